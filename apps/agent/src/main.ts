@@ -1,0 +1,1 @@
+console.log("hagate-agent: not built yet");

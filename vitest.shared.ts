@@ -1,0 +1,22 @@
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+const libs = ['spec', 'synth', 'keepalived-config', 'nftables-parser', 'libvirt-xml-builder', 'debian-interfaces'];
+
+/**
+ * Settings every vitest project shares. Workspace packages resolve to their TypeScript sources, so a
+ * unit test never depends on a stale dist/ of a sibling package.
+ */
+export const shared = {
+  resolve: {
+    alias: libs.map((name) => ({
+      find: new RegExp(`^@hagate/${name}$`),
+      replacement: `${root}packages/${name}/src/index.ts`,
+    })),
+  },
+  test: {
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+  },
+};
