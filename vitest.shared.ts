@@ -12,7 +12,7 @@ export const shared = {
     alias: libs.map((name) => ({
       find: new RegExp(`^@hagate/${name}$`),
       replacement: `${root}packages/${name}/src/index.ts`,
-    })),
+    })).concat([{ find: /^@hagate\/testkit$/, replacement: `${root}tooling/testkit/src/index.ts` }]),
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
