@@ -1,1 +1,13 @@
-export {};
+export { CIDR_RE, inSubnet, IPV4_RE, intToIpv4, ipv4ToInt, isNetworkOrBroadcast, netmaskOf, parseCidr } from './ipv4.js';
+export { dottedPath, formatSpecError, type LoadResult, loadSpec, type SpecError } from './load.js';
+export { peerOf, routerNames, routerSegments, segmentInterface, vrrpSegment } from './model.js';
+export { checkRules, type RuleIssue } from './rules.js';
+export {
+  type Nic,
+  type Router,
+  type Segment,
+  type Spec,
+  type SpecInput,
+  SpecSchema,
+  specJsonSchema,
+} from './schema.js';

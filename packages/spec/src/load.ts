@@ -1,0 +1,164 @@
+/** Reading hagate.yaml: YAML syntax, schema, cross-field rules; every error located in the file. */
+import { isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import type { core } from 'zod';
+import { checkRules } from './rules.js';
+import { type Spec, SpecSchema } from './schema.js';
+
+export interface SpecError {
+  /** The spec file as given. */
+  file: string;
+  /** 1-based line and column in the file. */
+  line: number;
+  col: number;
+  /** Dotted spec path, e.g. `routers.extrout2.priority`; empty for YAML syntax errors. */
+  path: string;
+  /** What was expected and what was found. */
+  message: string;
+}
+
+export type LoadResult =
+  | { ok: true; spec: Spec; locate: (path: (string | number)[]) => { line: number; col: number } }
+  | { ok: false; errors: SpecError[] };
+
+/** `file:line:col: path: message`, the form every hagate command prints. */
+export function formatSpecError(e: SpecError): string {
+  return `${e.file}:${e.line}:${e.col}: ${e.path ? `${e.path}: ` : ''}${e.message}`;
+}
+
+export function dottedPath(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+}
+
+/**
+ * Parses and validates hagate.yaml text. All errors are reported at once, sorted by position: YAML syntax
+ * errors first (nothing else can be trusted then), else schema errors, else cross-field rule errors.
+ */
+export function loadSpec(text: string, file = 'hagate.yaml'): LoadResult {
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+  const pos = (offset: number) => {
+    const p = lc.linePos(offset);
+    return { line: p.line, col: p.col };
+  };
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      errors: doc.errors.map((e) => ({
+        file,
+        ...pos(e.pos[0]),
+        path: '',
+        message: `YAML syntax: ${e.message.split('\n')[0]}`,
+      })),
+    };
+  }
+  const locate = (path: (string | number)[]) => pos(locateOffset(doc.contents as Node | null, path));
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const parsed = SpecSchema.safeParse(data ?? {});
+  if (!parsed.success) {
+    const errors = parsed.error.issues.flatMap((issue) => issueToErrors(issue, doc.contents as Node | null, file, pos));
+    return { ok: false, errors: sortErrors(errors) };
+  }
+  const rules = checkRules(parsed.data);
+  if (rules.length > 0) {
+    return {
+      ok: false,
+      errors: sortErrors(
+        rules.map((r) => ({ file, ...locate(r.path), path: dottedPath(r.path), message: r.message })),
+      ),
+    };
+  }
+  return { ok: true, spec: parsed.data, locate };
+}
+
+function sortErrors(errors: SpecError[]): SpecError[] {
+  return errors.sort((a, b) => a.line - b.line || a.col - b.col || a.message.localeCompare(b.message));
+}
+
+/** Finds a node (value, or key when `key`) along a path; returns it or the deepest node found. */
+function walk(root: Node | null, path: readonly PropertyKey[], key = false): { node: Node | null; complete: boolean } {
+  let node: Node | null = root;
+  for (let i = 0; i < path.length; i++) {
+    const seg = path[i];
+    if (isMap(node)) {
+      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      if (!pair) return { node, complete: false };
+      if (key && i === path.length - 1) return { node: pair.key as Node, complete: true };
+      node = (pair.value as Node | null) ?? (pair.key as Node);
+    } else if (isSeq(node) && typeof seg === 'number') {
+      const item = node.items[seg] as Node | undefined;
+      if (!item) return { node, complete: false };
+      node = item;
+    } else {
+      return { node, complete: false };
+    }
+  }
+  return { node, complete: true };
+}
+
+function locateOffset(root: Node | null, path: readonly PropertyKey[], key = false): number {
+  const { node } = walk(root, path, key);
+  return node?.range?.[0] ?? 0;
+}
+
+function found(root: Node | null, path: readonly PropertyKey[]): string {
+  const { node, complete } = walk(root, path);
+  if (!complete || !node) return 'nothing';
+  if (isScalar(node)) {
+    const v = node.value;
+    if (v === null) return 'null';
+    if (typeof v === 'string') return `"${v}"`;
+    return String(v);
+  }
+  if (isMap(node)) return 'a mapping';
+  if (isSeq(node)) return 'a list';
+  return 'an unsupported value';
+}
+
+function describeExpected(issue: core.$ZodIssue): string {
+  if (issue.message.startsWith('expected')) return issue.message;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : issue.expected}`;
+    case 'too_big':
+      return `expected ${issue.origin === 'array' ? 'at most' : 'a value <='} ${String(issue.maximum)}${issue.origin === 'array' ? ' items' : ''}`.replace('<= ', issue.inclusive ? '<= ' : '< ');
+    case 'too_small':
+      return `expected ${issue.origin === 'array' || issue.origin === 'string' ? 'at least' : 'a value >='} ${String(issue.minimum)}${issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : ''}`.replace('>= ', issue.inclusive ? '>= ' : '> ');
+    case 'invalid_value':
+      return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`;
+    case 'invalid_union':
+      return 'expected one of the allowed forms';
+    case 'not_multiple_of':
+      return `expected a multiple of ${String(issue.divisor)}`;
+    default:
+      return `expected ${issue.message.replace(/^Invalid input: /, '')}`;
+  }
+}
+
+function issueToErrors(
+  issue: core.$ZodIssue,
+  root: Node | null,
+  file: string,
+  pos: (offset: number) => { line: number; col: number },
+): SpecError[] {
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((k) => {
+      const path = [...issue.path, k];
+      return {
+        file,
+        ...pos(locateOffset(root, path, true)),
+        path: dottedPath(path),
+        message: `expected no key "${k}" here (unknown key), found one`,
+      };
+    });
+  }
+  if (issue.code === 'invalid_key') {
+    return issue.issues.map((sub) => ({
+      file,
+      ...pos(locateOffset(root, issue.path, true)),
+      path: dottedPath(issue.path),
+      message: `${describeExpected(sub)} as key, found "${String(issue.path[issue.path.length - 1])}"`,
+    }));
+  }
+  const path = issue.path;
+  return [{ file, ...pos(locateOffset(root, path)), path: dottedPath(path), message: `${describeExpected(issue)}, found ${found(root, path)}` }];
+}

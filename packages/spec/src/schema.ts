@@ -1,0 +1,161 @@
+/**
+ * The schema of hagate.yaml: the single source of truth for the spec's types, validation, defaults and
+ * the JSON Schema editors use. Cross-field rules live in ./rules.ts.
+ */
+import { z } from 'zod';
+import { CIDR_RE, IPV4_RE } from './ipv4.js';
+
+const ipv4 = z.string().regex(IPV4_RE, { error: 'expected an IPv4 address like 10.10.1.1' });
+const cidr = z.string().regex(CIDR_RE, { error: 'expected an IPv4 subnet like 10.10.1.0/24' });
+const mac = z
+  .string()
+  .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, { error: 'expected a MAC address like 52:54:00:aa:bb:cc' })
+  .transform((m) => m.toLowerCase());
+/** A Linux interface name: 1-15 bytes, no whitespace, '/' or ':'. */
+const ifname = z
+  .string()
+  .regex(/^[^\s/:]{1,15}$/, { error: 'expected a Linux interface name (1-15 characters, no space, "/" or ":")' })
+  .refine((s) => s !== '.' && s !== '..', { error: 'expected a Linux interface name' });
+const vlanId = z.int({ error: 'expected a VLAN id (integer 1-4094)' }).min(1).max(4094);
+const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
+  error: 'expected a name of letters, digits, ".", "_" or "-"',
+});
+
+export const PortgroupSchema = z
+  .strictObject({
+    vlan: vlanId.optional().describe('Access VLAN: frames are tagged on the switch, untagged in the guest.'),
+    trunk: z.array(vlanId).min(1).optional().describe('Trunk VLANs: the guest sees tagged frames.'),
+    default: z.boolean().default(false).describe("libvirt's default portgroup of the network."),
+  })
+  .describe('A libvirt portgroup of an Open vSwitch network.');
+
+export const NetworkSchema = z
+  .strictObject({
+    bridge: ifname.describe('Open vSwitch bridge of the hypervisor.'),
+    portgroups: z.record(name, PortgroupSchema).default({}),
+  })
+  .describe('A libvirt network backed by an Open vSwitch bridge.');
+
+export const NicSchema = z
+  .strictObject({
+    target: ifname.describe('Name of the tap device on the hypervisor (libvirt <target dev>).'),
+    network: name.describe('libvirt network the NIC is attached to.'),
+    portgroup: name.optional().describe('Portgroup of that network (VLAN access or trunk).'),
+    mac: mac,
+    model: z.enum(['virtio', 'e1000', 'rtl8139']).default('virtio'),
+  })
+  .describe('A router NIC, keyed by its name inside the guest (eth0, eth1...).');
+
+export const RouterSchema = z
+  .strictObject({
+    id: z.int().min(1).max(255).describe('Router number (the how-to create script -i).'),
+    volumeGroup: name.describe('LVM volume group holding the VM disks.'),
+    priority: z.int({ error: 'expected an integer priority 1-254' }),
+    preferredMaster: z.boolean().default(false).describe('Starts as keepalived `state MASTER`.'),
+    uuid: z.uuid().optional().describe('libvirt domain UUID; derived from the name when absent.'),
+    existingDomainXml: z
+      .string()
+      .optional()
+      .describe('Path (relative to the spec) of this VM `virsh dumpxml`, to patch instead of defining anew.'),
+    nics: z.record(ifname, NicSchema),
+    addresses: z.record(name, ipv4).describe('This router address on each segment.'),
+  })
+  .describe('One router VM of the pair.');
+
+export const SegmentSchema = z
+  .strictObject({
+    nic: ifname.describe('Guest NIC that reaches the segment.'),
+    vlan: vlanId.optional().describe('VLAN id when the segment is a tagged VLAN of a trunk NIC (guest sees nic.vlan).'),
+    subnet: cidr,
+  })
+  .describe('An IPv4 segment the routers sit on.');
+
+export const VrrpSchema = z.strictObject({
+  instance: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected an instance name of letters, digits, "_", "." or "-"' }),
+  vrid: z.int({ error: 'expected a VRID (integer 1-255)' }),
+  segment: name.describe('Segment carrying VRRP and the VIP.'),
+  vip: ipv4.describe('The floating gateway address of the segment.'),
+  advertInt: z.number().positive().max(255).default(1).describe('Seconds between adverts.'),
+  version: z.union([z.literal(2), z.literal(3)]).default(2),
+  preempt: z.boolean().default(true),
+  unicast: z.boolean().default(true).describe('unicast_src_ip / unicast_peer instead of multicast.'),
+  auth: z
+    .strictObject({
+      type: z.literal('PASS'),
+      password: z.string().min(1),
+    })
+    .optional()
+    .describe('VRRPv2 PASS authentication: cleartext, at most 8 characters.'),
+  hooks: z.enum(['notify', 'fifo']).default('notify').describe('How keepalived runs hagate-agent.'),
+});
+
+export const ExternalSchema = z.strictObject({
+  nic: ifname.describe('Guest NIC toward the provider; only ever up on the MASTER.'),
+  failoverMac: mac.optional().describe('Provider virtual MAC shared by both routers external NICs.'),
+  failoverIp: ipv4,
+  prefixLength: z.int().min(0).max(32).default(32),
+  gateway: ipv4.describe('Provider gateway, reached with a host route on the external NIC.'),
+});
+
+export const ExtraRuleSchema = z.strictObject({
+  chain: z.enum(['input', 'forward', 'output', 'prerouting', 'postrouting']),
+  rule: z.string().min(1).describe('One nft rule statement, as in `nft add rule`.'),
+  roles: z.array(z.enum(['master', 'backup'])).default(['master', 'backup']),
+});
+
+export const FirewallSchema = z.strictObject({
+  profile: z.enum(['hardened', 'seed']).default('hardened'),
+  sshFrom: name.optional().describe('Segment allowed to reach the routers over SSH (hardened).'),
+  extraRules: z.array(ExtraRuleSchema).default([]),
+});
+
+export const AgentSettingsSchema = z.strictObject({
+  path: z.string().regex(/^\/[^\s]*$/, { error: 'expected an absolute path without spaces' }).default('/usr/local/sbin/hagate-agent'),
+  configPath: z.string().regex(/^\/[^\s]*$/, { error: 'expected an absolute path without spaces' }).default('/etc/hagate/agent.json'),
+  stateDir: z.string().regex(/^\/[^\s]*$/, { error: 'expected an absolute path without spaces' }).default('/run/hagate'),
+});
+
+export const VmSchema = z.strictObject({
+  memoryMiB: z.int().min(64).default(256),
+  vcpus: z.int().min(1).default(1),
+  disks: z
+    .strictObject({
+      rootGiB: z.number().positive().default(3),
+      varGiB: z.number().positive().default(3),
+      swapGiB: z.number().nonnegative().default(1),
+    })
+    .prefault({}),
+});
+
+export const SpecSchema = z
+  .strictObject({
+    version: z.literal(1, { error: 'expected version: 1' }),
+    name: name.default('hagate'),
+    hypervisor: z.strictObject({
+      name: name,
+      networks: z.record(name, NetworkSchema),
+    }),
+    vm: VmSchema.prefault({}),
+    segments: z.record(name, SegmentSchema),
+    routers: z.record(name, RouterSchema),
+    vrrp: VrrpSchema,
+    external: ExternalSchema,
+    firewall: FirewallSchema.prefault({}),
+    agent: AgentSettingsSchema.prefault({}),
+  })
+  .describe('hagate.yaml: a highly available router pair (keepalived VRRP) on a KVM + Open vSwitch hypervisor.');
+
+/** A validated spec with every default applied. */
+export type Spec = z.output<typeof SpecSchema>;
+/** What a user may write in hagate.yaml. */
+export type SpecInput = z.input<typeof SpecSchema>;
+export type Router = Spec['routers'][string];
+export type Segment = Spec['segments'][string];
+export type Nic = Router['nics'][string];
+
+/** JSON Schema of hagate.yaml (draft 2020-12), for editors. */
+export function specJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(SpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}
