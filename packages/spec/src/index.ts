@@ -1,4 +1,13 @@
-export { CIDR_RE, inSubnet, IPV4_RE, intToIpv4, ipv4ToInt, isNetworkOrBroadcast, netmaskOf, parseCidr } from './ipv4.js';
+export {
+  CIDR_RE,
+  IPV4_RE,
+  inSubnet,
+  intToIpv4,
+  ipv4ToInt,
+  isNetworkOrBroadcast,
+  netmaskOf,
+  parseCidr,
+} from './ipv4.js';
 export { dottedPath, formatSpecError, type LoadResult, loadSpec, type SpecError } from './load.js';
 export { peerOf, routerNames, routerSegments, segmentInterface, vrrpSegment } from './model.js';
 export { checkRules, type RuleIssue } from './rules.js';

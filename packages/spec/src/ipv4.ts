@@ -32,7 +32,7 @@ export function netmaskOf(prefix: number): string {
 export function inSubnet(ip: string, cidr: string): boolean {
   const { network, prefix } = parseCidr(cidr);
   const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return ((ipv4ToInt(ip) & mask) >>> 0) === network;
+  return (ipv4ToInt(ip) & mask) >>> 0 === network;
 }
 
 /** True when ip is the network or broadcast address of cidr (prefixes shorter than /31). */

@@ -26,7 +26,10 @@ export function formatSpecError(e: SpecError): string {
 }
 
 export function dottedPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : String(p))).join('.').replace(/\.\[/g, '[');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
+    .join('.')
+    .replace(/\.\[/g, '[');
 }
 
 /**
@@ -55,7 +58,9 @@ export function loadSpec(text: string, file = 'hagate.yaml'): LoadResult {
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   const parsed = SpecSchema.safeParse(data ?? {});
   if (!parsed.success) {
-    const errors = parsed.error.issues.flatMap((issue) => issueToErrors(issue, doc.contents as Node | null, file, pos));
+    const errors = parsed.error.issues.flatMap((issue) =>
+      issueToErrors(issue, doc.contents as Node | null, file, pos),
+    );
     return { ok: false, errors: sortErrors(errors) };
   }
   const rules = checkRules(parsed.data);
@@ -75,12 +80,18 @@ function sortErrors(errors: SpecError[]): SpecError[] {
 }
 
 /** Finds a node (value, or key when `key`) along a path; returns it or the deepest node found. */
-function walk(root: Node | null, path: readonly PropertyKey[], key = false): { node: Node | null; complete: boolean } {
+function walk(
+  root: Node | null,
+  path: readonly PropertyKey[],
+  key = false,
+): { node: Node | null; complete: boolean } {
   let node: Node | null = root;
   for (let i = 0; i < path.length; i++) {
     const seg = path[i];
     if (isMap(node)) {
-      const pair = node.items.find((it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg));
+      const pair = node.items.find(
+        (it) => isPair(it) && isScalar(it.key) && String(it.key.value) === String(seg),
+      );
       if (!pair) return { node, complete: false };
       if (key && i === path.length - 1) return { node: pair.key as Node, complete: true };
       node = (pair.value as Node | null) ?? (pair.key as Node);
@@ -96,7 +107,10 @@ function walk(root: Node | null, path: readonly PropertyKey[], key = false): { n
 }
 
 function locateOffset(root: Node | null, path: readonly PropertyKey[], key = false): number {
-  const { node } = walk(root, path, key);
+  // A finding about a whole mapping or list points at its key, where a reader looks for it.
+  const probe = walk(root, path);
+  const asKey = key || (probe.complete && path.length > 0 && (isMap(probe.node) || isSeq(probe.node)));
+  const { node } = walk(root, path, asKey);
   return node?.range?.[0] ?? 0;
 }
 
@@ -118,11 +132,17 @@ function describeExpected(issue: core.$ZodIssue): string {
   if (issue.message.startsWith('expected')) return issue.message;
   switch (issue.code) {
     case 'invalid_type':
-      return `expected ${issue.expected === 'object' ? 'a mapping' : issue.expected === 'array' ? 'a list' : issue.expected}`;
+      return `expected ${issue.expected === 'object' || issue.expected === 'record' ? 'a mapping' : issue.expected === 'array' ? 'a list' : issue.expected}`;
     case 'too_big':
-      return `expected ${issue.origin === 'array' ? 'at most' : 'a value <='} ${String(issue.maximum)}${issue.origin === 'array' ? ' items' : ''}`.replace('<= ', issue.inclusive ? '<= ' : '< ');
+      return `expected ${issue.origin === 'array' ? 'at most' : 'a value <='} ${String(issue.maximum)}${issue.origin === 'array' ? ' items' : ''}`.replace(
+        '<= ',
+        issue.inclusive ? '<= ' : '< ',
+      );
     case 'too_small':
-      return `expected ${issue.origin === 'array' || issue.origin === 'string' ? 'at least' : 'a value >='} ${String(issue.minimum)}${issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : ''}`.replace('>= ', issue.inclusive ? '>= ' : '> ');
+      return `expected ${issue.origin === 'array' || issue.origin === 'string' ? 'at least' : 'a value >='} ${String(issue.minimum)}${issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : ''}`.replace(
+        '>= ',
+        issue.inclusive ? '>= ' : '> ',
+      );
     case 'invalid_value':
       return `expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}`;
     case 'invalid_union':
@@ -160,5 +180,12 @@ function issueToErrors(
     }));
   }
   const path = issue.path;
-  return [{ file, ...pos(locateOffset(root, path)), path: dottedPath(path), message: `${describeExpected(issue)}, found ${found(root, path)}` }];
+  return [
+    {
+      file,
+      ...pos(locateOffset(root, path)),
+      path: dottedPath(path),
+      message: `${describeExpected(issue)}, found ${found(root, path)}`,
+    },
+  ];
 }

@@ -40,6 +40,14 @@ export function routerSegments(
     const address = router.addresses[name];
     return address === undefined
       ? []
-      : [{ name, segment, iface: segmentInterface(segment), address, prefix: Number(segment.subnet.split('/')[1]) }];
+      : [
+          {
+            name,
+            segment,
+            iface: segmentInterface(segment),
+            address,
+            prefix: Number(segment.subnet.split('/')[1]),
+          },
+        ];
   });
 }

@@ -25,12 +25,18 @@ export function checkRules(spec: Spec): RuleIssue[] {
         add(['hypervisor', 'networks', net, 'portgroups', pg], 'expected either vlan or trunk, found both');
       }
       if (group.trunk && new Set(group.trunk).size !== group.trunk.length) {
-        add(['hypervisor', 'networks', net, 'portgroups', pg, 'trunk'], 'expected distinct VLAN ids, found duplicates');
+        add(
+          ['hypervisor', 'networks', net, 'portgroups', pg, 'trunk'],
+          'expected distinct VLAN ids, found duplicates',
+        );
       }
       if (group.default) defaults++;
     }
     if (defaults > 1) {
-      add(['hypervisor', 'networks', net, 'portgroups'], `expected at most one default portgroup, found ${defaults}`);
+      add(
+        ['hypervisor', 'networks', net, 'portgroups'],
+        `expected at most one default portgroup, found ${defaults}`,
+      );
     }
   }
 
@@ -42,10 +48,17 @@ export function checkRules(spec: Spec): RuleIssue[] {
       add(['segments', name], `expected a guest interface name of at most 15 characters, found "${iface}"`);
     }
     const other = subnets.get(seg.subnet);
-    if (other) add(['segments', name, 'subnet'], `expected a subnet of its own, found ${seg.subnet} also used by segment ${other}`);
+    if (other)
+      add(
+        ['segments', name, 'subnet'],
+        `expected a subnet of its own, found ${seg.subnet} also used by segment ${other}`,
+      );
     subnets.set(seg.subnet, name);
     if (seg.nic === spec.external.nic) {
-      add(['segments', name, 'nic'], `expected a NIC other than the external NIC ${spec.external.nic} (only hagate-agent raises it, on the MASTER)`);
+      add(
+        ['segments', name, 'nic'],
+        `expected a NIC other than the external NIC ${spec.external.nic} (only hagate-agent raises it, on the MASTER)`,
+      );
     }
   }
 
@@ -62,32 +75,53 @@ export function checkRules(spec: Spec): RuleIssue[] {
     ids.set(r.id, rname);
 
     if (r.priority < 1 || r.priority > 254) {
-      add(at('priority'), `expected a priority 1-254 (255 is reserved for the address owner), found ${r.priority}`);
+      add(
+        at('priority'),
+        `expected a priority 1-254 (255 is reserved for the address owner), found ${r.priority}`,
+      );
     } else {
       const prev = priorities.get(r.priority);
-      if (prev) add(at('priority'), `expected a priority different from ${prev}'s, found ${r.priority} on both`);
+      if (prev)
+        add(at('priority'), `expected a priority different from ${prev}'s, found ${r.priority} on both`);
       priorities.set(r.priority, rname);
     }
 
     for (const [guest, nic] of Object.entries(r.nics)) {
       const net = spec.hypervisor.networks[nic.network];
       if (!net) {
-        add(at('nics', guest, 'network'), `expected one of the hypervisor networks (${Object.keys(spec.hypervisor.networks).join(', ')}), found "${nic.network}"`);
+        add(
+          at('nics', guest, 'network'),
+          `expected one of the hypervisor networks (${Object.keys(spec.hypervisor.networks).join(', ')}), found "${nic.network}"`,
+        );
       } else if (nic.portgroup !== undefined && !net.portgroups[nic.portgroup]) {
         const known = Object.keys(net.portgroups);
-        add(at('nics', guest, 'portgroup'), `expected a portgroup of network ${nic.network}${known.length ? ` (${known.join(', ')})` : ' (it has none)'}, found "${nic.portgroup}"`);
+        add(
+          at('nics', guest, 'portgroup'),
+          `expected a portgroup of network ${nic.network}${known.length ? ` (${known.join(', ')})` : ' (it has none)'}, found "${nic.portgroup}"`,
+        );
       }
       const prevT = targets.get(nic.target);
-      if (prevT) add(at('nics', guest, 'target'), `expected a target device name of its own, found "${nic.target}" also used by ${prevT}`);
+      if (prevT)
+        add(
+          at('nics', guest, 'target'),
+          `expected a target device name of its own, found "${nic.target}" also used by ${prevT}`,
+        );
       targets.set(nic.target, `${rname}.${guest}`);
       const isExternal = guest === spec.external.nic;
       if (isExternal && spec.external.failoverMac !== undefined) {
         if (nic.mac !== spec.external.failoverMac) {
-          add(at('nics', guest, 'mac'), `expected the provider failover MAC ${spec.external.failoverMac} (external.failoverMac) on the external NIC, found ${nic.mac}`);
+          add(
+            at('nics', guest, 'mac'),
+            `expected the provider failover MAC ${spec.external.failoverMac} (external.failoverMac) on the external NIC, found ${nic.mac}`,
+          );
         }
       } else {
         const prevM = macs.get(nic.mac);
-        if (prevM) add(at('nics', guest, 'mac'), `expected a MAC of its own, found ${nic.mac} also used by ${prevM} (only the external NIC may share external.failoverMac)`);
+        if (prevM)
+          add(
+            at('nics', guest, 'mac'),
+            `expected a MAC of its own, found ${nic.mac} also used by ${prevM} (only the external NIC may share external.failoverMac)`,
+          );
         macs.set(nic.mac, `${rname}.${guest}`);
       }
     }
@@ -98,30 +132,49 @@ export function checkRules(spec: Spec): RuleIssue[] {
     for (const [seg, address] of Object.entries(r.addresses)) {
       const segment = spec.segments[seg];
       if (!segment) {
-        add(at('addresses', seg), `expected a segment name (${Object.keys(spec.segments).join(', ')}), found "${seg}"`);
+        add(
+          at('addresses', seg),
+          `expected a segment name (${Object.keys(spec.segments).join(', ')}), found "${seg}"`,
+        );
         continue;
       }
       if (!inSubnet(address, segment.subnet)) {
         add(at('addresses', seg), `expected an address inside ${segment.subnet}, found ${address}`);
       } else if (isNetworkOrBroadcast(address, segment.subnet)) {
-        add(at('addresses', seg), `expected a host address of ${segment.subnet}, found its network or broadcast address ${address}`);
+        add(
+          at('addresses', seg),
+          `expected a host address of ${segment.subnet}, found its network or broadcast address ${address}`,
+        );
       }
       const prevA = addresses.get(address);
-      if (prevA) add(at('addresses', seg), `expected a unique address, found ${address} also used by ${prevA}`);
+      if (prevA)
+        add(at('addresses', seg), `expected a unique address, found ${address} also used by ${prevA}`);
       addresses.set(address, `${rname}.${seg}`);
 
       const nic = r.nics[segment.nic];
       if (!nic) {
-        add(at('addresses', seg), `expected NIC ${segment.nic} (segments.${seg}.nic) on this router, found none`);
+        add(
+          at('addresses', seg),
+          `expected NIC ${segment.nic} (segments.${seg}.nic) on this router, found none`,
+        );
         continue;
       }
-      const group = nic.portgroup === undefined ? undefined : spec.hypervisor.networks[nic.network]?.portgroups[nic.portgroup];
+      const group =
+        nic.portgroup === undefined
+          ? undefined
+          : spec.hypervisor.networks[nic.network]?.portgroups[nic.portgroup];
       if (segment.vlan !== undefined) {
         if (!group?.trunk?.includes(segment.vlan)) {
-          add(at('nics', segment.nic, 'portgroup'), `expected a trunk portgroup carrying VLAN ${segment.vlan} (segment ${seg}), found ${nic.portgroup === undefined ? 'no portgroup' : `"${nic.portgroup}"${group?.trunk ? ` trunking ${group.trunk.join('+')}` : ''}`}`);
+          add(
+            at('nics', segment.nic, 'portgroup'),
+            `expected a trunk portgroup carrying VLAN ${segment.vlan} (segment ${seg}), found ${nic.portgroup === undefined ? 'no portgroup' : `"${nic.portgroup}"${group?.trunk ? ` trunking ${group.trunk.join('+')}` : ''}`}`,
+          );
         }
       } else if (group?.trunk) {
-        add(at('nics', segment.nic, 'portgroup'), `expected an access portgroup for untagged segment ${seg}, found trunk "${nic.portgroup}"`);
+        add(
+          at('nics', segment.nic, 'portgroup'),
+          `expected an access portgroup for untagged segment ${seg}, found trunk "${nic.portgroup}"`,
+        );
       }
     }
   }
@@ -132,8 +185,12 @@ export function checkRules(spec: Spec): RuleIssue[] {
     } else {
       const [mname, m] = masters[0]!;
       const other = routers.find(([n]) => n !== mname)!;
-      if (m.priority <= other[1].priority) {
-        add(['routers', mname, 'priority'], `expected the preferred master to have the higher priority, found ${m.priority} <= ${other[0]}'s ${other[1].priority}`);
+      const inRange = (p: number) => p >= 1 && p <= 254;
+      if (inRange(m.priority) && inRange(other[1].priority) && m.priority <= other[1].priority) {
+        add(
+          ['routers', mname, 'priority'],
+          `expected the preferred master to have the higher priority, found ${m.priority} <= ${other[0]}'s ${other[1].priority}`,
+        );
       }
     }
   }
@@ -143,36 +200,66 @@ export function checkRules(spec: Spec): RuleIssue[] {
   if (v.vrid < 1 || v.vrid > 255) add(['vrrp', 'vrid'], `expected a VRID 1-255, found ${v.vrid}`);
   const seg = spec.segments[v.segment];
   if (!seg) {
-    add(['vrrp', 'segment'], `expected a segment name (${Object.keys(spec.segments).join(', ')}), found "${v.segment}"`);
+    add(
+      ['vrrp', 'segment'],
+      `expected a segment name (${Object.keys(spec.segments).join(', ')}), found "${v.segment}"`,
+    );
   } else {
-    if (!inSubnet(v.vip, seg.subnet)) add(['vrrp', 'vip'], `expected an address inside ${seg.subnet} (segment ${v.segment}), found ${v.vip}`);
-    else if (isNetworkOrBroadcast(v.vip, seg.subnet)) add(['vrrp', 'vip'], `expected a host address of ${seg.subnet}, found ${v.vip}`);
+    if (!inSubnet(v.vip, seg.subnet))
+      add(['vrrp', 'vip'], `expected an address inside ${seg.subnet} (segment ${v.segment}), found ${v.vip}`);
+    else if (isNetworkOrBroadcast(v.vip, seg.subnet))
+      add(['vrrp', 'vip'], `expected a host address of ${seg.subnet}, found ${v.vip}`);
     const owner = addresses.get(v.vip);
     if (owner) add(['vrrp', 'vip'], `expected a VIP that no router owns, found ${v.vip} = ${owner}`);
     for (const [rname, r] of routers) {
-      if (r.addresses[v.segment] === undefined) add(['routers', rname, 'addresses'], `expected an address on the VRRP segment ${v.segment}, found none`);
+      if (r.addresses[v.segment] === undefined)
+        add(
+          ['routers', rname, 'addresses'],
+          `expected an address on the VRRP segment ${v.segment}, found none`,
+        );
     }
   }
   if (v.version === 2) {
-    if (!Number.isInteger(v.advertInt)) add(['vrrp', 'advertInt'], `expected whole seconds with VRRPv2 (sub-second needs version: 3), found ${v.advertInt}`);
+    if (!Number.isInteger(v.advertInt))
+      add(
+        ['vrrp', 'advertInt'],
+        `expected whole seconds with VRRPv2 (sub-second needs version: 3), found ${v.advertInt}`,
+      );
   } else if (Math.abs(v.advertInt * 100 - Math.round(v.advertInt * 100)) > 1e-9 || v.advertInt > 40.95) {
     add(['vrrp', 'advertInt'], `expected a multiple of 0.01 s up to 40.95 with VRRPv3, found ${v.advertInt}`);
   }
   if (v.auth) {
-    if (v.version === 3) add(['vrrp', 'auth'], 'expected no authentication with VRRPv3 (RFC 5798 removed it), found auth');
-    if (v.auth.password.length > 8) add(['vrrp', 'auth', 'password'], `expected at most 8 characters (keepalived truncates longer ones), found ${v.auth.password.length}`);
+    if (v.version === 3)
+      add(['vrrp', 'auth'], 'expected no authentication with VRRPv3 (RFC 5798 removed it), found auth');
+    if (v.auth.password.length > 8)
+      add(
+        ['vrrp', 'auth', 'password'],
+        `expected at most 8 characters (keepalived truncates longer ones), found ${v.auth.password.length}`,
+      );
   }
 
   // External side.
   const e = spec.external;
   for (const [sname, s] of Object.entries(spec.segments)) {
-    if (inSubnet(e.failoverIp, s.subnet)) add(['external', 'failoverIp'], `expected an address outside the internal segments, found ${e.failoverIp} inside ${sname} (${s.subnet})`);
-    if (inSubnet(e.gateway, s.subnet)) add(['external', 'gateway'], `expected a provider gateway outside the internal segments, found ${e.gateway} inside ${sname} (${s.subnet})`);
+    if (inSubnet(e.failoverIp, s.subnet))
+      add(
+        ['external', 'failoverIp'],
+        `expected an address outside the internal segments, found ${e.failoverIp} inside ${sname} (${s.subnet})`,
+      );
+    if (inSubnet(e.gateway, s.subnet))
+      add(
+        ['external', 'gateway'],
+        `expected a provider gateway outside the internal segments, found ${e.gateway} inside ${sname} (${s.subnet})`,
+      );
   }
-  if (e.gateway === e.failoverIp) add(['external', 'gateway'], `expected a gateway different from the failover IP, found ${e.gateway}`);
+  if (e.gateway === e.failoverIp)
+    add(['external', 'gateway'], `expected a gateway different from the failover IP, found ${e.gateway}`);
 
   if (spec.firewall.sshFrom !== undefined && !spec.segments[spec.firewall.sshFrom]) {
-    add(['firewall', 'sshFrom'], `expected a segment name (${Object.keys(spec.segments).join(', ')}), found "${spec.firewall.sshFrom}"`);
+    add(
+      ['firewall', 'sshFrom'],
+      `expected a segment name (${Object.keys(spec.segments).join(', ')}), found "${spec.firewall.sshFrom}"`,
+    );
   }
   return out;
 }

@@ -14,7 +14,9 @@ const mac = z
 /** A Linux interface name: 1-15 bytes, no whitespace, '/' or ':'. */
 const ifname = z
   .string()
-  .regex(/^[^\s/:]{1,15}$/, { error: 'expected a Linux interface name (1-15 characters, no space, "/" or ":")' })
+  .regex(/^[^\s/:]{1,15}$/, {
+    error: 'expected a Linux interface name (1-15 characters, no space, "/" or ":")',
+  })
   .refine((s) => s !== '.' && s !== '..', { error: 'expected a Linux interface name' });
 const vlanId = z.int({ error: 'expected a VLAN id (integer 1-4094)' }).min(1).max(4094);
 const name = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, {
@@ -65,15 +67,17 @@ export const RouterSchema = z
 export const SegmentSchema = z
   .strictObject({
     nic: ifname.describe('Guest NIC that reaches the segment.'),
-    vlan: vlanId.optional().describe('VLAN id when the segment is a tagged VLAN of a trunk NIC (guest sees nic.vlan).'),
+    vlan: vlanId
+      .optional()
+      .describe('VLAN id when the segment is a tagged VLAN of a trunk NIC (guest sees nic.vlan).'),
     subnet: cidr,
   })
   .describe('An IPv4 segment the routers sit on.');
 
 export const VrrpSchema = z.strictObject({
-  instance: z
-    .string()
-    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected an instance name of letters, digits, "_", "." or "-"' }),
+  instance: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
+    error: 'expected an instance name of letters, digits, "_", "." or "-"',
+  }),
   vrid: z.int({ error: 'expected a VRID (integer 1-255)' }),
   segment: name.describe('Segment carrying VRRP and the VIP.'),
   vip: ipv4.describe('The floating gateway address of the segment.'),
@@ -112,9 +116,18 @@ export const FirewallSchema = z.strictObject({
 });
 
 export const AgentSettingsSchema = z.strictObject({
-  path: z.string().regex(/^\/[^\s]*$/, { error: 'expected an absolute path without spaces' }).default('/usr/local/sbin/hagate-agent'),
-  configPath: z.string().regex(/^\/[^\s]*$/, { error: 'expected an absolute path without spaces' }).default('/etc/hagate/agent.json'),
-  stateDir: z.string().regex(/^\/[^\s]*$/, { error: 'expected an absolute path without spaces' }).default('/run/hagate'),
+  path: z
+    .string()
+    .regex(/^\/[^\s]*$/, { error: 'expected an absolute path without spaces' })
+    .default('/usr/local/sbin/hagate-agent'),
+  configPath: z
+    .string()
+    .regex(/^\/[^\s]*$/, { error: 'expected an absolute path without spaces' })
+    .default('/etc/hagate/agent.json'),
+  stateDir: z
+    .string()
+    .regex(/^\/[^\s]*$/, { error: 'expected an absolute path without spaces' })
+    .default('/run/hagate'),
 });
 
 export const VmSchema = z.strictObject({
@@ -145,7 +158,9 @@ export const SpecSchema = z
     firewall: FirewallSchema.prefault({}),
     agent: AgentSettingsSchema.prefault({}),
   })
-  .describe('hagate.yaml: a highly available router pair (keepalived VRRP) on a KVM + Open vSwitch hypervisor.');
+  .describe(
+    'hagate.yaml: a highly available router pair (keepalived VRRP) on a KVM + Open vSwitch hypervisor.',
+  );
 
 /** A validated spec with every default applied. */
 export type Spec = z.output<typeof SpecSchema>;
