@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { checkTree } from './check.js';
+import { CliError } from './errors.js';
+import { gen } from './gen.js';
+import { init } from './init.js';
+
+const HELP = `hagate: one spec in, every file of a highly available keepalived router pair out
+
+Usage:
+  hagate gen   [--spec FILE] [--out DIR] [--check]   write the output tree (--check: list what would change, exit 1 if any)
+  hagate check [--out DIR]                           run keepalived -t, nft -c, virt-xml-validate, virsh, ifquery on it
+  hagate init  [--example dedibox|home] [--out FILE]  write a starting spec
+  hagate --help | --version
+
+Defaults: --spec hagate.yaml, --out out.`;
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    log(HELP);
+    return command === undefined ? 1 : 0;
+  }
+  if (command === '--version') {
+    log('hagate 0.1.0');
+    return 0;
+  }
+  const parse = (options: Parameters<typeof parseArgs>[0]['options']) => {
+    try {
+      return parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values;
+    } catch (e) {
+      throw new CliError(`hagate ${command}: ${(e as Error).message}\n\n${HELP}`, 2);
+    }
+  };
+  switch (command) {
+    case 'gen': {
+      const v = parse({
+        spec: { type: 'string', default: 'hagate.yaml' },
+        out: { type: 'string', default: 'out' },
+        check: { type: 'boolean', default: false },
+      });
+      return gen({ spec: v.spec as string, out: v.out as string, check: v.check as boolean, log });
+    }
+    case 'check': {
+      const v = parse({ out: { type: 'string', default: 'out' } });
+      const results = await checkTree(v.out as string);
+      if (results.length === 0) throw new CliError(`${v.out as string}: no generated artifact found (run hagate gen first)`);
+      const width = Math.max(...results.map((r) => r.artifact.length));
+      for (const r of results) log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.artifact.padEnd(width)}  ${r.tool}: ${r.detail}`);
+      const failed = results.filter((r) => !r.ok).length;
+      log(`${results.length - failed} passed, ${failed} failed`);
+      return failed === 0 ? 0 : 1;
+    }
+    case 'init': {
+      const v = parse({ example: { type: 'string', default: 'dedibox' }, out: { type: 'string', default: 'hagate.yaml' } });
+      return init({ example: v.example as string, out: v.out as string, log });
+    }
+    default:
+      throw new CliError(`hagate: unknown command "${command}"\n\n${HELP}`, 2);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    if (e instanceof CliError) {
+      process.stderr.write(`${e.message}\n`);
+      process.exitCode = e.code;
+    } else {
+      process.stderr.write(`hagate: internal error: ${(e as Error)?.stack ?? String(e)}\n`);
+      process.exitCode = 70;
+    }
+  },
+);

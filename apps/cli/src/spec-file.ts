@@ -1,0 +1,40 @@
+/** Reads and validates a spec file, printing located errors. */
+import { readFile } from 'node:fs/promises';
+import { formatSpecError, type LoadResult, loadSpec, type Spec } from '@hagate/spec';
+import { type GeneratedFile, SynthError, synth } from '@hagate/synth';
+import { CliError } from './errors.js';
+
+export async function readSpec(file: string): Promise<Extract<LoadResult, { ok: true }>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`${file}: cannot read the spec (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  const r = loadSpec(text, file);
+  if (!r.ok) {
+    throw new CliError(
+      `${r.errors.map(formatSpecError).join('\n')}\n${file}: ${r.errors.length} error${r.errors.length === 1 ? '' : 's'}, nothing written`,
+    );
+  }
+  return r;
+}
+
+/** Runs synth and turns its errors into located CLI errors. */
+export function synthOrExplain(
+  loaded: Extract<LoadResult, { ok: true }>,
+  file: string,
+  agentBundle: Uint8Array | undefined,
+): GeneratedFile[] {
+  try {
+    return synth({ spec: loaded.spec as Spec, source: file, ...(agentBundle ? { agentBundle } : {}) });
+  } catch (e) {
+    if (e instanceof SynthError) {
+      const at = loaded.locate(e.path);
+      throw new CliError(
+        `${file}:${at.line}:${at.col}: ${e.path.map(String).join('.')}: ${e.message}\n${file}: 1 error, nothing written`,
+      );
+    }
+    throw e;
+  }
+}

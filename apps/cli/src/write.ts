@@ -1,0 +1,107 @@
+/**
+ * Writes an output tree: unchanged files are not rewritten, each written file is replaced atomically
+ * (staged next to the tree, then renamed), files a previous run generated but this one does not are
+ * removed. Nothing is written before every file is known, so an error never leaves partial output.
+ */
+import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { GeneratedFile } from '@hagate/synth';
+
+/** Lists what the previous run produced, so files dropped from the spec can be removed. */
+export const MANIFEST = '.hagate-manifest.json';
+
+export type ChangeKind = 'added' | 'changed' | 'removed' | 'mode';
+
+export interface Change {
+  path: string;
+  kind: ChangeKind;
+}
+
+function bytesOf(contents: string | Uint8Array): Uint8Array {
+  return typeof contents === 'string' ? new TextEncoder().encode(contents) : contents;
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+async function readManifest(outDir: string): Promise<string[]> {
+  try {
+    const data = JSON.parse(await readFile(join(outDir, MANIFEST), 'utf8')) as { files?: unknown };
+    return Array.isArray(data.files) ? data.files.filter((f): f is string => typeof f === 'string') : [];
+  } catch {
+    return [];
+  }
+}
+
+/** What writing `files` to `outDir` would change. */
+export async function planChanges(outDir: string, files: GeneratedFile[]): Promise<Change[]> {
+  const changes: Change[] = [];
+  for (const f of files) {
+    const target = join(outDir, f.path);
+    let current: Buffer | undefined;
+    try {
+      current = await readFile(target);
+    } catch {
+      changes.push({ path: f.path, kind: 'added' });
+      continue;
+    }
+    if (!sameBytes(current, bytesOf(f.contents))) changes.push({ path: f.path, kind: 'changed' });
+    else if (((await stat(target)).mode & 0o7777) !== (f.mode ?? 0o644)) changes.push({ path: f.path, kind: 'mode' });
+  }
+  const now = new Set(files.map((f) => f.path));
+  for (const old of await readManifest(outDir)) {
+    if (!now.has(old)) {
+      try {
+        await stat(join(outDir, old));
+        changes.push({ path: old, kind: 'removed' });
+      } catch {
+        // already gone
+      }
+    }
+  }
+  return changes;
+}
+
+/** Applies the changes planned for `files`; returns them. */
+export async function writeTree(outDir: string, files: GeneratedFile[]): Promise<Change[]> {
+  const changes = await planChanges(outDir, files);
+  const byPath = new Map(files.map((f) => [f.path, f]));
+  await mkdir(outDir, { recursive: true });
+  const staging = join(outDir, `.hagate-staging-${process.pid}`);
+  await rm(staging, { recursive: true, force: true });
+  try {
+    // Stage every new content first: a failure here leaves the tree untouched.
+    const staged: { file: GeneratedFile; from?: string }[] = [];
+    for (const c of changes) {
+      const file = byPath.get(c.path);
+      if (!file) continue;
+      if (c.kind === 'mode') {
+        staged.push({ file });
+        continue;
+      }
+      const from = join(staging, String(staged.length));
+      await mkdir(staging, { recursive: true });
+      await writeFile(from, file.contents);
+      await chmod(from, file.mode ?? 0o644);
+      staged.push({ file, from });
+    }
+    for (const { file, from } of staged) {
+      const to = join(outDir, file.path);
+      await mkdir(dirname(to), { recursive: true });
+      if (from) await rename(from, to);
+      else await chmod(to, file.mode ?? 0o644);
+    }
+    for (const c of changes) if (c.kind === 'removed') await rm(join(outDir, c.path), { force: true });
+    const manifest = `${JSON.stringify({ generator: 'hagate', files: files.map((f) => f.path) }, null, 2)}\n`;
+    const current = await readFile(join(outDir, MANIFEST), 'utf8').catch(() => '');
+    if (current !== manifest) {
+      await mkdir(staging, { recursive: true });
+      await writeFile(join(staging, 'manifest'), manifest);
+      await rename(join(staging, 'manifest'), join(outDir, MANIFEST));
+    }
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+  return changes;
+}

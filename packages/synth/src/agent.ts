@@ -1,0 +1,78 @@
+/**
+ * hagate-agent files of each router: /etc/hagate/agent.json (the desired state of each VRRP role, read by
+ * the agent) and, when the bundle is given, the agent itself at spec.agent.path (mode 0755).
+ */
+import type { AgentConfig, RoleState } from '@hagate/spec';
+import { peerOf, vrrpSegment } from '@hagate/spec';
+import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
+
+/** Where the agent loads each role's nft ruleset from (written by the firewall generator). */
+export const RULESET_UP = '/etc/nftables/hagate-up.nft';
+export const RULESET_DOWN = '/etc/nftables/hagate-down.nft';
+
+/** The agent.json of one router, as data. */
+export function agentConfigFor(input: SynthInput, routerName: string): AgentConfig {
+  const { spec } = input;
+  const router = spec.routers[routerName];
+  if (!router) throw new Error(`no router ${routerName} in the spec`);
+  const peer = peerOf(spec, routerName);
+  const lan = vrrpSegment(spec);
+  const ownLan = router.addresses[lan.name];
+  const peerLan = peer.router.addresses[lan.name];
+  if (ownLan === undefined || peerLan === undefined) {
+    throw new Error(`routers ${routerName} and ${peer.name} need an address on the VRRP segment ${lan.name}`);
+  }
+  const ext = spec.external.nic;
+  const gw = spec.external.gateway;
+  const arpNotify = { key: `net/ipv4/conf/${ext}/arp_notify`, value: '1', stage: 'pre' as const };
+  const master: RoleState = {
+    links: [{ name: ext, up: true }],
+    addresses: [{ dev: ext, cidr: `${spec.external.failoverIp}/${spec.external.prefixLength}` }],
+    routes: [
+      { dst: `${gw}/32`, dev: ext, scope: 'link' },
+      { dst: 'default', via: gw, dev: ext },
+    ],
+    // arp_notify before the NIC goes up: the kernel then sends a gratuitous ARP for the failover IP.
+    sysctls: [arpNotify, { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' }],
+    nftRuleset: RULESET_UP,
+    announce: { probe: { address: gw, method: 'udp' } },
+  };
+  const backup: RoleState = {
+    links: [{ name: ext, up: false }],
+    addresses: [],
+    routes: [{ dst: 'default', via: peerLan, dev: lan.iface, src: ownLan }],
+    // A backup holds no VIP: it has nothing to forward, so forwarding stops before anything else changes.
+    sysctls: [arpNotify, { key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' }],
+    nftRuleset: RULESET_DOWN,
+    announce: {},
+  };
+  return {
+    $comment: generatedMarker(input),
+    version: 1,
+    router: routerName,
+    instance: spec.vrrp.instance,
+    externalNic: ext,
+    stateDir: spec.agent.stateDir,
+    lockName: `hagate-agent/${spec.vrrp.instance}`,
+    syslog: { ident: 'hagate-agent', facility: 'daemon' },
+    commandTimeoutMs: 5000,
+    owned: { links: [ext], addressesOn: [ext], routes: ['default', `${gw}/32`] },
+    roles: { master, backup },
+  };
+}
+
+/** out/<router>/etc/hagate/agent.json for each router, plus out/<router>/<agent.path> when the bundle is given. */
+export function synthAgent(input: SynthInput): GeneratedFile[] {
+  const files: GeneratedFile[] = [];
+  for (const name of Object.keys(input.spec.routers)) {
+    files.push({
+      path: `${name}${input.spec.agent.configPath}`,
+      contents: `${JSON.stringify(agentConfigFor(input, name), null, 2)}\n`,
+      mode: 0o644,
+    });
+    if (input.agentBundle) {
+      files.push({ path: `${name}${input.spec.agent.path}`, contents: input.agentBundle, mode: 0o755 });
+    }
+  }
+  return files;
+}
