@@ -1,0 +1,56 @@
+/**
+ * Repository-level promises: every published package is well-formed for npm (publint) and its types
+ * resolve for ESM consumers (@arethetypeswrong/cli), and the README's commands are what CI runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { publint } from 'publint';
+import { describe, expect, it } from 'vitest';
+
+const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const dirs = ['packages', 'apps'].flatMap((d) => readdirSync(join(repo, d)).map((p) => join(d, p)));
+const published = dirs.filter((d) => {
+  const pj = JSON.parse(readFileSync(join(repo, d, 'package.json'), 'utf8')) as { private?: boolean };
+  return !pj.private;
+});
+
+describe.each(published)('%s', (dir) => {
+  const pj = JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+
+  it('has the fields every published package needs and a README', () => {
+    expect(pj.type).toBe('module');
+    expect(pj.sideEffects).toBe(false);
+    expect(pj.files).toEqual(expect.arrayContaining(['dist']));
+    expect(pj.license).toBeTruthy();
+    expect(existsSync(join(repo, dir, 'README.md'))).toBe(true);
+  });
+
+  it('passes publint', async () => {
+    const { messages } = await publint({ pkgDir: join(repo, dir), level: 'warning', strict: true, pack: 'pnpm' });
+    expect(messages.map((m) => `${m.code} ${JSON.stringify(m.args)}`)).toEqual([]);
+  });
+
+  it.skipIf(!pj.exports || !(pj.exports as Record<string, unknown>)['.'])('passes @arethetypeswrong (esm-only)', () => {
+    const r = spawnSync(
+      'pnpm',
+      ['exec', 'attw', '--pack', join(repo, dir), '--profile', 'esm-only', '--format', 'table-flipped', '--no-emoji'],
+      { cwd: repo, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+  });
+});
+
+describe('the README is what CI runs', () => {
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const ci = readFileSync(join(repo, '.ci/run'), 'utf8');
+  it('quick start: one command ends in pnpm gen, one runs the tests, and .ci/run runs the same', () => {
+    const blocks = [...readme.matchAll(/```sh\n([^`]*)```/g)].map((m) => m[1]!.trim());
+    expect(blocks[0]).toMatch(/^npm i -g pnpm@10\.\d+\.\d+ && pnpm install --frozen-lockfile && pnpm gen$/);
+    expect(blocks[1]).toBe('pnpm test');
+    expect(ci).toContain('pnpm install --frozen-lockfile\npnpm test\n');
+    const root = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { packageManager: string };
+    expect(blocks[0]).toContain(root.packageManager.replace('pnpm@', 'pnpm@'));
+  });
+});
