@@ -8,7 +8,8 @@ import { init } from './init.js';
 const HELP = `hagate: one spec in, every file of a highly available keepalived router pair out
 
 Usage:
-  hagate gen   [--spec FILE] [--out DIR] [--check]   write the output tree (--check: list what would change, exit 1 if any)
+  hagate gen   [--spec FILE]... [--out DIR] [--check]  write the output tree (--check: list what would change, exit 1 if any);
+                                                     with several specs, each pair goes to DIR/<spec name>/
   hagate check [--out DIR]                           run keepalived -t, nft -c, virt-xml-validate, virsh, ifquery on it
   hagate init  [--example dedibox|home] [--out FILE]  write a starting spec
   hagate --help | --version
@@ -37,11 +38,12 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'gen': {
       const v = parse({
-        spec: { type: 'string', default: 'hagate.yaml' },
+        spec: { type: 'string', multiple: true },
         out: { type: 'string', default: 'out' },
         check: { type: 'boolean', default: false },
       });
-      return gen({ spec: v.spec as string, out: v.out as string, check: v.check as boolean, log });
+      const specs = (v.spec as string[] | undefined) ?? ['hagate.yaml'];
+      return gen({ specs, out: v.out as string, check: v.check as boolean, log });
     }
     case 'check': {
       const v = parse({ out: { type: 'string', default: 'out' } });

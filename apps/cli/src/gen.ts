@@ -1,30 +1,59 @@
+import { join } from 'node:path';
+import type { GeneratedFile } from '@hagate/synth';
 import { readAgentBundle } from './agent-bundle.js';
+import { CliError } from './errors.js';
 import { readSpec, synthOrExplain } from './spec-file.js';
 import { planChanges, writeTree } from './write.js';
 
 export interface GenOptions {
-  spec: string;
+  /** One spec writes to `out`; several (a fleet) write each pair to `out/<spec name>`. */
+  specs: string[];
   out: string;
   check: boolean;
   log: (line: string) => void;
 }
 
-/** `hagate gen`: returns the exit code. */
+/** `hagate gen`: returns the exit code. Every spec is validated and synthesized before anything is written. */
 export async function gen(opts: GenOptions): Promise<number> {
-  const loaded = await readSpec(opts.spec);
-  const files = synthOrExplain(loaded, opts.spec, await readAgentBundle());
-  if (opts.check) {
-    const changes = await planChanges(opts.out, files);
-    for (const c of changes) opts.log(`${c.kind.padEnd(7)} ${opts.out}/${c.path}`);
-    opts.log(
-      changes.length === 0
-        ? `${opts.out}: up to date (${files.length} files)`
-        : `${opts.out}: ${changes.length} file${changes.length === 1 ? '' : 's'} would change; run hagate gen`,
-    );
-    return changes.length === 0 ? 0 : 1;
+  const bundle = await readAgentBundle();
+  const trees: { out: string; files: GeneratedFile[] }[] = [];
+  const failures: string[] = [];
+  const names = new Map<string, string>();
+  for (const file of opts.specs) {
+    try {
+      const loaded = await readSpec(file);
+      const files = synthOrExplain(loaded, file, bundle);
+      let out = opts.out;
+      if (opts.specs.length > 1) {
+        const other = names.get(loaded.spec.name);
+        if (other) throw new CliError(`${file}: name "${loaded.spec.name}" is also the name of ${other}; each spec of a fleet needs its own`);
+        names.set(loaded.spec.name, file);
+        out = join(opts.out, loaded.spec.name);
+      }
+      trees.push({ out, files });
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      failures.push(e.message);
+    }
   }
-  const changes = await writeTree(opts.out, files);
-  for (const c of changes) opts.log(`${c.kind.padEnd(7)} ${opts.out}/${c.path}`);
-  opts.log(`${opts.out}: ${files.length} files, ${changes.length} changed`);
+  if (failures.length > 0) throw new CliError(failures.join('\n'));
+
+  let changed = 0;
+  let total = 0;
+  for (const { out, files } of trees) {
+    const changes = opts.check ? await planChanges(out, files) : await writeTree(out, files);
+    for (const c of changes) opts.log(`${c.kind.padEnd(7)} ${out}/${c.path}`);
+    changed += changes.length;
+    total += files.length;
+  }
+  if (opts.check) {
+    opts.log(
+      changed === 0
+        ? `${opts.out}: up to date (${total} files)`
+        : `${opts.out}: ${changed} file${changed === 1 ? '' : 's'} would change; run hagate gen`,
+    );
+    return changed === 0 ? 0 : 1;
+  }
+  opts.log(`${opts.out}: ${total} files, ${changed} changed`);
   return 0;
 }
