@@ -1,4 +1,7 @@
 import { defineProject } from 'vitest/config';
 import { shared } from '../../vitest.shared.js';
 
-export default defineProject({ ...shared, test: { ...shared.test, name: 'repo', include: ['test/**/*.test.ts'] } });
+export default defineProject({
+  ...shared,
+  test: { ...shared.test, name: 'repo', include: ['test/**/*.test.ts'] },
+});

@@ -1,1 +1,131 @@
-console.log("hagate-agent: not built yet");
+/**
+ * hagate-agent: the keepalived hook that reconciles this router to its VRRP role.
+ * See ../README.md for the modes; the contract is in the repository's DESIGN.md.
+ */
+import { statSync } from 'node:fs';
+import { DEFAULT_CONFIG, loadConfig, UsageError } from './config.js';
+import { log, setLogTarget } from './log.js';
+import type { Role } from './plan.js';
+import { processSeq } from './seq.js';
+
+declare const AGENT_VERSION: string | undefined;
+export const VERSION = typeof AGENT_VERSION === 'string' ? AGENT_VERSION : '0.0.0-dev';
+
+// Taken first thing: the order of notify events (see seq.ts).
+const startSeq = processSeq();
+
+const HELP = `hagate-agent ${VERSION}: make this router's network state match its VRRP role
+
+Usage (keepalived calls the first three):
+  hagate-agent [options] TYPE NAME STATE PRIORITY   notify: MASTER -> master state; BACKUP, FAULT, STOP -> backup
+  hagate-agent [options] shutdown                   shutdown_script: converge to the backup state
+  hagate-agent [options] [fifo] FIFO                vrrp_notify_fifo_script: apply the FIFO's events in order
+  hagate-agent [options] master|backup              apply a role by hand
+  hagate-agent [options] status [--json]            role, last transitions with step timings, drift
+  hagate-agent [options] check                      config, interfaces, tools, permissions
+
+Options:
+  --config FILE   agent config (default ${DEFAULT_CONFIG})
+  --dry-run       print the plan for the event or role, change nothing
+  --version       print the version
+  --help          this help
+
+Exit status: 0 done (also: nothing to change, stale or foreign event), 1 the change failed, 2 bad usage or config.
+`;
+
+function roleOfState(state: string): Role {
+  if (state === 'MASTER') return 'master';
+  if (state === 'BACKUP' || state === 'FAULT' || state === 'STOP' || state === 'DELETED') return 'backup';
+  throw new UsageError(`unknown VRRP state "${state}": expected MASTER, BACKUP, FAULT or STOP`);
+}
+
+function isFifo(path: string | undefined): boolean {
+  if (!path) return false;
+  try {
+    return statSync(path).isFIFO();
+  } catch {
+    return false;
+  }
+}
+
+async function main(argv: string[]): Promise<number> {
+  let configPath = DEFAULT_CONFIG;
+  let dryRun = false;
+  let json = false;
+  const pos: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--config' || a === '-c') {
+      const v = argv[++i];
+      if (!v) throw new UsageError('--config needs a file');
+      configPath = v;
+    } else if (a.startsWith('--config=')) configPath = a.slice('--config='.length);
+    else if (a === '--dry-run' || a === '-n') dryRun = true;
+    else if (a === '--json') json = true;
+    else if (a === '--help' || a === '-h') {
+      process.stdout.write(HELP);
+      return 0;
+    } else if (a === '--version' || a === '-V') {
+      process.stdout.write(`hagate-agent ${VERSION}\n`);
+      return 0;
+    } else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a} (see --help)`);
+    else pos.push(a);
+  }
+  if (pos.length === 0) throw new UsageError('no event given (see --help)');
+  const config = loadConfig(configPath);
+  setLogTarget(config.syslog);
+  const cmd = pos[0] as string;
+
+  if (cmd === 'status' || cmd === 'check') {
+    const { status, check } = await import('./commands.js');
+    return cmd === 'status' ? status(config, { json }) : check(config, configPath);
+  }
+
+  const last = pos[pos.length - 1];
+  if (cmd === 'fifo' || (pos.length === 1 && isFifo(last))) {
+    const path = cmd === 'fifo' ? pos[1] : last;
+    if (!path || !isFifo(path))
+      throw new UsageError(`fifo mode needs a FIFO path, found ${path ?? 'nothing'}`);
+    if (dryRun) throw new UsageError('--dry-run applies to one event, not to fifo mode');
+    const { runFifo } = await import('./fifo.js');
+    return runFifo(config, path);
+  }
+
+  let role: Role;
+  let event: string;
+  if (cmd === 'shutdown') {
+    role = 'backup';
+    event = 'shutdown';
+  } else if (cmd === 'master' || cmd === 'backup') {
+    role = cmd;
+    event = cmd;
+  } else {
+    // keepalived notify: TYPE NAME STATE PRIORITY, after any arguments of the notify line itself.
+    const tail = pos.length >= 4 ? pos.slice(-4) : pos.slice(-3);
+    if (tail.length < 3)
+      throw new UsageError(`expected TYPE NAME STATE [PRIORITY], found "${pos.join(' ')}"`);
+    const [type, name, state] = tail as [string, string, string];
+    if (type !== 'INSTANCE' || name !== config.instance) {
+      log('info', `(${name}) ${type} ${state}: not instance ${config.instance}, ignored`);
+      return 0;
+    }
+    role = roleOfState(state);
+    event = tail.join(' ');
+  }
+  if (dryRun) {
+    const { dryRunPlan } = await import('./commands.js');
+    return dryRunPlan(config, role, event);
+  }
+  const { handleEvent } = await import('./run.js');
+  const out = await handleEvent(config, role, event, startSeq, { dropStale: true });
+  return out.status;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    const usage = e instanceof UsageError;
+    log('err', usage ? (e as Error).message : `internal error: ${(e as Error)?.message ?? e}`);
+    process.exit(usage ? 2 : 1);
+  },
+);

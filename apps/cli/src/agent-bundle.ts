@@ -9,7 +9,9 @@ export async function readAgentBundle(): Promise<Uint8Array> {
   try {
     path = require.resolve('@hagate/agent/hagate-agent');
   } catch {
-    throw new CliError('the hagate-agent bundle is not available: run `pnpm build` (it builds apps/agent/dist/hagate-agent)');
+    throw new CliError(
+      'the hagate-agent bundle is not available: run `pnpm build` (it builds apps/agent/dist/hagate-agent)',
+    );
   }
   try {
     return await readFile(path);

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { checkTree } from './check.js';
 import { CliError } from './errors.js';
 import { gen } from './gen.js';
@@ -28,9 +28,14 @@ async function main(argv: string[]): Promise<number> {
     log('hagate 0.1.0');
     return 0;
   }
-  const parse = (options: Parameters<typeof parseArgs>[0]['options']) => {
+  const parse = (
+    options: ParseArgsConfig['options'],
+  ): Record<string, string | boolean | string[] | undefined> => {
     try {
-      return parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values;
+      return parseArgs({ args: rest, options, strict: true, allowPositionals: false }).values as Record<
+        string,
+        string | boolean | string[] | undefined
+      >;
     } catch (e) {
       throw new CliError(`hagate ${command}: ${(e as Error).message}\n\n${HELP}`, 2);
     }
@@ -48,15 +53,20 @@ async function main(argv: string[]): Promise<number> {
     case 'check': {
       const v = parse({ out: { type: 'string', default: 'out' } });
       const results = await checkTree(v.out as string);
-      if (results.length === 0) throw new CliError(`${v.out as string}: no generated artifact found (run hagate gen first)`);
+      if (results.length === 0)
+        throw new CliError(`${v.out as string}: no generated artifact found (run hagate gen first)`);
       const width = Math.max(...results.map((r) => r.artifact.length));
-      for (const r of results) log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.artifact.padEnd(width)}  ${r.tool}: ${r.detail}`);
+      for (const r of results)
+        log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.artifact.padEnd(width)}  ${r.tool}: ${r.detail}`);
       const failed = results.filter((r) => !r.ok).length;
       log(`${results.length - failed} passed, ${failed} failed`);
       return failed === 0 ? 0 : 1;
     }
     case 'init': {
-      const v = parse({ example: { type: 'string', default: 'dedibox' }, out: { type: 'string', default: 'hagate.yaml' } });
+      const v = parse({
+        example: { type: 'string', default: 'dedibox' },
+        out: { type: 'string', default: 'hagate.yaml' },
+      });
       return init({ example: v.example as string, out: v.out as string, log });
     }
     default:

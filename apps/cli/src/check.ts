@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
+import { parseAgentConfig } from '@hagate/spec';
 
 export interface CheckResult {
   artifact: string;
@@ -24,7 +25,8 @@ interface Ran {
 function run(argv: string[], input?: string): Ran {
   const [cmd, ...args] = argv;
   const r: SpawnSyncReturns<string> = spawnSync(cmd!, args, { encoding: 'utf8', input, timeout: 30_000 });
-  if (r.error) return { status: -1, out: `${cmd}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}` };
+  if (r.error)
+    return { status: -1, out: `${cmd}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}` };
   return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}`.trim() };
 }
 
@@ -61,12 +63,19 @@ function scratchNetns(ifnames: string[]): { name: string; done: () => void; erro
   return { name, done };
 }
 
-const KEEPALIVED_NOISE = /warning|unknown|truncat|security|not executable|cannot|error|invalid|deprecated|does not exist/i;
+const KEEPALIVED_NOISE =
+  /warning|unknown|truncat|security|not executable|cannot|error|invalid|deprecated|does not exist/i;
 
-async function checkKeepalived(routerDir: string, conf: string, agentPath: string | undefined): Promise<CheckResult> {
+async function checkKeepalived(
+  routerDir: string,
+  conf: string,
+  agentPath: string | undefined,
+): Promise<CheckResult> {
   const artifact = conf;
   const ifaceFile = join(routerDir, 'etc/network/interfaces');
-  const list = existsSync(ifaceFile) ? run(['ifquery', '-i', ifaceFile, '--list', '--all']) : { status: 0, out: '' };
+  const list = existsSync(ifaceFile)
+    ? run(['ifquery', '-i', ifaceFile, '--list', '--all'])
+    : { status: 0, out: '' };
   const names = list.status === 0 ? list.out.split('\n').filter(Boolean) : [];
   const ns = scratchNetns(names);
   if (ns.error) return { artifact, tool: 'keepalived -t', ok: false, detail: ns.error };
@@ -84,14 +93,28 @@ async function checkKeepalived(routerDir: string, conf: string, agentPath: strin
         : []),
       `exec keepalived -t -l -D -f "${conf}"`,
     ].join('\n');
-    const r = run(['ip', 'netns', 'exec', ns.name, 'unshare', '-m', '--propagation', 'private', 'sh', '-c', script]);
+    const r = run([
+      'ip',
+      'netns',
+      'exec',
+      ns.name,
+      'unshare',
+      '-m',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      script,
+    ]);
     const noisy = r.out.split('\n').filter((l) => KEEPALIVED_NOISE.test(l));
     const ok = r.status === 0 && noisy.length === 0;
     return {
       artifact,
       tool: 'keepalived -t',
       ok,
-      detail: ok ? 'accepted, no warning' : firstLines(noisy.length ? noisy.join('\n') : r.out) || `exit ${r.status}`,
+      detail: ok
+        ? 'accepted, no warning'
+        : firstLines(noisy.length ? noisy.join('\n') : r.out) || `exit ${r.status}`,
     };
   } finally {
     ns.done();
@@ -103,7 +126,12 @@ function checkNft(file: string): CheckResult {
   if (ns.error) return { artifact: file, tool: 'nft -c', ok: false, detail: ns.error };
   try {
     const r = run(['ip', 'netns', 'exec', ns.name, 'nft', '-c', '-f', file]);
-    return { artifact: file, tool: 'nft -c', ok: r.status === 0, detail: r.status === 0 ? 'accepted' : firstLines(r.out) };
+    return {
+      artifact: file,
+      tool: 'nft -c',
+      ok: r.status === 0,
+      detail: r.status === 0 ? 'accepted' : firstLines(r.out),
+    };
   } finally {
     ns.done();
   }
@@ -111,7 +139,12 @@ function checkNft(file: string): CheckResult {
 
 function checkXml(file: string, kind: 'domain' | 'network'): CheckResult {
   const r = run(['virt-xml-validate', file, kind]);
-  return { artifact: file, tool: 'virt-xml-validate', ok: r.status === 0, detail: r.status === 0 ? 'valid' : firstLines(r.out) };
+  return {
+    artifact: file,
+    tool: 'virt-xml-validate',
+    ok: r.status === 0,
+    detail: r.status === 0 ? 'valid' : firstLines(r.out),
+  };
 }
 
 function domainName(xml: string): string | undefined {
@@ -130,17 +163,36 @@ async function checkVirshDomain(file: string): Promise<CheckResult> {
 }
 
 async function checkAttach(file: string, domainFile: string | undefined): Promise<CheckResult> {
-  if (!domainFile) return { artifact: file, tool: 'virsh attach-device', ok: false, detail: 'no domain XML to attach to' };
-  // Attach to a copy of the domain without its own NICs, so the device is checked on its own.
+  const tool = 'virsh define with the NIC';
+  if (!domainFile) return { artifact: file, tool, ok: false, detail: 'no domain XML to put it in' };
+  // libvirt's test driver cannot attach-device: define a copy of the domain whose only NIC is this one, and
+  // check that libvirt lists it (validated by the same parser attach-device --config uses).
   const xml = await readFile(domainFile, 'utf8');
-  const bare = xml.replace(/<interface\b[\s\S]*?<\/interface>\s*/g, '');
+  const nic = (await readFile(file, 'utf8'))
+    .replace(/^<\?xml[^>]*>\s*/, '')
+    .replace(/<!--[\s\S]*?-->\s*/g, '');
+  const withNic = xml
+    .replace(/<interface\b[\s\S]*?<\/interface>\s*/g, '')
+    .replace('</devices>', `${nic}\n</devices>`);
   const dir = await mkdtemp(join(tmpdir(), 'hagate-check-'));
   try {
     const f = join(dir, 'domain.xml');
-    await writeFile(f, bare);
-    const name = domainName(bare) ?? '?';
-    const r = run(['virsh', '-q', '-c', 'test:///default', `define ${f}; attach-device ${name} ${file} --config`]);
-    return { artifact: file, tool: 'virsh attach-device', ok: r.status === 0, detail: r.status === 0 ? 'attached' : firstLines(r.out) };
+    await writeFile(f, withNic);
+    const name = domainName(withNic) ?? '?';
+    const v = run(['virt-xml-validate', f, 'domain']);
+    if (v.status !== 0) return { artifact: file, tool, ok: false, detail: firstLines(v.out) };
+    const r = run(['virsh', '-q', '-c', 'test:///default', `define ${f}; domiflist ${name}`]);
+    const target = file
+      .split('/')
+      .pop()!
+      .replace(/\.xml$/, '');
+    const ok = r.status === 0 && r.out.includes(target);
+    return {
+      artifact: file,
+      tool,
+      ok,
+      detail: ok ? firstLines(r.out.replace(/^Domain .*\n/m, ''), 1).replace(/\s+/g, ' ') : firstLines(r.out),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -157,9 +209,31 @@ function checkIfquery(file: string): CheckResult {
 }
 
 async function checkAgentConfig(file: string, agent: string | undefined): Promise<CheckResult> {
-  if (!agent || !existsSync(agent)) return { artifact: file, tool: 'hagate-agent', ok: false, detail: 'no bundled agent next to it' };
-  const r = run([process.execPath, agent, '--config', file, 'check', '--config-only']);
-  return { artifact: file, tool: 'hagate-agent check', ok: r.status === 0, detail: r.status === 0 ? 'config valid' : firstLines(r.out) };
+  const tool = 'hagate-agent config';
+  try {
+    const cfg = parseAgentConfig(await readFile(file, 'utf8'), file);
+    if (!agent || !existsSync(agent))
+      return { artifact: file, tool, ok: false, detail: 'no bundled agent next to it' };
+    // Run the bundle from a folder with no package.json above it, as on a router (not this repo's ESM scope).
+    const dir = await mkdtemp(join(tmpdir(), 'hagate-check-'));
+    try {
+      const copy = join(dir, 'hagate-agent');
+      await writeFile(copy, await readFile(agent));
+      const r = run([process.execPath, copy, '--version']);
+      return r.status === 0
+        ? {
+            artifact: file,
+            tool,
+            ok: true,
+            detail: `valid (router ${cfg.router}), agent ${r.out.trim()} runs`,
+          }
+        : { artifact: file, tool, ok: false, detail: `agent does not run: ${firstLines(r.out)}` };
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  } catch (e) {
+    return { artifact: file, tool, ok: false, detail: (e as Error).message };
+  }
 }
 
 /** Runs every check over `outDir`; results in a stable order. */
@@ -172,33 +246,37 @@ export async function checkTree(outDir: string): Promise<CheckResult[]> {
     const r = rel(f);
     const routerDir = join(outDir, r.split('/')[0]!);
     if (r.endsWith('/etc/keepalived/keepalived.conf')) {
-      const agentJson = join(routerDir, 'etc/hagate/agent.json');
-      const agentPath = existsSync(join(routerDir, 'usr/local/sbin/hagate-agent'))
-        ? '/usr/local/sbin/hagate-agent'
-        : await agentPathFrom(agentJson);
-      results.push(await checkKeepalived(routerDir, f, agentPath));
+      results.push(await checkKeepalived(routerDir, f, agentIn(files, routerDir)));
     } else if (r.endsWith('.nft')) results.push(checkNft(f));
     else if (/\/libvirt\/domains\/[^/]+\.xml$/.test(r)) {
       results.push(checkXml(f, 'domain'));
       results.push(await checkVirshDomain(f));
     } else if (/\/libvirt\/networks\/[^/]+\.xml$/.test(r)) results.push(checkXml(f, 'network'));
     else if (/\/libvirt\/interfaces\/[^/]+\.xml$/.test(r)) {
-      const target = r.split('/').pop()!.replace(/\.xml$/, '');
-      const owner = domains.find((d) => target.startsWith(`${d.split('/').pop()!.replace(/\.xml$/, '')}.`));
+      const target = r
+        .split('/')
+        .pop()!
+        .replace(/\.xml$/, '');
+      const owner = domains.find((d) =>
+        target.startsWith(
+          `${d
+            .split('/')
+            .pop()!
+            .replace(/\.xml$/, '')}.`,
+        ),
+      );
       results.push(await checkAttach(f, owner));
     } else if (r.endsWith('/etc/network/interfaces')) results.push(checkIfquery(f));
     else if (r.endsWith('/etc/hagate/agent.json')) {
-      results.push(await checkAgentConfig(f, join(routerDir, 'usr/local/sbin/hagate-agent')));
+      const agent = agentIn(files, routerDir);
+      results.push(await checkAgentConfig(f, agent === undefined ? undefined : join(routerDir, agent)));
     }
   }
   return results.map((x) => ({ ...x, artifact: rel(x.artifact) }));
 }
 
-async function agentPathFrom(agentJson: string): Promise<string | undefined> {
-  try {
-    const cfg = JSON.parse(await readFile(agentJson, 'utf8')) as { agentPath?: string };
-    return cfg.agentPath;
-  } catch {
-    return undefined;
-  }
+/** The agent's absolute path on the router, from where the tree holds it (e.g. `/usr/local/sbin/hagate-agent`). */
+function agentIn(files: string[], routerDir: string): string | undefined {
+  const found = files.find((f) => f.startsWith(`${routerDir}/`) && f.endsWith('/hagate-agent'));
+  return found === undefined ? undefined : `/${relative(routerDir, found)}`;
 }

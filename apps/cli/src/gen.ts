@@ -26,7 +26,10 @@ export async function gen(opts: GenOptions): Promise<number> {
       let out = opts.out;
       if (opts.specs.length > 1) {
         const other = names.get(loaded.spec.name);
-        if (other) throw new CliError(`${file}: name "${loaded.spec.name}" is also the name of ${other}; each spec of a fleet needs its own`);
+        if (other)
+          throw new CliError(
+            `${file}: name "${loaded.spec.name}" is also the name of ${other}; each spec of a fleet needs its own`,
+          );
         names.set(loaded.spec.name, file);
         out = join(opts.out, loaded.spec.name);
       }

@@ -47,7 +47,8 @@ export async function planChanges(outDir: string, files: GeneratedFile[]): Promi
       continue;
     }
     if (!sameBytes(current, bytesOf(f.contents))) changes.push({ path: f.path, kind: 'changed' });
-    else if (((await stat(target)).mode & 0o7777) !== (f.mode ?? 0o644)) changes.push({ path: f.path, kind: 'mode' });
+    else if (((await stat(target)).mode & 0o7777) !== (f.mode ?? 0o644))
+      changes.push({ path: f.path, kind: 'mode' });
   }
   const now = new Set(files.map((f) => f.path));
   for (const old of await readManifest(outDir)) {

@@ -73,7 +73,11 @@ describe('hagate gen on the dedibox example', () => {
     );
     const agent = await stat(join(out, 'extrout1/usr/local/sbin/hagate-agent'));
     expect(agent.mode & 0o777).toBe(0o755);
-    expect((await readFile(join(out, 'extrout1/usr/local/sbin/hagate-agent'), 'utf8')).startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(
+      (await readFile(join(out, 'extrout1/usr/local/sbin/hagate-agent'), 'utf8')).startsWith(
+        '#!/usr/bin/env node\n',
+      ),
+    ).toBe(true);
   });
 
   it('matches the committed golden tree (text files), each starting with the generated marker', async () => {
@@ -152,9 +156,14 @@ describe('bad input', () => {
     expect(hagate(['gen', '--spec', DEDIBOX, '--out', out]).status).toBe(0);
     const before = await readFile(join(out, 'extrout1/etc/keepalived/keepalived.conf'));
     const spec = join(work, 'bad2.yaml');
-    await writeFile(spec, (await readFile(join(repo, DEDIBOX), 'utf8')).replace('vip: 10.10.1.254', 'vip: 10.10.2.254'));
+    await writeFile(
+      spec,
+      (await readFile(join(repo, DEDIBOX), 'utf8')).replace('vip: 10.10.1.254', 'vip: 10.10.2.254'),
+    );
     expect(hagate(['gen', '--spec', spec, '--out', out]).status).toBe(1);
-    expect(Buffer.compare(before, await readFile(join(out, 'extrout1/etc/keepalived/keepalived.conf')))).toBe(0);
+    expect(Buffer.compare(before, await readFile(join(out, 'extrout1/etc/keepalived/keepalived.conf')))).toBe(
+      0,
+    );
   });
 
   it('a missing spec file and unknown flags are one-line errors', () => {
@@ -169,15 +178,28 @@ describe('bad input', () => {
 
 describe('hagate check runs every real consumer', () => {
   it('accepts the whole dedibox tree', async (ctx) => {
-    const why = missing('root', 'keepalived', 'nft', 'ip', 'ifquery', 'virsh', 'virt-xml-validate', 'unshare');
+    const why = missing(
+      'root',
+      'keepalived',
+      'nft',
+      'ip',
+      'ifquery',
+      'virsh',
+      'virt-xml-validate',
+      'unshare',
+    );
     if (why) ctx.skip(why);
     const out = join(work, 'checked');
     expect(hagate(['gen', '--spec', DEDIBOX, '--out', out]).status).toBe(0);
     const r = hagate(['check', '--out', out]);
     expect(r.stdout, r.stdout + r.stderr).toMatch(/^22 passed, 0 failed$/m);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^ok {3}extrout1\/etc\/keepalived\/keepalived\.conf +keepalived -t: accepted, no warning$/m);
-    expect(r.stdout).toMatch(/^ok {3}extrout1\/etc\/network\/interfaces +ifquery: interfaces: lo eth0\.99 eth0\.250 eth1$/m);
+    expect(r.stdout).toMatch(
+      /^ok {3}extrout1\/etc\/keepalived\/keepalived\.conf +keepalived -t: accepted, no warning$/m,
+    );
+    expect(r.stdout).toMatch(
+      /^ok {3}extrout1\/etc\/network\/interfaces +ifquery: interfaces: lo eth0\.99 eth0\.250 eth1$/m,
+    );
   });
 
   it('fails on a broken artifact and says which', async (ctx) => {
@@ -185,7 +207,10 @@ describe('hagate check runs every real consumer', () => {
     if (why) ctx.skip(why);
     const out = join(work, 'broken');
     await cp(join(work, 'out'), out, { recursive: true });
-    await writeFile(join(out, 'extrout2/etc/nftables/hagate-up.nft'), 'table inet hagate {\n\tchain input {\n\t\tbogus\n\t}\n}\n');
+    await writeFile(
+      join(out, 'extrout2/etc/nftables/hagate-up.nft'),
+      'table inet hagate {\n\tchain input {\n\t\tbogus\n\t}\n}\n',
+    );
     const r = hagate(['check', '--out', out]);
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/^FAIL extrout2\/etc\/nftables\/hagate-up\.nft +nft -c: .*syntax error/m);

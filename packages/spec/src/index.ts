@@ -20,3 +20,16 @@ export {
   SpecSchema,
   specJsonSchema,
 } from './schema.js';
+export {
+  type AddressState,
+  type AgentConfig,
+  AgentConfigError,
+  agentConfigJsonSchema,
+  type AnnounceState,
+  type LinkState,
+  type OwnedObjects,
+  parseAgentConfig,
+  type RoleState,
+  type RouteState,
+  type SysctlState,
+} from './agent-config.js';

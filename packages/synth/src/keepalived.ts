@@ -24,7 +24,9 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
   const srcIp = self.addresses[seg.name];
   const peerIp = peer.router.addresses[seg.name];
   if (srcIp === undefined || peerIp === undefined) {
-    throw new Error(`routers.${srcIp === undefined ? router : peer.name}.addresses.${seg.name} is required by vrrp.segment`);
+    throw new Error(
+      `routers.${srcIp === undefined ? router : peer.name}.addresses.${seg.name} is required by vrrp.segment`,
+    );
   }
   const { vrrp, agent } = spec;
   const fifo = vrrp.hooks === 'fifo';

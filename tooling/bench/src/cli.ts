@@ -15,7 +15,10 @@ import type { BenchEntry } from './types.js';
 const repo = new URL('../../../', import.meta.url).pathname;
 
 async function discover(): Promise<{ source: string; entry: BenchEntry }[]> {
-  const found: { source: string; entry: BenchEntry }[] = fleetEntries.map((entry) => ({ source: 'tooling/bench', entry }));
+  const found: { source: string; entry: BenchEntry }[] = fleetEntries.map((entry) => ({
+    source: 'tooling/bench',
+    entry,
+  }));
   for (const group of ['packages', 'apps']) {
     for (const pkg of readdirSync(join(repo, group)).sort()) {
       const file = join(repo, group, pkg, 'bench/index.ts');
@@ -27,7 +30,8 @@ async function discover(): Promise<{ source: string; entry: BenchEntry }[]> {
   return found;
 }
 
-const fmt = (n: number) => (Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)) : '-');
+const fmt = (n: number) =>
+  Number.isFinite(n) ? (n >= 100 ? n.toFixed(0) : n >= 10 ? n.toFixed(1) : n.toFixed(2)) : '-';
 
 async function main() {
   const { values, positionals } = parseArgs({
@@ -41,7 +45,9 @@ async function main() {
   );
   const unknown = positionals.filter((p) => !all.some((a) => a.entry.name === p));
   if (unknown.length > 0) {
-    console.error(`bench: unknown entr${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')}; known: ${all.map((a) => a.entry.name).join(', ')}`);
+    console.error(
+      `bench: unknown entr${unknown.length === 1 ? 'y' : 'ies'} ${unknown.join(', ')}; known: ${all.map((a) => a.entry.name).join(', ')}`,
+    );
     process.exit(2);
   }
   const machine = {
@@ -71,9 +77,16 @@ async function main() {
         ratio: s.median / b.median,
         extra: r.extra ?? {},
       });
-      console.log(`median ${fmt(s.median)} ms vs ${fmt(b.median)} ms (${r.baseline.name}): x${fmt(s.median / b.median)} [${((performance.now() - t0) / 1000).toFixed(1)} s]`);
+      console.log(
+        `median ${fmt(s.median)} ms vs ${fmt(b.median)} ms (${r.baseline.name}): x${fmt(s.median / b.median)} [${((performance.now() - t0) / 1000).toFixed(1)} s]`,
+      );
     } catch (e) {
-      results.push({ name: entry.name, source, description: entry.description, error: String((e as Error).message ?? e) });
+      results.push({
+        name: entry.name,
+        source,
+        description: entry.description,
+        error: String((e as Error).message ?? e),
+      });
       console.log(`FAILED: ${(e as Error).message}`);
     }
   }
@@ -81,7 +94,11 @@ async function main() {
   const rows = results.map((r) =>
     'error' in r
       ? `| ${r.name} | failed: ${String(r.error).split('\n')[0]} | | | | |`
-      : `| ${r.name} | ${fmt(r.median as number)} / ${fmt(r.p95 as number)} | ${(r.baseline as { name: string }).name}: ${fmt((r.baseline as { median: number }).median)} | x${fmt(r.ratio as number)} | ${r.peakRssBytes ? `${Math.round((r.peakRssBytes as number) / 2 ** 20)} MiB` : '-'} | ${Object.entries(r.extra as Record<string, unknown>).map(([k, v]) => `${k}=${v}`).join(', ')} |`,
+      : `| ${r.name} | ${fmt(r.median as number)} / ${fmt(r.p95 as number)} | ${(r.baseline as { name: string }).name}: ${fmt((r.baseline as { median: number }).median)} | x${fmt(r.ratio as number)} | ${r.peakRssBytes ? `${Math.round((r.peakRssBytes as number) / 2 ** 20)} MiB` : '-'} | ${Object.entries(
+          r.extra as Record<string, unknown>,
+        )
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')} |`,
   );
   const md = [
     `Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, Linux ${machine.kernel}. Command: \`${machine.command}\`.`,

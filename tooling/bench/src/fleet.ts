@@ -23,7 +23,8 @@ export function pairSpec(i: number): string {
   };
   const [admin, mon, lan] = [subnet(0), subnet(1), subnet(2)];
   const hex = (n: number) => n.toString(16).padStart(2, '0');
-  const mac = (router: number, nic: number) => `52:54:00:${hex(i >> 8)}:${hex(i & 255)}:${hex(router * 16 + nic)}`;
+  const mac = (router: number, nic: number) =>
+    `52:54:00:${hex(i >> 8)}:${hex(i & 255)}:${hex(router * 16 + nic)}`;
   const router = (r: number, name: string) => ({
     id: r + 1,
     volumeGroup: `vg${r}`,
@@ -34,7 +35,11 @@ export function pairSpec(i: number): string {
       eth1: { target: `${name}.1`, network: 'intern-vlans', portgroup: 'lan', mac: mac(r, 1) },
       eth2: { target: `${name}.2`, network: 'ovs-front', mac: `52:54:01:${hex(i >> 8)}:${hex(i & 255)}:ff` },
     },
-    addresses: { admin: `${admin.net}.${r + 1}`, monitoring: `${mon.net}.${r + 1}`, lan: `${lan.net}.${r + 1}` },
+    addresses: {
+      admin: `${admin.net}.${r + 1}`,
+      monitoring: `${mon.net}.${r + 1}`,
+      lan: `${lan.net}.${r + 1}`,
+    },
   });
   const a = `p${String(i).padStart(4, '0')}a`;
   const b = `p${String(i).padStart(4, '0')}b`;
@@ -44,7 +49,10 @@ export function pairSpec(i: number): string {
     hypervisor: {
       name: `hv${String(Math.floor(i / 10)).padStart(3, '0')}`,
       networks: {
-        'intern-vlans': { bridge: 'brint', portgroups: { admin: { trunk: [admin.vlan, mon.vlan] }, lan: { vlan: lan.vlan } } },
+        'intern-vlans': {
+          bridge: 'brint',
+          portgroups: { admin: { trunk: [admin.vlan, mon.vlan] }, lan: { vlan: lan.vlan } },
+        },
         'ovs-front': { bridge: 'br0' },
       },
     },
@@ -54,7 +62,13 @@ export function pairSpec(i: number): string {
       lan: { nic: 'eth1', subnet: `${lan.net}.0/24` },
     },
     routers: { [a]: router(0, a), [b]: router(1, b) },
-    vrrp: { instance: `PAIR_${i}`, vrid: (i % 255) + 1, segment: 'lan', vip: `${lan.net}.254`, auth: { type: 'PASS', password: 'pw' } },
+    vrrp: {
+      instance: `PAIR_${i}`,
+      vrid: (i % 255) + 1,
+      segment: 'lan',
+      vip: `${lan.net}.254`,
+      auth: { type: 'PASS', password: 'pw' },
+    },
     external: {
       nic: 'eth2',
       failoverMac: `52:54:01:${hex(i >> 8)}:${hex(i & 255)}:ff`,
@@ -67,7 +81,10 @@ export function pairSpec(i: number): string {
 
 function timed(argv: string[]): { ms: number; rss: number } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, ['--import', rssReporter, ...argv], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, ['--import', rssReporter, ...argv], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) throw new Error(`${argv.join(' ').slice(0, 200)} failed: ${r.stderr.slice(0, 2000)}`);
   const rss = Number(/hagate-bench-maxrss=(\d+)/.exec(r.stderr)?.[1] ?? 0) * 1024;
@@ -77,7 +94,8 @@ function timed(argv: string[]): { ms: number; rss: number } {
 export const fleetEntries: BenchEntry[] = [
   {
     name: 'gen-fleet',
-    description: 'hagate gen of 1, 10, 100 and 1,000 router pairs (one process each); floor: copying the same tree',
+    description:
+      'hagate gen of 1, 10, 100 and 1,000 router pairs (one process each); floor: copying the same tree',
     async run({ quick }) {
       const dir = await mkdtemp(join(tmpdir(), 'hagate-bench-fleet-'));
       try {
@@ -103,7 +121,12 @@ export const fleetEntries: BenchEntry[] = [
             runs.push(last.ms);
             if (n === 1000) {
               const copy = join(dir, `copy-${r}`);
-              floor.push(timed(['-e', `require('node:fs').cpSync(${JSON.stringify(out)}, ${JSON.stringify(copy)}, { recursive: true })`]).ms);
+              floor.push(
+                timed([
+                  '-e',
+                  `require('node:fs').cpSync(${JSON.stringify(out)}, ${JSON.stringify(copy)}, { recursive: true })`,
+                ]).ms,
+              );
             }
             await rm(out, { recursive: true, force: true });
           }

@@ -16,11 +16,21 @@ function quantile(sorted: number[], q: number): number {
 
 export function summarize(samples: number[]): Summary {
   const s = [...samples].sort((a, b) => a - b);
-  return { n: s.length, median: quantile(s, 0.5), p95: quantile(s, 0.95), min: s[0] ?? Number.NaN, max: s[s.length - 1] ?? Number.NaN };
+  return {
+    n: s.length,
+    median: quantile(s, 0.5),
+    p95: quantile(s, 0.95),
+    min: s[0] ?? Number.NaN,
+    max: s[s.length - 1] ?? Number.NaN,
+  };
 }
 
 /** Least-squares fit y = a + b x; r2 tells how linear the cost is. */
-export function linearFit(points: { x: number; y: number }[]): { intercept: number; slope: number; r2: number } {
+export function linearFit(points: { x: number; y: number }[]): {
+  intercept: number;
+  slope: number;
+  r2: number;
+} {
   const n = points.length;
   const mx = points.reduce((a, p) => a + p.x, 0) / n;
   const my = points.reduce((a, p) => a + p.y, 0) / n;

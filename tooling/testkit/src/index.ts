@@ -48,7 +48,10 @@ export interface RunResult {
 }
 
 /** Runs argv (no shell) and returns its status and output; never throws for a non-zero exit. */
-export function run(argv: string[], opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): RunResult {
+export function run(
+  argv: string[],
+  opts: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): RunResult {
   const [cmd, ...args] = argv;
   if (!cmd) throw new Error('run: empty argv');
   const r: SpawnSyncReturns<string> = spawnSync(cmd, args, {

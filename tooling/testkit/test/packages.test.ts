@@ -28,18 +28,36 @@ describe.each(published)('%s', (dir) => {
   });
 
   it('passes publint', async () => {
-    const { messages } = await publint({ pkgDir: join(repo, dir), level: 'warning', strict: true, pack: 'pnpm' });
+    const { messages } = await publint({
+      pkgDir: join(repo, dir),
+      level: 'warning',
+      strict: true,
+      pack: 'pnpm',
+    });
     expect(messages.map((m) => `${m.code} ${JSON.stringify(m.args)}`)).toEqual([]);
   });
 
-  it.skipIf(!pj.exports || !(pj.exports as Record<string, unknown>)['.'])('passes @arethetypeswrong (esm-only)', () => {
-    const r = spawnSync(
-      'pnpm',
-      ['exec', 'attw', '--pack', join(repo, dir), '--profile', 'esm-only', '--format', 'table-flipped', '--no-emoji'],
-      { cwd: repo, encoding: 'utf8', timeout: 120_000 },
-    );
-    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
-  });
+  it.skipIf(!pj.exports || !(pj.exports as Record<string, unknown>)['.'])(
+    'passes @arethetypeswrong (esm-only)',
+    () => {
+      const r = spawnSync(
+        'pnpm',
+        [
+          'exec',
+          'attw',
+          '--pack',
+          join(repo, dir),
+          '--profile',
+          'esm-only',
+          '--format',
+          'table-flipped',
+          '--no-emoji',
+        ],
+        { cwd: repo, encoding: 'utf8', timeout: 120_000 },
+      );
+      expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    },
+  );
 });
 
 describe('the README is what CI runs', () => {

@@ -1,0 +1,422 @@
+/**
+ * The real bundled agent, run as root with `ip netns exec` in network namespaces made by each test (veth
+ * devices named like the routers' NICs: eth1 = LAN, eth2 = external).
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AgentConfig } from '@hagate/spec/agent-config';
+import { createNetns, missing, type Netns, run } from '@hagate/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const appDir = fileURLToPath(new URL('..', import.meta.url));
+const bundle = join(appDir, 'dist/hagate-agent');
+const IP = '/usr/sbin/ip';
+const env = { ...process.env, HAGATE_AGENT_NO_SYSLOG: '1' };
+
+let dir = '';
+const namespaces: Netns[] = [];
+
+const UP = `flush ruleset
+table ip nat {
+  chain postrouting {
+    type nat hook postrouting priority 100; policy accept;
+    iifname "eth1" snat to 203.0.113.10
+  }
+}
+`;
+const DOWN = `flush ruleset
+table ip filter {
+  chain input {
+    type filter hook input priority 0; policy accept;
+  }
+}
+`;
+
+/** The dedibox extrout2 agent config, with paths in the test's folder. */
+function config(name: string, edit: (c: AgentConfig) => void = () => {}): AgentConfig {
+  const c: AgentConfig = {
+    version: 1,
+    router: 'extrout2',
+    instance: 'ROUTEUR_1',
+    externalNic: 'eth2',
+    stateDir: join(dir, name, 'state'),
+    lockName: `hagate-agent-test/${name}`,
+    syslog: { ident: 'hagate-agent', facility: 'daemon' },
+    commandTimeoutMs: 5000,
+    owned: { links: ['eth2'], addressesOn: ['eth2'], routes: ['default', '198.51.100.1/32'] },
+    roles: {
+      master: {
+        links: [{ name: 'eth2', up: true }],
+        addresses: [{ dev: 'eth2', cidr: '203.0.113.10/32' }],
+        routes: [
+          { dst: '198.51.100.1/32', dev: 'eth2', scope: 'link' },
+          { dst: 'default', via: '198.51.100.1', dev: 'eth2' },
+        ],
+        sysctls: [
+          { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
+          { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' },
+        ],
+        nftRuleset: join(dir, 'up.nft'),
+        announce: { probe: { address: '198.51.100.1', method: 'udp' } },
+      },
+      backup: {
+        links: [{ name: 'eth2', up: false }],
+        addresses: [],
+        routes: [{ dst: 'default', via: '10.10.1.1', dev: 'eth1', src: '10.10.1.2' }],
+        sysctls: [
+          { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
+          { key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' },
+        ],
+        nftRuleset: join(dir, 'down.nft'),
+        announce: {},
+      },
+    },
+  };
+  edit(c);
+  return c;
+}
+
+function writeConfig(name: string, edit?: (c: AgentConfig) => void): string {
+  mkdirSync(join(dir, name), { recursive: true });
+  const file = join(dir, name, 'agent.json');
+  writeFileSync(file, JSON.stringify(config(name, edit), null, 2));
+  chmodSync(file, 0o644);
+  return file;
+}
+
+/** A router namespace: eth1 (LAN, 10.10.1.2/24) and eth2 (external), each a veth with its peer up. */
+function router(label: string): Netns {
+  const ns = createNetns(label);
+  namespaces.push(ns);
+  for (const nic of ['eth1', 'eth2']) {
+    run([IP, '-n', ns.name, 'link', 'add', nic, 'type', 'veth', 'peer', 'name', `${nic}p`]);
+    run([IP, '-n', ns.name, 'link', 'set', `${nic}p`, 'up']);
+  }
+  run([IP, '-n', ns.name, 'link', 'set', 'eth1', 'up']);
+  run([IP, '-n', ns.name, 'address', 'add', '10.10.1.2/24', 'dev', 'eth1']);
+  return ns;
+}
+
+function agentArgv(ns: Netns, cfg: string, args: string[]): string[] {
+  return [IP, 'netns', 'exec', ns.name, process.execPath, bundle, '--config', cfg, ...args];
+}
+
+function agent(ns: Netns, cfg: string, args: string[], runEnv: NodeJS.ProcessEnv = env) {
+  return run(agentArgv(ns, cfg, args), { env: runEnv, timeoutMs: 30_000 });
+}
+
+/** What the tests compare: the owned objects and what they depend on. */
+function snapshot(ns: Netns) {
+  const x = (argv: string[]) => ns.exec(argv).stdout.trim();
+  const link = JSON.parse(x([IP, '-json', 'address', 'show', 'dev', 'eth2']))[0];
+  return {
+    eth2Up: (link.flags as string[]).includes('UP'),
+    eth2Addresses: (link.addr_info as { family: string; local: string; prefixlen: number }[])
+      .filter((a) => a.family === 'inet')
+      .map((a) => `${a.local}/${a.prefixlen}`),
+    routes: x([IP, 'route', 'show', 'table', 'main']).split('\n').sort(),
+    ipForward: x(['cat', '/proc/sys/net/ipv4/ip_forward']),
+    arpNotify: x(['cat', '/proc/sys/net/ipv4/conf/eth2/arp_notify']),
+    ruleset: x(['nft', 'list', 'ruleset']),
+  };
+}
+
+function expectMaster(ns: Netns) {
+  const s = snapshot(ns);
+  expect(s.eth2Up).toBe(true);
+  expect(s.eth2Addresses).toEqual(['203.0.113.10/32']);
+  expect(s.routes).toEqual(
+    [
+      'default via 198.51.100.1 dev eth2',
+      '10.10.1.0/24 dev eth1 proto kernel scope link src 10.10.1.2',
+      '198.51.100.1 dev eth2 scope link',
+    ].sort(),
+  );
+  expect(s.ipForward).toBe('1');
+  expect(s.arpNotify).toBe('1');
+  expect(s.ruleset).toContain('snat to 203.0.113.10');
+}
+
+function expectBackup(ns: Netns) {
+  const s = snapshot(ns);
+  expect(s.eth2Up).toBe(false);
+  expect(s.eth2Addresses).toEqual([]);
+  expect(s.routes).toEqual(
+    [
+      'default via 10.10.1.1 dev eth1 src 10.10.1.2',
+      '10.10.1.0/24 dev eth1 proto kernel scope link src 10.10.1.2',
+    ].sort(),
+  );
+  expect(s.ipForward).toBe('0');
+  expect(s.ruleset).toContain('table ip filter');
+  expect(s.ruleset).not.toContain('snat');
+}
+
+function lastTransition(cfgName: string) {
+  const state = JSON.parse(readFileSync(join(dir, cfgName, 'state', 'state.json'), 'utf8'));
+  return state.transitions.at(-1);
+}
+
+const why = missing('root', 'ip', 'nft');
+
+beforeAll(() => {
+  if (why) return;
+  const b = spawnSync(process.execPath, [join(appDir, 'build.mjs')], { encoding: 'utf8' });
+  if (b.status !== 0) throw new Error(`agent build failed: ${b.stderr}`);
+  dir = mkdtempSync(join(tmpdir(), 'hagate-agent-test-'));
+  writeFileSync(join(dir, 'up.nft'), UP);
+  writeFileSync(join(dir, 'down.nft'), DOWN);
+  writeFileSync(
+    join(dir, 'bad.nft'),
+    'flush ruleset\ntable ip nat {\n  chain postrouting {\n    bogus statement\n  }\n}\n',
+  );
+});
+
+afterAll(() => {
+  for (const ns of namespaces) ns.remove();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('hagate-agent transitions (root, network namespaces)', () => {
+  it('MASTER gives exactly the master state; the same event again changes nothing', (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('master');
+    const cfg = writeConfig('master');
+    const first = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']);
+    expect(first.stderr).toMatch(/master state applied, [1-9]\d* changes/);
+    expect(first.status).toBe(0);
+    expectMaster(ns);
+    const again = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']);
+    expect(again.status).toBe(0);
+    expect(again.stderr).toContain('master state applied, 0 changes');
+    expect(lastTransition('master')).toMatchObject({ result: 'applied', changes: 0, role: 'master' });
+    expectMaster(ns);
+    const status = agent(ns, cfg, ['status']);
+    expect(status.stdout).toContain('role: master');
+    expect(status.stdout).toContain('drift: none');
+  });
+
+  it.each([
+    ['BACKUP', ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']],
+    ['FAULT', ['INSTANCE', 'ROUTEUR_1', 'FAULT', '0']],
+    ['STOP', ['INSTANCE', 'ROUTEUR_1', 'STOP', '0']],
+    ['shutdown', ['shutdown']],
+  ])('%s after MASTER gives the backup state, twice gives 0 changes', (name, argv, ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router(name.toLowerCase());
+    const cfg = writeConfig(`to-${name}`);
+    expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    expectMaster(ns);
+    const r = agent(ns, cfg, argv);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/backup state applied, [1-9]\d* changes/);
+    expectBackup(ns);
+    expect(agent(ns, cfg, argv).stderr).toContain('backup state applied, 0 changes');
+  });
+
+  it('--dry-run prints the plan and changes nothing; events for another instance are ignored', (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('dry');
+    const cfg = writeConfig('dry');
+    const before = snapshot(ns);
+    const r = agent(ns, cfg, ['--dry-run', 'INSTANCE', 'ROUTEUR_1', 'MASTER', '200']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('ip address add 203.0.113.10/32 dev eth2');
+    expect(r.stdout).toContain('ip link set dev eth2 up');
+    expect(r.stdout).toContain(`nft -f ${join(dir, 'up.nft')}`);
+    const other = agent(ns, cfg, ['INSTANCE', 'OTHER', 'MASTER', '200']);
+    expect(other.status).toBe(0);
+    expect(other.stderr).toContain('ignored');
+    expect(snapshot(ns)).toEqual(before);
+  });
+
+  it('a run killed mid-transition is repaired by the next one', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('kill');
+    const cfg = writeConfig('kill');
+    // Half-applied states made by hand, as a killed run leaves them.
+    run([IP, '-n', ns.name, 'address', 'add', '203.0.113.10/32', 'dev', 'eth2']);
+    run([IP, '-n', ns.name, 'link', 'set', 'eth2', 'up']);
+    expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    expectMaster(ns);
+    run([IP, '-n', ns.name, 'route', 'replace', 'default', 'via', '10.10.1.1', 'dev', 'eth1']);
+    run([IP, '-n', ns.name, 'link', 'set', 'eth2', 'down']);
+    expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    expectMaster(ns);
+    // Real kills at several points of real runs, alternating roles; each rerun converges.
+    for (const [i, delay] of [40, 90, 140, 190, 240, 290].entries()) {
+      const state = i % 2 === 0 ? 'BACKUP' : 'MASTER';
+      const child = spawn(
+        agentArgv(ns, cfg, ['INSTANCE', 'ROUTEUR_1', state, '1'])[0] as string,
+        agentArgv(ns, cfg, ['INSTANCE', 'ROUTEUR_1', state, '1']).slice(1),
+        { env, stdio: 'ignore' },
+      );
+      await new Promise((r) => setTimeout(r, delay));
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('close', r));
+      const next = i % 2 === 0 ? 'MASTER' : 'BACKUP';
+      expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', next, '1']).status).toBe(0);
+      if (next === 'MASTER') expectMaster(ns);
+      else expectBackup(ns);
+    }
+  });
+
+  it('50 interleaved concurrent notify invocations end in the state of the newest event', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('conc');
+    const cfg = writeConfig('conc');
+    const children: ChildProcess[] = [];
+    const states: string[] = [];
+    for (let i = 0; i < 50; i++) {
+      // Ends with BACKUP, MASTER at the very end: the last one wins whatever order they get the lock in.
+      const state = i === 49 ? 'MASTER' : i % 3 === 0 ? 'MASTER' : 'BACKUP';
+      states.push(state);
+      const argv = agentArgv(ns, cfg, ['INSTANCE', 'ROUTEUR_1', state, String(i)]);
+      children.push(spawn(argv[0] as string, argv.slice(1), { env, stdio: 'ignore' }));
+    }
+    const codes = await Promise.all(children.map((c) => new Promise((r) => c.once('close', r))));
+    expect(codes.every((c) => c === 0)).toBe(true);
+    expectMaster(ns);
+    // And the other way round.
+    const children2 = Array.from({ length: 50 }, (_, i) => {
+      const argv = agentArgv(ns, cfg, [
+        'INSTANCE',
+        'ROUTEUR_1',
+        i === 49 || i % 2 ? 'BACKUP' : 'MASTER',
+        String(i),
+      ]);
+      return spawn(argv[0] as string, argv.slice(1), { env, stdio: 'ignore' });
+    });
+    await Promise.all(children2.map((c) => new Promise((r) => c.once('close', r))));
+    expectBackup(ns);
+    const state = JSON.parse(readFileSync(join(dir, 'conc', 'state', 'state.json'), 'utf8'));
+    // `ip netns exec` execs node in place: the newest event's process is the last one spawned.
+    expect(state.lastSeq.pid).toBe(children2[49]?.pid);
+    expect(state.role).toBe('backup');
+  });
+
+  it('fifo mode applies 1,000 queued events in order and stops cleanly on SIGTERM', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('fifo');
+    const cfg = writeConfig('fifo');
+    const fifo = join(dir, 'notify.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    // Queue 1,000 events before the agent starts (the FIFO buffers them): the role changes every 10.
+    const lines = Array.from(
+      { length: 1000 },
+      (_, i) => `INSTANCE "ROUTEUR_1" ${Math.floor(i / 10) % 2 === 0 ? 'MASTER' : 'BACKUP'} ${i}\n`,
+    ).join('');
+    const argv = agentArgv(ns, cfg, [fifo]);
+    const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    writeFileSync(fifo, lines);
+    const deadline = Date.now() + 45_000;
+    while (!stderr.includes('BACKUP 999:') && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
+    child.kill('SIGTERM');
+    const code = await new Promise((r) => child.once('close', r));
+    expect(code).toBe(0);
+    const applied = [
+      ...stderr.matchAll(/INSTANCE ROUTEUR_1 (MASTER|BACKUP) (\d+): (master|backup) state applied/g),
+    ];
+    expect(applied.map((m) => Number(m[2]))).toEqual(Array.from({ length: 1000 }, (_, i) => i));
+    expect(applied.every((m) => (m[1] === 'MASTER') === (m[3] === 'master'))).toBe(true);
+    expectBackup(ns);
+  }, 60_000);
+});
+
+describe('hagate-agent bad input: clear message, non-zero exit, nothing changed', () => {
+  it.each([
+    ['missing config', (_: string) => join(dir, 'nope.json'), 2, /config .*nope\.json: not found/],
+    [
+      'invalid value',
+      (name: string) =>
+        writeConfig(name, (c) => {
+          (c.roles.master.routes[1] as { via?: string }).via = '300.1.1.1';
+        }),
+      2,
+      /roles\.master\.routes\[1\]\.via: expected an IPv4 address like 10\.10\.1\.1, found string "300\.1\.1\.1"/,
+    ],
+    [
+      'JSON syntax',
+      (name: string) => {
+        const f = writeConfig(name);
+        writeFileSync(f, '{\n  "version": 1,\n  "router": }\n');
+        return f;
+      },
+      2,
+      /agent\.json:3:13: expected valid JSON/,
+    ],
+    [
+      'world-writable config',
+      (name: string) => {
+        const f = writeConfig(name);
+        chmodSync(f, 0o666);
+        return f;
+      },
+      2,
+      /world-writable \(mode 0666\)/,
+    ],
+    [
+      'unknown interface',
+      (name: string) =>
+        writeConfig(name, (c) => {
+          c.owned.links = ['eth9'];
+          c.roles.master.links = [{ name: 'eth9', up: true }];
+        }),
+      1,
+      /unknown interface eth9: no such link in this network namespace; nothing changed/,
+    ],
+    [
+      'ruleset nft rejects',
+      (name: string) =>
+        writeConfig(name, (c) => {
+          c.roles.master.nftRuleset = join(dir, 'bad.nft');
+        }),
+      1,
+      /nft rejected .*bad\.nft, the previous ruleset stays loaded/,
+    ],
+  ] as const)('%s', (name, makeConfig, status, message, ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('bad');
+    const cfgName = `bad-${name.replace(/\W+/g, '-')}`;
+    // Start from the backup state, loaded by a good config.
+    expect(agent(ns, writeConfig(`${cfgName}-good`), ['shutdown']).status).toBe(0);
+    const before = snapshot(ns);
+    const cfg = makeConfig(cfgName);
+    const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.status).toBe(status);
+    expect(snapshot(ns)).toEqual(before);
+  });
+
+  it('ip missing from PATH', (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('noip');
+    const cfg = writeConfig('noip');
+    expect(agent(ns, cfg, ['shutdown']).status).toBe(0);
+    const before = snapshot(ns);
+    const bin = join(dir, 'bin-without-ip');
+    mkdirSync(bin, { recursive: true });
+    symlinkSync('/usr/sbin/nft', join(bin, 'nft'));
+    const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200'], { ...env, PATH: bin });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('ip: not found in PATH; nothing changed');
+    expect(snapshot(ns)).toEqual(before);
+  });
+
+  it('--version, --help and usage errors need no config', (ctx) => {
+    if (why) ctx.skip(why);
+    const v = run([process.execPath, bundle, '--version']);
+    expect(v.stdout).toMatch(/^hagate-agent \d+\.\d+\.\d+/);
+    expect(run([process.execPath, bundle, '--help']).stdout).toContain('TYPE NAME STATE PRIORITY');
+    const bad = run([process.execPath, bundle, '--frobnicate']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('unknown option --frobnicate');
+  });
+});

@@ -1,0 +1,157 @@
+/** The difference between a role's desired state and the kernel's: pure, so it is tested without root. */
+import { type AgentConfig, normalizeDst, type RouteState } from '@hagate/spec/agent-config';
+import type { KernelRoute, KernelState } from './kernel.js';
+
+export type Role = 'master' | 'backup';
+
+export interface SysctlChange {
+  key: string;
+  from: string;
+  to: string;
+}
+
+export interface Plan {
+  role: Role;
+  /** Problems that forbid any change (unknown interface, unknown sysctl...). */
+  errors: string[];
+  /** Load the role's ruleset (it is not the one loaded now). */
+  nft: { load: boolean; file: string };
+  sysctlsPre: SysctlChange[];
+  /** Lines of one `ip -batch -` run, in order. */
+  ip: string[];
+  sysctlsPost: SysctlChange[];
+  /** Probe sent once the state is applied (master), not counted as a change. */
+  probe?: { address: string; method: 'udp' | 'ping' };
+}
+
+export function changeCount(p: Plan): number {
+  return (p.nft.load ? 1 : 0) + p.sysctlsPre.length + p.ip.length + p.sysctlsPost.length;
+}
+
+function routeArgs(r: RouteState): string {
+  const parts = [r.dst === 'default' ? 'default' : normalizeDst(r.dst)];
+  if (r.via) parts.push('via', r.via);
+  parts.push('dev', r.dev);
+  if (r.src) parts.push('src', r.src);
+  if (r.scope) parts.push('scope', r.scope);
+  if (r.onlink) parts.push('onlink');
+  if (r.metric) parts.push('metric', String(r.metric));
+  return parts.join(' ');
+}
+
+function sameRoute(want: RouteState, have: KernelRoute): boolean {
+  const scope = want.scope ?? (want.via ? 'global' : 'link');
+  return (
+    (have.type === undefined || have.type === 'unicast') &&
+    (have.gateway ?? '') === (want.via ?? '') &&
+    have.dev === want.dev &&
+    (have.prefsrc ?? '') === (want.src ?? '') &&
+    (have.scope ?? 'global') === scope &&
+    (have.metric ?? 0) === (want.metric ?? 0) &&
+    (have.flags ?? []).includes('onlink') === (want.onlink ?? false)
+  );
+}
+
+/**
+ * Computes what to change so the kernel holds `role`'s desired state, touching only owned objects. Order of
+ * the ip batch: addresses added, links raised, routes replaced (in the config's order: gateway host route
+ * before the default via it), stale routes deleted, addresses deleted, links lowered.
+ */
+export function computePlan(
+  config: AgentConfig,
+  role: Role,
+  kernel: KernelState,
+  sysctl: (key: string) => string | undefined,
+  nftLoaded: boolean,
+): Plan {
+  const want = config.roles[role];
+  const errors: string[] = [];
+  const ifaceRefs = new Map<string, string>();
+  const ref = (name: string, where: string) => {
+    if (!ifaceRefs.has(name)) ifaceRefs.set(name, where);
+  };
+  for (const [i, n] of config.owned.links.entries()) ref(n, `owned.links[${i}]`);
+  for (const [i, n] of config.owned.addressesOn.entries()) ref(n, `owned.addressesOn[${i}]`);
+  for (const [i, l] of want.links.entries()) ref(l.name, `roles.${role}.links[${i}]`);
+  for (const [i, a] of want.addresses.entries()) ref(a.dev, `roles.${role}.addresses[${i}]`);
+  for (const [i, r] of want.routes.entries()) ref(r.dev, `roles.${role}.routes[${i}]`);
+  for (const [name, where] of ifaceRefs) {
+    if (!kernel.links.has(name))
+      errors.push(`unknown interface ${name} (${where}): no such link in this network namespace`);
+  }
+  const sysctlChanges = (stage: 'pre' | 'post'): SysctlChange[] =>
+    want.sysctls.flatMap((s, i) => {
+      if (s.stage !== stage) return [];
+      const from = sysctl(s.key);
+      if (from === undefined) {
+        errors.push(`unknown sysctl /proc/sys/${s.key} (roles.${role}.sysctls[${i}])`);
+        return [];
+      }
+      return from === s.value ? [] : [{ key: s.key, from, to: s.value }];
+    });
+  const sysctlsPre = sysctlChanges('pre');
+  const sysctlsPost = sysctlChanges('post');
+
+  const addrAdd: string[] = [];
+  const addrDel: string[] = [];
+  for (const dev of config.owned.addressesOn) {
+    const have = kernel.links.get(dev)?.addresses ?? [];
+    const wanted = want.addresses.filter((a) => a.dev === dev).map((a) => a.cidr);
+    for (const c of wanted) if (!have.includes(c)) addrAdd.push(`address add ${c} dev ${dev}`);
+    for (const c of have) if (!wanted.includes(c)) addrDel.push(`address del ${c} dev ${dev}`);
+  }
+  const linkUp: string[] = [];
+  const linkDown: string[] = [];
+  for (const l of want.links) {
+    const have = kernel.links.get(l.name);
+    if (!have || have.up === l.up) continue;
+    (l.up ? linkUp : linkDown).push(`link set dev ${l.name} ${l.up ? 'up' : 'down'}`);
+  }
+  const routeSet: string[] = [];
+  const routeDel: string[] = [];
+  const unicast = (r: KernelRoute) => (r.type ?? 'unicast') === 'unicast';
+  const replaced = new Set<string>();
+  // Replacements in the config's order: the gateway host route before the default via it.
+  for (const w of want.routes) {
+    const dst = normalizeDst(w.dst);
+    if (!kernel.routes.some((h) => unicast(h) && normalizeDst(h.dst) === dst && sameRoute(w, h))) {
+      routeSet.push(`route replace ${routeArgs(w)}`);
+      replaced.add(`${dst} ${w.metric ?? 0}`);
+    }
+  }
+  for (const owned of config.owned.routes) {
+    const dst = normalizeDst(owned);
+    const wanted = want.routes.filter((r) => normalizeDst(r.dst) === dst);
+    for (const h of kernel.routes) {
+      if (!unicast(h) || normalizeDst(h.dst) !== dst) continue;
+      if (wanted.some((w) => sameRoute(w, h)) || replaced.has(`${dst} ${h.metric ?? 0}`)) continue;
+      const parts = [`route del ${owned === 'default' ? 'default' : dst}`];
+      if (h.gateway) parts.push(`via ${h.gateway}`);
+      if (h.dev) parts.push(`dev ${h.dev}`);
+      if (h.metric) parts.push(`metric ${h.metric}`);
+      routeDel.push(parts.join(' '));
+    }
+  }
+  // The config lists the gateway host route before the default via it: keep that order.
+  const ip = [...addrAdd, ...linkUp, ...routeSet, ...routeDel, ...addrDel, ...linkDown];
+  const plan: Plan = {
+    role,
+    errors,
+    nft: { load: !nftLoaded, file: want.nftRuleset },
+    sysctlsPre,
+    ip,
+    sysctlsPost,
+  };
+  if (want.announce.probe) plan.probe = want.announce.probe;
+  return plan;
+}
+
+/** The plan as the lines `--dry-run` and `status` print. */
+export function describePlan(p: Plan): string[] {
+  const lines: string[] = [];
+  if (p.nft.load) lines.push(`nft -f ${p.nft.file}`);
+  for (const s of p.sysctlsPre) lines.push(`sysctl ${s.key}: ${s.from} -> ${s.to}`);
+  for (const l of p.ip) lines.push(`ip ${l}`);
+  for (const s of p.sysctlsPost) lines.push(`sysctl ${s.key}: ${s.from} -> ${s.to}`);
+  return lines;
+}

@@ -1,0 +1,84 @@
+/** Handling one event under the lock: drop it when stale, reconcile, record the state, log one line. */
+import type { AgentConfig } from '@hagate/spec/agent-config';
+import { acquireLock } from './lock.js';
+import { log } from './log.js';
+import type { Role } from './plan.js';
+import { PlanError, reconcile } from './reconcile.js';
+import { compareSeq, type Seq } from './seq.js';
+import { readState, type TransitionRecord, writeState } from './state.js';
+
+export interface EventOutcome {
+  result: TransitionRecord['result'];
+  changes: number;
+  /** Exit status for a one-shot run. */
+  status: number;
+}
+
+/**
+ * Applies `role` for `event`. `dropStale`: notify mode drops an event older than the last one handled
+ * (fifo events are already ordered and are never dropped).
+ */
+export async function handleEvent(
+  config: AgentConfig,
+  role: Role,
+  event: string,
+  seq: Seq,
+  opts: { dropStale: boolean },
+): Promise<EventOutcome> {
+  const lock = await acquireLock(config.lockName, Math.max(config.commandTimeoutMs * 4, 10_000));
+  try {
+    const state = readState(config.stateDir);
+    const at = new Date().toISOString();
+    const tag = `(${config.instance}) ${event}`;
+    if (opts.dropStale && state.lastSeq && compareSeq(state.lastSeq, seq) > 0) {
+      state.transitions.push({ at, event, role, seq, result: 'stale', changes: 0, steps: {} });
+      writeState(config.stateDir, state);
+      log('info', `${tag}: stale event dropped (a newer one was already handled)`);
+      return { result: 'stale', changes: 0, status: 0 };
+    }
+    if (!state.lastSeq || compareSeq(seq, state.lastSeq) > 0) state.lastSeq = seq;
+    let outcome: EventOutcome;
+    let record: TransitionRecord;
+    try {
+      const r = await reconcile(config, role, state);
+      if (r.nft) state.nft = r.nft;
+      else if (r.changed) delete state.nft;
+      record = {
+        at,
+        event,
+        role,
+        seq,
+        result: r.error ? 'failed' : 'applied',
+        changes: r.changes,
+        steps: r.steps,
+      };
+      if (r.error) {
+        record.error = r.error;
+        log('err', `${tag}: ${role} state FAILED after ${r.steps.total} ms: ${r.error}`);
+        outcome = { result: 'failed', changes: r.changes, status: 1 };
+      } else {
+        const timing = Object.entries(r.steps)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ');
+        log('info', `${tag}: ${role} state applied, ${r.changes} changes (${timing} ms)`);
+        outcome = { result: 'applied', changes: r.changes, status: 0 };
+      }
+      if (!r.error && state.role !== role) {
+        state.role = role;
+        state.since = at;
+      } else if (r.error && r.changed) {
+        delete state.role;
+      }
+    } catch (e) {
+      const msg = e instanceof PlanError ? `${(e as Error).message}; nothing changed` : String(e);
+      record = { at, event, role, seq, result: 'failed', changes: 0, steps: {}, error: msg };
+      log('err', `${tag}: ${role} state FAILED: ${msg}`);
+      outcome = { result: 'failed', changes: 0, status: 1 };
+    }
+    state.transitions.push(record);
+    writeState(config.stateDir, state);
+    return outcome;
+  } finally {
+    await lock.release();
+  }
+}

@@ -1,0 +1,18 @@
+/** A syntax error in an interfaces file: where, what was expected, what was found. */
+export class InterfacesSyntaxError extends Error {
+  override readonly name = 'InterfacesSyntaxError';
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly column: number,
+    readonly expected: string,
+    readonly found: string,
+  ) {
+    super(`${file}:${line}:${column}: expected ${expected}, found ${found}`);
+  }
+}
+
+/** A node that cannot be printed as a valid interfaces line (e.g. a value with a newline). */
+export class InterfacesBuildError extends Error {
+  override readonly name = 'InterfacesBuildError';
+}

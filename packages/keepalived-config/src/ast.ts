@@ -1,0 +1,79 @@
+/** A place in a source file: 1-based line and column. */
+export interface Position {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** A keyword line, with optional arguments and optional `{ ... }` block. */
+export interface Statement {
+  kind: 'statement';
+  /** The first word (`vrrp_instance`, `priority`, an address inside `virtual_ipaddress`, `$MACRO`, ...). */
+  keyword: string;
+  /** The remaining words, as written (quotes kept, so printing is lossless). */
+  args: string[];
+  /** Children when the statement opens a `{ }` block; undefined for a plain line. */
+  block?: Node[];
+  /** `@host` / `@^host` prefix (conditional configuration), as written. */
+  condition?: string;
+  /** `~SEQ(...)` / `~SEQx(...)` prefixes, as written. */
+  sequences?: string[];
+  /** Trailing comment on the statement's line, marker included (`# ...` or `! ...`). */
+  comment?: string;
+  /** Trailing comment after the closing `}`. */
+  closeComment?: string;
+  /** True when the whole block was written on the statement's line and must stay there (conditional lines). */
+  inline?: boolean;
+  pos: Position;
+  /** Position of the closing `}` when there is a block. */
+  end?: Position;
+}
+
+/** `$NAME=value` or a multi-line definition (`$NAME= \` followed by continued lines). */
+export interface Definition {
+  kind: 'definition';
+  name: string;
+  /** The single-line value (may be empty); undefined for a multi-line definition. */
+  value?: string;
+  /** The body lines of a multi-line definition, without their trailing `\`, leading space trimmed. */
+  lines?: string[];
+  condition?: string;
+  comment?: string;
+  pos: Position;
+}
+
+/** A full-line comment, marker included. */
+export interface Comment {
+  kind: 'comment';
+  text: string;
+  pos: Position;
+}
+
+/** One or more empty lines (printed as one). */
+export interface Blank {
+  kind: 'blank';
+  pos: Position;
+}
+
+export type Node = Statement | Definition | Comment | Blank;
+
+/** One parsed file. */
+export interface ConfigFile {
+  kind: 'file';
+  file: string;
+  body: Node[];
+}
+
+/** A problem found while parsing or linting, anchored at a position. */
+export interface Diagnostic {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  pos: Position;
+  /** A one-line fix hint. */
+  hint?: string;
+}
+
+export function formatPosition(p: Position): string {
+  return `${p.file}:${p.line}:${p.col}`;
+}

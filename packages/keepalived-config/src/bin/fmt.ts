@@ -1,0 +1,4 @@
+#!/usr/bin/env node
+import { fmtMain } from '../cli.js';
+
+process.exitCode = fmtMain(process.argv.slice(2));

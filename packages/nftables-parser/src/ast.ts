@@ -1,0 +1,78 @@
+/**
+ * The lossless syntax tree of an nftables ruleset file.
+ *
+ * The tree keeps the block structure nft uses (tables, chains, sets, maps, flowtables, stateful objects,
+ * commands) and, inside each statement, the exact token sequence with brace/parenthesis groups. Every node
+ * carries its source position; `#` comments are kept as nodes.
+ */
+
+/** A position in the source: 1-based line and column, 0-based offset. */
+export interface Pos {
+  line: number;
+  col: number;
+  offset: number;
+}
+
+export type TokenKind = 'word' | 'string' | 'punct' | 'variable' | 'setref';
+
+/** One lexical token of a statement. `space` records whether whitespace separated it from the previous one. */
+export interface Token {
+  kind: TokenKind;
+  text: string;
+  space: boolean;
+  pos?: Pos;
+}
+
+/** A `{ ... }` (anonymous set, map, verdict map) or `( ... )` group inside a statement. */
+export interface Group {
+  kind: 'group';
+  open: '{' | '(';
+  items: Item[];
+  /** Set for an anonymous chain (`jump { ... }`): its rules, one statement each. */
+  body?: Node[];
+  space: boolean;
+  pos?: Pos;
+}
+
+export type Item = Token | Group;
+
+/** One statement: a rule, a set property (`type ipv4_addr`), a chain header, a command (`flush ruleset`)... */
+export interface Statement {
+  kind: 'statement';
+  items: Item[];
+  /** Comments written on the same line after the statement. */
+  trailing?: string;
+  pos?: Pos;
+}
+
+/** What a block contains: decides how its body is parsed and printed. */
+export type BlockKind = 'table' | 'chain' | 'set' | 'map' | 'flowtable' | 'object';
+
+/** A `head { body }` block: `table inet filter { ... }`, `chain input { ... }`, `set s { ... }`, `counter c { ... }`. */
+export interface Block {
+  kind: 'block';
+  block: BlockKind;
+  head: Item[];
+  body: Node[];
+  pos?: Pos;
+}
+
+/** A `#` comment on its own line (text includes the `#`). */
+export interface Comment {
+  kind: 'comment';
+  text: string;
+  pos?: Pos;
+}
+
+export type Node = Block | Statement | Comment;
+
+/** A whole file. */
+export interface Ruleset {
+  kind: 'ruleset';
+  body: Node[];
+}
+
+/** Text of a token list as it is printed (helper for consumers). */
+export function isToken(i: Item): i is Token {
+  return i.kind !== 'group';
+}

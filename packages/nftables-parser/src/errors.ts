@@ -1,0 +1,20 @@
+import type { Pos } from './ast.js';
+
+/** A parse error with its place, what was found and what was expected. */
+export class NftSyntaxError extends Error {
+  readonly file: string;
+  readonly line: number;
+  readonly col: number;
+  readonly found: string;
+  readonly expected: string;
+
+  constructor(file: string, pos: Pos, found: string, expected: string) {
+    super(`${file}:${pos.line}:${pos.col}: syntax error, unexpected ${found}, expecting ${expected}`);
+    this.name = 'NftSyntaxError';
+    this.file = file;
+    this.line = pos.line;
+    this.col = pos.col;
+    this.found = found;
+    this.expected = expected;
+  }
+}

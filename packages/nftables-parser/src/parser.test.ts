@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { NftSyntaxError, parse, parseRules, print, tables, tryParse } from './index.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const fixture = (name: string) => readFileSync(join(here, 'fixtures', name), 'utf8');
+
+describe('parse + print', () => {
+  it('prints a canonical `nft list ruleset` listing back byte for byte (fixture made with nft 1.0.6)', () => {
+    const src = fixture('rich.nft');
+    expect(print(parse(src), { mapWrap: 'by-key' })).toBe(src);
+  });
+
+  it('knows the block structure: tables of every family, chains, sets, maps, objects', () => {
+    const rs = parse(fixture('rich.nft'));
+    expect(tables(rs).map((t) => `${t.family} ${t.name}`)).toEqual([
+      'inet edge',
+      'netdev ingress0',
+      'bridge br',
+      'arp a',
+    ]);
+    const edge = tables(rs)[0]!.block;
+    const kinds = edge.body.map((n) => (n.kind === 'block' ? n.block : n.kind));
+    expect(kinds).toEqual([
+      'statement',
+      'statement',
+      'object',
+      'object',
+      'object',
+      'object',
+      'set',
+      'set',
+      'set',
+      'set',
+      'set',
+      'map',
+      'map',
+      'chain',
+      'chain',
+      'chain',
+      'chain',
+      'chain',
+    ]);
+  });
+
+  it('keeps positions of every node and token', () => {
+    const rs = parse('table ip t {\n\tchain c {\n\t\tip saddr 10.0.0.1 drop\n\t}\n}\n');
+    const chain = tables(rs)[0]!.block.body[0]!;
+    expect(chain.kind).toBe('block');
+    if (chain.kind !== 'block') return;
+    const r = chain.body[0]!;
+    expect(r.pos).toEqual({ line: 3, col: 3, offset: 26 });
+    if (r.kind !== 'statement') return;
+    expect(r.items[2]).toMatchObject({ text: '10.0.0.1', pos: { line: 3, col: 12 } });
+  });
+
+  it.each([
+    ['semicolons and one-line blocks', 'table ip t { chain c { type filter hook input priority 0; policy accept; ip saddr 1.1.1.1 drop; } }\n', 'table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tip saddr 1.1.1.1 drop\n\t}\n}\n'],
+    ['extra spaces collapse, braces get their spaces', 'add rule ip t c tcp  dport {22,80}   accept\n', 'add rule ip t c tcp dport { 22, 80 } accept\n'],
+    ['line continuations', 'add rule ip t c \\\n  ip saddr 1.1.1.1 \\\n  accept\n', 'add rule ip t c ip saddr 1.1.1.1 accept\n'],
+    ['comments are kept', '# head\ntable ip t { # trailing\n\tchain c {\n\t\t# inside\n\t\tdrop # why\n\t}\n}\n', '# head\ntable ip t {\n\t# trailing\n\tchain c {\n\t\t# inside\n\t\tdrop\t# why\n\t}\n}\n'],
+    ['define, $variables, include', 'define lan = { 10.0.0.0/8, 192.168.0.0/16 }\ninclude "/etc/x.nft"\nadd rule ip t c ip saddr $lan accept\n', 'define lan = { 10.0.0.0/8, 192.168.0.0/16 }\ninclude "/etc/x.nft"\nadd rule ip t c ip saddr $lan accept\n'],
+    ['commands with blocks', 'add set ip t s { type ipv4_addr; flags interval; }\nadd chain ip t c { type filter hook input priority 0; }\ndelete table ip t\n', 'add set ip t s {\n\ttype ipv4_addr\n\tflags interval\n}\nadd chain ip t c {\n\ttype filter hook input priority 0;\n}\ndelete table ip t\n'],
+  ])('%s', (_name, src, out) => {
+    expect(print(parse(src))).toBe(out);
+  });
+
+  it('parses an nft -f style file (semicolons, nested anonymous chains) and prints it canonically', () => {
+    const once = print(parse(fixture('input-style.nft')));
+    expect(print(parse(once))).toBe(once);
+    expect(once).toContain('\t\tmeta nfproto ipv4 jump {\n\t\t\tip saddr 203.0.113.0/24 drop\n');
+  });
+
+  it('parseRules reads rule text as in `nft add rule`', () => {
+    const rules = parseRules('tcp dport 22 accept\nip saddr { 1.1.1.1, 2.2.2.2 } drop');
+    expect(rules).toHaveLength(2);
+  });
+});
+
+describe('errors', () => {
+  it.each([
+    ['tabel ip t {}\n', "f.nft:1:1: syntax error, unexpected 'tabel', expecting a command ('table', 'add', 'flush', 'define', 'include', ...)"],
+    ['table foo t {}\n', "f.nft:1:7: syntax error, unexpected 'foo', expecting a family (ip, ip6, inet, arp, bridge, netdev)"],
+    ['table ip t {\n\tchain c {\n\t\tip saddr 1.1.1.1\n', "f.nft:4:1: syntax error, unexpected end of file, expecting '}'"],
+    ['table ip t {\n\tchan c {\n\t}\n}\n', "f.nft:2:2: syntax error, unexpected 'chan', expecting 'chain', 'set', 'map', 'flowtable', a stateful object, 'flags' or 'comment'"],
+    ['table ip t {\n\tchain c {\n\t\tip saddr { 1.1.1.1 ) accept\n\t}\n}\n', "f.nft:3:22: syntax error, unexpected ')', expecting '}'"],
+    ['table ip t {\n\tcomment "oops\n}\n', 'f.nft:2:10: syntax error, unexpected end of line inside a quoted string, expecting closing \'"\''],
+    ['}\n', "f.nft:1:1: syntax error, unexpected '}', expecting a statement"],
+    ['table ip t {\n\tchain {\n\t}\n}\n', "f.nft:2:8: syntax error, unexpected '{', expecting a name"],
+  ])('%j', (src, message) => {
+    const r = tryParse(src, { file: 'f.nft' });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.error).toBeInstanceOf(NftSyntaxError);
+    expect(r.error.message).toBe(message);
+  });
+});

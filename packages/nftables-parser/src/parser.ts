@@ -1,0 +1,264 @@
+import type { Block, BlockKind, Comment, Group, Item, Node, Ruleset, Statement, Token } from './ast.js';
+import { NftSyntaxError } from './errors.js';
+import { type RawToken, tokenize } from './lexer.js';
+
+export interface ParseOptions {
+  /** File name used in error messages. */
+  file?: string;
+}
+
+type Level = 'top' | BlockKind;
+
+const VERBS = new Set(['add', 'create', 'insert', 'replace', 'delete', 'destroy', 'flush', 'rename', 'list', 'reset']);
+const TOP_WORDS = new Set([
+  ...VERBS,
+  'table',
+  'chain',
+  'set',
+  'map',
+  'flowtable',
+  'element',
+  'rule',
+  'define',
+  'redefine',
+  'undefine',
+  'include',
+  'describe',
+  'monitor',
+  'export',
+  'import',
+  'get',
+]);
+export const FAMILIES = new Set(['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev']);
+const OBJECT_WORDS = new Set(['counter', 'quota', 'limit', 'ct', 'secmark', 'synproxy', 'tunnel']);
+const TABLE_WORDS = new Set(['flags', 'comment']);
+
+function blockKindFor(level: Level, head: Item[]): BlockKind | undefined {
+  let k = 0;
+  const first = head[0];
+  if (!first || first.kind !== 'word') return undefined;
+  let w = first.text;
+  if (level === 'top' && VERBS.has(w)) {
+    const second = head[1];
+    if (!second || second.kind !== 'word') return undefined;
+    w = second.text;
+    k = 1;
+  }
+  if (level === 'top' && w === 'table') return 'table';
+  if (level !== 'top' && level !== 'table') return undefined;
+  if (w === 'chain') return 'chain';
+  if (w === 'set') return 'set';
+  if (w === 'map') return 'map';
+  if (w === 'flowtable') return 'flowtable';
+  if (OBJECT_WORDS.has(w)) return 'object';
+  return undefined;
+}
+
+function describe(t: RawToken): string {
+  switch (t.kind) {
+    case 'eof':
+      return 'end of file';
+    case 'newline':
+      return 'newline';
+    case 'string':
+      return `string ${t.text}`;
+    case 'comment':
+      return 'comment';
+    default:
+      return `'${t.text}'`;
+  }
+}
+
+class Parser {
+  private i = 0;
+  constructor(
+    private readonly toks: RawToken[],
+    private readonly file: string,
+  ) {}
+
+  private peek(): RawToken {
+    return this.toks[this.i] as RawToken;
+  }
+
+  private fail(t: RawToken, expected: string): never {
+    throw new NftSyntaxError(this.file, t.pos, describe(t), expected);
+  }
+
+  parseBody(level: Level, closing: boolean): Node[] {
+    const body: Node[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'newline' || (t.kind === 'punct' && t.text === ';')) {
+        this.i++;
+        continue;
+      }
+      if (t.kind === 'comment') {
+        body.push({ kind: 'comment', text: t.text, pos: t.pos } satisfies Comment);
+        this.i++;
+        continue;
+      }
+      if (t.kind === 'eof') {
+        if (closing) this.fail(t, "'}'");
+        return body;
+      }
+      if (t.kind === 'punct' && t.text === '}') {
+        if (!closing) this.fail(t, 'a statement');
+        return body;
+      }
+      body.push(this.parseStatement(level));
+    }
+  }
+
+  private checkStart(level: Level, t: RawToken): void {
+    if (t.kind !== 'word' && t.kind !== 'variable' && t.kind !== 'setref' && t.kind !== 'punct') return;
+    if (level === 'top') {
+      if (t.kind !== 'word' || !TOP_WORDS.has(t.text)) {
+        this.fail(t, "a command ('table', 'add', 'flush', 'define', 'include', ...)");
+      }
+    } else if (level === 'table') {
+      if (t.kind !== 'word' || !(TABLE_WORDS.has(t.text) || blockKindFor('table', [toToken(t)]))) {
+        this.fail(t, "'chain', 'set', 'map', 'flowtable', a stateful object, 'flags' or 'comment'");
+      }
+    } else if (t.kind === 'punct' && t.text !== '!' && t.text !== '{' && t.text !== '(') {
+      this.fail(t, 'a statement');
+    }
+  }
+
+  private parseStatement(level: Level): Node {
+    const start = this.peek();
+    this.checkStart(level, start);
+    const items: Item[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'eof' || t.kind === 'newline' || t.kind === 'comment') break;
+      if (t.kind === 'punct' && (t.text === ';' || t.text === '}')) break;
+      if (t.kind === 'punct' && t.text === '{') {
+        const nextKind = this.toks[this.i + 1]?.kind;
+        const kind =
+          items.length === 0
+            ? undefined
+            : level === 'object' && nextKind === 'newline'
+              ? 'object'
+              : blockKindFor(level, items);
+        if (kind) {
+          this.i++;
+          this.checkHead(kind, items, level, t);
+          const body = this.parseBody(kind, true);
+          this.i++; // the closing brace
+          return { kind: 'block', block: kind, head: items, body, pos: start.pos } satisfies Block;
+        }
+        const prev = items[items.length - 1];
+        if (prev && prev.kind === 'word' && (prev.text === 'jump' || prev.text === 'goto')) {
+          this.i++;
+          const body = this.parseBody('chain', true);
+          this.i++;
+          items.push({ kind: 'group', open: '{', items: [], body, space: t.space, pos: t.pos });
+          continue;
+        }
+        items.push(this.parseGroup());
+        continue;
+      }
+      if (t.kind === 'punct' && t.text === '(') {
+        items.push(this.parseGroup());
+        continue;
+      }
+      if (t.kind === 'punct' && (t.text === ')' || t.text === ']')) this.fail(t, 'a statement');
+      items.push(toToken(t));
+      this.i++;
+    }
+    if (items.length === 0) this.fail(this.peek(), 'a statement');
+    if (level !== 'top' && level !== 'table') {
+      const blockKw = blockKindFor('top', items);
+      if (blockKw === 'table') this.fail(start, 'a statement (table blocks only nest at top level)');
+    }
+    const st: Statement = { kind: 'statement', items, pos: start.pos };
+    let after = this.peek();
+    if (after.kind === 'punct' && after.text === ';' && this.toks[this.i + 1]?.kind === 'comment') {
+      this.i++;
+      after = this.peek();
+    }
+    if (after.kind === 'comment') {
+      st.trailing = after.text;
+      this.i++;
+    }
+    return st;
+  }
+
+  private checkHead(kind: BlockKind, head: Item[], level: Level, brace: RawToken): void {
+    // `[verb] table [family] name`, `[verb] chain [family] [table] name`, `set name`, `ct helper name`...
+    if (level === 'object') return;
+    const words = head.filter((h): h is Token => h.kind !== 'group');
+    if (words.length !== head.length) this.fail(brace, 'a name before the block');
+    const k = level === 'top' && VERBS.has(words[0]?.text ?? '') ? 1 : 0;
+    const rest = words.slice(k + 1);
+    if (kind === 'table') {
+      const ok = rest.length === 1 || (rest.length === 2 && FAMILIES.has(rest[0]?.text ?? ''));
+      if (!ok) {
+        const bad = rest.length === 0 ? brace : rest.length === 2 ? head[k + 1] : head[k + 3];
+        const badTok = bad && bad.kind !== 'group' && bad.pos ? ({ ...bad, pos: bad.pos } as RawToken) : brace;
+        this.fail(badTok, rest.length === 2 ? 'a family (ip, ip6, inet, arp, bridge, netdev)' : "a table name then '{'");
+      }
+    } else if (rest.length === 0) {
+      this.fail(brace, 'a name');
+    }
+  }
+
+  private parseGroup(): Group {
+    const open = this.peek();
+    this.i++;
+    const close = open.text === '{' ? '}' : ')';
+    const items: Item[] = [];
+    for (;;) {
+      const t = this.peek();
+      if (t.kind === 'newline' || t.kind === 'comment') {
+        this.i++;
+        continue;
+      }
+      if (t.kind === 'eof') this.fail(t, `'${close}'`);
+      if (t.kind === 'punct') {
+        if (t.text === close) {
+          this.i++;
+          break;
+        }
+        if (t.text === '{' || t.text === '(') {
+          items.push(this.parseGroup());
+          continue;
+        }
+        if (t.text === '}' || t.text === ')' || t.text === ';') this.fail(t, `'${close}'`);
+      }
+      items.push(toToken(t));
+      this.i++;
+    }
+    return { kind: 'group', open: open.text as '{' | '(', items, space: open.space, pos: open.pos };
+  }
+}
+
+function toToken(t: RawToken): Token {
+  return { kind: t.kind as Token['kind'], text: t.text, space: t.space, pos: t.pos };
+}
+
+/** Parses nft source text; throws NftSyntaxError (file:line:col, found, expected) on bad input. */
+export function parse(src: string, opts: ParseOptions = {}): Ruleset {
+  const file = opts.file ?? '<input>';
+  const p = new Parser(tokenize(src, file), file);
+  return { kind: 'ruleset', body: p.parseBody('top', false) };
+}
+
+/** Parses the body of one chain (rules only, e.g. user-supplied rule text); same errors as parse. */
+export function parseRules(src: string, opts: ParseOptions = {}): Statement[] {
+  const file = opts.file ?? '<input>';
+  const p = new Parser(tokenize(src, file), file);
+  return p.parseBody('chain', false).filter((n): n is Statement => n.kind === 'statement');
+}
+
+export type ParseResult = { ok: true; ruleset: Ruleset } | { ok: false; error: NftSyntaxError };
+
+/** Like parse, but returns the error instead of throwing. */
+export function tryParse(src: string, opts: ParseOptions = {}): ParseResult {
+  try {
+    return { ok: true, ruleset: parse(src, opts) };
+  } catch (e) {
+    if (e instanceof NftSyntaxError) return { ok: false, error: e };
+    throw e;
+  }
+}

@@ -1,0 +1,379 @@
+/**
+ * The hypervisor side: libvirt networks (Open vSwitch bridges with portgroups), the router VM
+ * definitions, one `<interface>` file per NIC for `virsh attach-device`, and apply.md, the exact
+ * commands to apply them. Everything goes through @hagate/libvirt-xml-builder's typed model.
+ */
+import { createHash } from 'node:crypto';
+import {
+  type Disk,
+  type Domain,
+  type Interface,
+  type Network,
+  type NetworkInterface,
+  type PciAddress,
+  type Portgroup,
+  parseDomain,
+  printDomain,
+  printInterface,
+  printNetwork,
+  upsertInterface,
+} from '@hagate/libvirt-xml-builder';
+import type { Nic, Router, Spec } from '@hagate/spec';
+import { SynthError } from './errors.js';
+import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
+
+/** Extra inputs read from disk by the caller (synth itself never reads files). */
+export interface LibvirtSynthOptions {
+  /**
+   * Contents of each router's `existingDomainXml` (its `virsh dumpxml`), keyed by router name. When a
+   * router names such a file, its domain XML is that dump with the spec's NICs added or updated.
+   */
+  existingDomainXml?: Record<string, string>;
+}
+
+/** Namespace of hagate's name-based (v5) UUIDs: the v5 UUID of "hagate" in the URL namespace. */
+const URL_NAMESPACE = '6ba7b811-9dad-11d1-80b4-00c04fd430c8';
+
+/** RFC 4122 name-based UUID, version 5 (SHA-1). */
+export function uuidV5(name: string, namespace: string): string {
+  const ns = Buffer.from(namespace.replaceAll('-', ''), 'hex');
+  const h = createHash('sha1').update(ns).update(name, 'utf8').digest();
+  h[6] = ((h[6] as number) & 0x0f) | 0x50;
+  h[8] = ((h[8] as number) & 0x3f) | 0x80;
+  const x = h.subarray(0, 16).toString('hex');
+  return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+}
+
+const HAGATE_NAMESPACE = uuidV5('https://hagate.invalid/libvirt', URL_NAMESPACE);
+
+/** The domain UUID of a router: the spec's, else a v5 UUID of `<spec name>/<router name>`. */
+export function domainUuid(spec: Spec, routerName: string): string {
+  return spec.routers[routerName]?.uuid ?? uuidV5(`${spec.name}/domain/${routerName}`, HAGATE_NAMESPACE);
+}
+
+/** Guest PCI buses of the NICs, as libvirt placed them in the how-to (q35 root ports): 0x01, 0x09, 0x0a, then on. */
+export function nicAddress(index: number): PciAddress {
+  const bus = index === 0 ? 0x01 : 0x08 + index;
+  return { type: 'pci', domain: 0, bus, slot: 0, function: 0 };
+}
+
+/** The `<interface>` model of one spec NIC. */
+export function nicModel(nic: Nic, opts: { address?: PciAddress } = {}): NetworkInterface {
+  return {
+    type: 'network',
+    mac: nic.mac,
+    source:
+      nic.portgroup === undefined
+        ? { network: nic.network }
+        : { network: nic.network, portgroup: nic.portgroup },
+    target: { dev: nic.target },
+    model: nic.model,
+    ...(nic.model === 'virtio' ? { driver: { name: 'vhost' as const } } : {}),
+    ...(opts.address ? { address: opts.address } : {}),
+  };
+}
+
+/** LVM volumes of a router: root, var, swap (swap left out when its size is 0). */
+export function routerVolumes(
+  spec: Spec,
+  routerName: string,
+  router: Router,
+): { path: string; name: string; gib: number }[] {
+  const vg = router.volumeGroup;
+  const vols = [
+    { name: routerName, gib: spec.vm.disks.rootGiB },
+    { name: `${routerName}-var`, gib: spec.vm.disks.varGiB },
+    { name: `${routerName}-swap`, gib: spec.vm.disks.swapGiB },
+  ].filter((v) => v.gib > 0);
+  return vols.map((v) => ({ ...v, path: `/dev/${vg}/${v.name}` }));
+}
+
+/** The full router VM definition. */
+export function domainModel(spec: Spec, routerName: string): Domain {
+  const router = spec.routers[routerName];
+  if (!router) throw new SynthError(['routers', routerName], `no router ${routerName} in the spec`);
+  const devs = ['vda', 'vdb', 'vdc'];
+  const disks: Disk[] = routerVolumes(spec, routerName, router).map((v, i) => ({
+    type: 'block',
+    device: 'disk',
+    driver: { name: 'qemu', type: 'raw', cache: 'none', io: 'native' },
+    source: { dev: v.path },
+    target: { dev: devs[i] ?? `vd${String.fromCharCode(97 + i)}`, bus: 'virtio' },
+  }));
+  const memory = { value: spec.vm.memoryMiB, unit: 'MiB' as const };
+  return {
+    type: 'kvm',
+    name: routerName,
+    uuid: domainUuid(spec, routerName),
+    memory,
+    currentMemory: memory,
+    vcpu: { count: spec.vm.vcpus, placement: 'static' },
+    os: { type: 'hvm', arch: 'x86_64', machine: 'q35', boot: ['hd'] },
+    features: { acpi: true, apic: true },
+    cpu: { mode: 'host-model', check: 'partial' },
+    clock: { offset: 'utc' },
+    onPoweroff: 'destroy',
+    onReboot: 'restart',
+    onCrash: 'destroy',
+    devices: {
+      disks,
+      interfaces: Object.values(router.nics).map((nic, i) => nicModel(nic, { address: nicAddress(i) })),
+      serials: [{ type: 'pty', target: { type: 'isa-serial', port: 0, model: 'isa-serial' } }],
+      consoles: [{ type: 'pty', target: { type: 'serial', port: 0 } }],
+    },
+  };
+}
+
+/** A libvirt network on an Open vSwitch bridge, with the spec's portgroups. */
+export function networkModel(spec: Spec, networkName: string): Network {
+  const net = spec.hypervisor.networks[networkName];
+  if (!net)
+    throw new SynthError(['hypervisor', 'networks', networkName], `no network ${networkName} in the spec`);
+  const portgroups: Portgroup[] = Object.entries(net.portgroups).map(([name, pg]) => ({
+    name,
+    ...(pg.default ? { default: true } : {}),
+    ...(pg.trunk
+      ? { vlan: { trunk: true, tags: pg.trunk.map((id) => ({ id })) } }
+      : pg.vlan !== undefined
+        ? { vlan: { tags: [{ id: pg.vlan }] } }
+        : {}),
+  }));
+  return {
+    name: networkName,
+    uuid: uuidV5(`${spec.name}/network/${networkName}`, HAGATE_NAMESPACE),
+    forward: { mode: 'bridge' },
+    bridge: { name: net.bridge },
+    virtualport: { type: 'openvswitch' },
+    portgroups,
+  };
+}
+
+/** An existing domain dump with the spec's NICs added or updated (the how-to's `virsh edit` step). */
+export function patchedDomain(spec: Spec, routerName: string, xml: string, file: string): Domain {
+  const router = spec.routers[routerName];
+  if (!router) throw new SynthError(['routers', routerName], `no router ${routerName} in the spec`);
+  let d: Domain;
+  try {
+    d = parseDomain(xml, { file });
+  } catch (e) {
+    throw new SynthError(['routers', routerName, 'existingDomainXml'], (e as Error).message);
+  }
+  if (d.name !== routerName) {
+    throw new SynthError(
+      ['routers', routerName, 'existingDomainXml'],
+      `expected the dump of domain ${routerName}, found domain ${d.name} in ${file}`,
+    );
+  }
+  for (const nic of Object.values(router.nics)) d = upsertInterface(d, nicModel(nic));
+  return d;
+}
+
+/** `virsh domiflist` as virsh prints it: a leading space, columns padded and 3 spaces apart, a dash rule. */
+export function domiflistTable(interfaces: Interface[]): string {
+  const header = ['Interface', 'Type', 'Source', 'Model', 'MAC'];
+  const source = (i: Interface) =>
+    i.type === 'network'
+      ? i.source.network
+      : i.type === 'bridge'
+        ? i.source.bridge
+        : i.type === 'direct'
+          ? i.source.dev
+          : '-';
+  const rows = interfaces.map((i) => [i.target?.dev ?? '-', i.type, source(i), i.model ?? '-', i.mac ?? '-']);
+  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, c) => ` ${cell.padEnd(widths[c] ?? 0)}  `)
+      .join('')
+      .trimEnd();
+  const rule = '-'.repeat(widths.reduce((a, w) => a + w + 3, 0));
+  return [line(header), rule, ...rows.map(line)].join('\n');
+}
+
+function applyMd(input: SynthInput, domains: Map<string, Domain>, patched: Set<string>): string {
+  const { spec } = input;
+  const hv = spec.hypervisor.name;
+  const out: string[] = [];
+  const p = (...lines: string[]) => out.push(...lines);
+  p(`<!-- ${generatedMarker(input)} -->`, '', `# Applying the libvirt files on ${hv}`, '');
+  p(
+    `Run these as root on ${hv}, from the folder that holds this file (the \`${hv}/\` folder of the output).`,
+    'Steps are in order; each ends with a check and what it should print.',
+    '',
+  );
+  p('## 1. Open vSwitch bridges', '');
+  p('The libvirt networks below only point at these bridges; they must exist first.', '', '```sh');
+  for (const net of Object.values(spec.hypervisor.networks)) p(`ovs-vsctl --may-exist add-br ${net.bridge}`);
+  p('ovs-vsctl list-br', '```', '', '`ovs-vsctl list-br` lists at least:', '', '```');
+  for (const b of [...new Set(Object.values(spec.hypervisor.networks).map((n) => n.bridge))].sort()) p(b);
+  p('```', '');
+  p('## 2. libvirt networks', '', '```sh');
+  for (const name of Object.keys(spec.hypervisor.networks)) {
+    p(
+      `virsh net-define libvirt/networks/${name}.xml`,
+      `virsh net-autostart ${name}`,
+      `virsh net-start ${name}    # "already active" is fine on a re-run`,
+    );
+  }
+  p('virsh net-list --all', '```', '');
+  p('Each network is listed `active` with autostart `yes`. Portgroups defined:', '');
+  for (const [name, net] of Object.entries(spec.hypervisor.networks)) {
+    for (const [pg, v] of Object.entries(net.portgroups)) {
+      const what = v.trunk
+        ? `trunk of VLANs ${v.trunk.join(', ')}`
+        : v.vlan !== undefined
+          ? `access VLAN ${v.vlan}`
+          : 'no VLAN';
+      p(`- \`${name}\` / \`${pg}\`: ${what}${v.default ? ' (default)' : ''}`);
+    }
+  }
+  p('');
+  p('## 3. Router VMs', '');
+  for (const [name, router] of Object.entries(spec.routers)) {
+    const d = domains.get(name) as Domain;
+    p(`### ${name}`, '');
+    if (patched.has(name)) {
+      p(
+        `\`libvirt/domains/${name}.xml\` is this VM's own \`virsh dumpxml\` (${router.existingDomainXml}) with the NICs of the`,
+        'spec added or updated (portgroups included); every other element is unchanged.',
+        '',
+        '```sh',
+        `virsh define libvirt/domains/${name}.xml`,
+        '```',
+        '',
+      );
+    } else {
+      p(
+        'Disk volumes (skip a line when the volume exists already):',
+        '',
+        '```sh',
+        ...routerVolumes(spec, name, router).map(
+          (v) => `lvcreate -L ${v.gib}G -n ${v.name} ${router.volumeGroup}`,
+        ),
+        '```',
+        '',
+        `A new VM: define it from the full definition (${spec.vm.memoryMiB} MiB, ${spec.vm.vcpus} vCPU, serial console):`,
+        '',
+        '```sh',
+        `virsh define libvirt/domains/${name}.xml`,
+        '```',
+        '',
+        `Or, for an existing ${name}, add only the NICs it lacks (one file per NIC, libvirt picks the PCI slot):`,
+        '',
+        '```sh',
+        ...Object.values(router.nics).map(
+          (n) => `virsh attach-device ${name} libvirt/interfaces/${n.target}.xml --config`,
+        ),
+        '```',
+        '',
+        'A NIC that exists already but lacks its portgroup is fixed with `virsh edit` (the `<source>` line of the',
+        `matching \`<target dev>\` in libvirt/domains/${name}.xml), or by setting \`existingDomainXml\` in the spec.`,
+        '',
+      );
+    }
+    p(
+      `Check: \`virsh domiflist ${name}\` prints`,
+      '',
+      '```',
+      domiflistTable(d.devices.interfaces),
+      '```',
+      '',
+    );
+  }
+  p('## 4. Start and check the switch ports', '', '```sh');
+  for (const name of Object.keys(spec.routers)) p(`virsh start ${name}`);
+  p('ovs-vsctl show', '```', '');
+  p(
+    "`ovs-vsctl show` then shows each bridge with the routers' ports (UUID, port order and other ports vary):",
+    '',
+    '```',
+  );
+  const byBridge = new Map<string, { port: string; tag?: number; trunks?: number[] }[]>();
+  for (const router of Object.values(spec.routers)) {
+    for (const nic of Object.values(router.nics)) {
+      const net = spec.hypervisor.networks[nic.network];
+      if (!net) continue;
+      const pg =
+        nic.portgroup === undefined
+          ? Object.values(net.portgroups).find((g) => g.default)
+          : net.portgroups[nic.portgroup];
+      const list = byBridge.get(net.bridge) ?? [];
+      list.push({
+        port: nic.target,
+        ...(pg?.vlan !== undefined ? { tag: pg.vlan } : {}),
+        ...(pg?.trunk ? { trunks: pg.trunk } : {}),
+      });
+      byBridge.set(net.bridge, list);
+    }
+  }
+  p('<uuid>');
+  for (const [bridge, ports] of byBridge) {
+    p(`    Bridge ${bridge}`);
+    for (const port of ports) {
+      p(`        Port "${port.port}"`);
+      if (port.tag !== undefined) p(`            tag: ${port.tag}`);
+      if (port.trunks) p(`            trunks: [${port.trunks.join(', ')}]`);
+      p(`            Interface "${port.port}"`);
+    }
+  }
+  p('```', '', 'Exact checks, one line of output each:', '', '```sh');
+  const checks: string[] = [];
+  for (const ports of byBridge.values()) {
+    for (const port of ports) {
+      checks.push(`ovs-vsctl get port ${port.port} tag      # ${port.tag ?? '[]'}`);
+      checks.push(`ovs-vsctl get port ${port.port} trunks   # [${(port.trunks ?? []).join(', ')}]`);
+    }
+  }
+  p(...checks, '```', '');
+  p(
+    'A port with neither tag nor trunks carries every VLAN untagged and tagged: only the external NICs',
+    `(${Object.values(spec.routers)
+      .map((r) => r.nics[spec.external.nic]?.target)
+      .filter(Boolean)
+      .join(', ')}) should look like that.`,
+    '',
+  );
+  return out.join('\n');
+}
+
+/** All hypervisor files: networks, domains, per-NIC interface files and apply.md. */
+export function synthLibvirt(input: SynthInput, opts: LibvirtSynthOptions = {}): GeneratedFile[] {
+  const { spec } = input;
+  const base = `${spec.hypervisor.name}/libvirt`;
+  const header = generatedMarker(input);
+  const files: GeneratedFile[] = [];
+  for (const name of Object.keys(spec.hypervisor.networks)) {
+    files.push({
+      path: `${base}/networks/${name}.xml`,
+      contents: printNetwork(networkModel(spec, name), { header }),
+    });
+  }
+  const domains = new Map<string, Domain>();
+  const patched = new Set<string>();
+  for (const [name, router] of Object.entries(spec.routers)) {
+    let d: Domain;
+    if (router.existingDomainXml !== undefined) {
+      const xml = opts.existingDomainXml?.[name];
+      if (xml === undefined) {
+        throw new SynthError(
+          ['routers', name, 'existingDomainXml'],
+          `expected the contents of ${router.existingDomainXml} to be passed to synth, found none`,
+        );
+      }
+      d = patchedDomain(spec, name, xml, router.existingDomainXml);
+      patched.add(name);
+    } else {
+      d = domainModel(spec, name);
+    }
+    domains.set(name, d);
+    files.push({ path: `${base}/domains/${name}.xml`, contents: printDomain(d, { header }) });
+    for (const nic of Object.values(router.nics)) {
+      files.push({
+        path: `${base}/interfaces/${nic.target}.xml`,
+        contents: printInterface(nicModel(nic), { header }),
+      });
+    }
+  }
+  files.push({ path: `${spec.hypervisor.name}/apply.md`, contents: applyMd(input, domains, patched) });
+  return files;
+}

@@ -1,0 +1,99 @@
+/**
+ * Everything the lab creates is named `hgl-<run id>-<role>` and recorded under a run directory holding the
+ * pid of the lab that owns it, so a later run can find and remove the leftovers of a crashed or killed one
+ * (namespaces, the processes inside them, the run directory) without touching a lab that is still running.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { alive, runSync } from './exec.js';
+
+/** Prefix of every network namespace the lab creates. */
+export const LAB_PREFIX = 'hgl-';
+
+/** Where run directories live: one per lab run, named by run id. */
+export const LAB_ROOT = join(tmpdir(), 'hagate-netlab');
+
+export function newRunId(): string {
+  return randomBytes(3).toString('hex');
+}
+
+export function runDirOf(id: string): string {
+  return join(LAB_ROOT, id);
+}
+
+/** Creates the run directory and records this process as its owner. */
+export function claimRun(id: string): string {
+  const dir = runDirOf(id);
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);
+  return dir;
+}
+
+/** Namespace names of the lab (all runs). */
+export function labNamespaces(): string[] {
+  const r = runSync(['ip', 'netns', 'list']);
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/)[0] ?? '')
+    .filter((n) => n.startsWith(LAB_PREFIX));
+}
+
+function runIdOf(ns: string): string {
+  return ns.slice(LAB_PREFIX.length).split('-')[0] ?? '';
+}
+
+function ownerAlive(id: string): boolean {
+  try {
+    const pid = Number.parseInt(readFileSync(join(runDirOf(id), 'owner.pid'), 'utf8'), 10);
+    return pid !== process.pid && Number.isFinite(pid) && alive(pid);
+  } catch {
+    return false;
+  }
+}
+
+/** Kills every process inside a namespace (SIGKILL) and deletes it. */
+export function removeNamespace(ns: string): void {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const pids = runSync(['ip', 'netns', 'pids', ns])
+      .stdout.split('\n')
+      .map((s) => Number.parseInt(s, 10))
+      .filter((n) => Number.isFinite(n) && n > 1 && n !== process.pid);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  }
+  runSync(['ip', 'netns', 'del', ns]);
+}
+
+export interface CleanupReport {
+  namespaces: string[];
+  runDirs: string[];
+}
+
+/**
+ * Removes the lab's leftovers: with `runId`, everything of that run; without, everything whose owning
+ * lab process is gone (crashed, killed). Never touches names without the lab prefix.
+ */
+export function cleanup(opts: { runId?: string; keepRunDir?: boolean } = {}): CleanupReport {
+  const doomed = (id: string) => (opts.runId ? id === opts.runId : !ownerAlive(id));
+  const namespaces = labNamespaces().filter((ns) => doomed(runIdOf(ns)));
+  // Routers first (they hold the keepalived processes), then the rest.
+  for (const ns of namespaces) removeNamespace(ns);
+  const runDirs: string[] = [];
+  if (existsSync(LAB_ROOT)) {
+    for (const id of readdirSync(LAB_ROOT)) {
+      if (!doomed(id)) continue;
+      if (opts.runId && opts.keepRunDir) continue;
+      rmSync(runDirOf(id), { recursive: true, force: true });
+      runDirs.push(runDirOf(id));
+    }
+  }
+  return { namespaces, runDirs };
+}

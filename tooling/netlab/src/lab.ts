@@ -1,0 +1,376 @@
+/**
+ * A running lab: the namespaces of a plan, real keepalived per router (in a private mount namespace where
+ * the router's generated files sit at their real paths), and the event log every measurement reads.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { removeNamespace } from './cleanup.js';
+import { exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
+import type { LabPlan, RouterPlan } from './plan.js';
+
+export type EventSource = 'keepalived' | 'kernel' | 'lab' | 'agent';
+
+export interface LabEvent {
+  /** Wall-clock ms. */
+  t: number;
+  router?: string;
+  source: EventSource;
+  /** Normalised kind: `state:MASTER`, `ext:up`, `fip:add`, `vip:del`, `default:add`, `action:...` */
+  kind: string;
+  text: string;
+}
+
+export interface RouterSnapshot {
+  router: string;
+  up: boolean;
+  keepalived: boolean;
+  hasVip: boolean;
+  hasFailoverIp: boolean;
+  extUp: boolean;
+  hasNat: boolean;
+  defaultVia?: string;
+  defaultDev?: string;
+  /** keepalived's last state line. */
+  vrrpState?: string;
+}
+
+const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+function q(s: string): string {
+  return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+export class Lab {
+  readonly events: LabEvent[] = [];
+  private readonly keepalived = new Map<string, ChildProcess>();
+  private readonly monitors = new Map<string, ChildProcess>();
+  private readonly lastState = new Map<string, string>();
+  readonly logs = new Map<string, string[]>();
+
+  /**
+   * @param plan the topology
+   * @param dir this variant's directory (holds out/ from `hagate gen` and one working folder per router)
+   * @param tree the generated tree (one folder per host)
+   * @param prepareRoot optional rewrite of a router's root before it boots (the baseline installs its scripts)
+   */
+  constructor(
+    readonly plan: LabPlan,
+    readonly dir: string,
+    readonly tree: string,
+    private readonly prepareRoot?: (router: RouterPlan, root: string) => void,
+  ) {}
+
+  routerDir(r: RouterPlan): string {
+    return join(this.dir, r.name);
+  }
+
+  router(name: string): RouterPlan {
+    const r = this.plan.routers.find((x) => x.name === name);
+    if (!r) throw new Error(`no router ${name}`);
+    return r;
+  }
+
+  log(kind: string, text: string, router?: string): void {
+    this.events.push({ t: nowMs(), source: 'lab', kind, text, ...(router ? { router } : {}) });
+  }
+
+  /** Creates the hypervisor, the hosts and both routers (keepalived not started). */
+  build(): void {
+    const p = this.plan;
+    const batch = (ns: string | undefined, cmds: string[]) => {
+      runSyncOk(ns ? ['ip', '-n', ns, '-batch', '-'] : ['ip', '-batch', '-'], { input: `${cmds.join('\n')}\n` });
+    };
+    for (const ns of [p.hv, p.lan.ns, p.provider.ns, p.inet.ns]) runSyncOk(['ip', 'netns', 'add', ns]);
+    batch(p.hv, [
+      'link set lo up',
+      ...p.bridges.flatMap((b) => [`link add ${b} type bridge`, `link set ${b} up`]),
+    ]);
+    for (const b of p.bridges) this.sysctlWrite(p.hv, `/sys/class/net/${b}/bridge/multicast_snooping`, '0');
+    // Hosts: a veth from each host namespace into the hypervisor's bridge.
+    const host = (h: { ns: string; ifname: string; hvPort: string; bridge: string; addr: string; prefix: number }) => {
+      runSyncOk(['ip', '-n', h.ns, 'link', 'add', h.ifname, 'type', 'veth', 'peer', 'name', h.hvPort, 'netns', p.hv]);
+      batch(p.hv, [`link set ${h.hvPort} master ${h.bridge}`, `link set ${h.hvPort} up`]);
+      batch(h.ns, ['link set lo up', `addr add ${h.addr}/${h.prefix} dev ${h.ifname}`, `link set ${h.ifname} up`]);
+    };
+    host(p.lan);
+    batch(p.lan.ns, [`route add default via ${p.lan.gateway}`]);
+    host(p.provider);
+    runSyncOk(['ip', '-n', p.provider.ns, 'link', 'add', p.provider.upIfname, 'type', 'veth', 'peer', 'name', p.inet.ifname, 'netns', p.inet.ns]);
+    batch(p.provider.ns, [
+      `addr add ${p.provider.upAddr}/${p.provider.upPrefix} dev ${p.provider.upIfname}`,
+      `link set ${p.provider.upIfname} up`,
+      // The provider routes the failover IP to its br0 side (on-link, ARP decides which port).
+      `route add ${p.failoverIp}/32 dev ${p.provider.ifname}`,
+    ]);
+    this.sysctlWrite(p.provider.ns, '/proc/sys/net/ipv4/ip_forward', '1');
+    batch(p.inet.ns, [
+      'link set lo up',
+      `addr add ${p.inet.addr}/${p.inet.prefix} dev ${p.inet.ifname}`,
+      `link set ${p.inet.ifname} up`,
+      `route add default via ${p.inet.gateway}`,
+    ]);
+    for (const r of p.routers) this.createRouter(r);
+  }
+
+  private sysctlWrite(ns: string, path: string, value: string): void {
+    runSyncOk(['ip', 'netns', 'exec', ns, 'sh', '-c', `echo ${q(value)} > ${q(path)}`]);
+  }
+
+  /** The router "VM": namespace, NICs, its root folder from the generated tree, ifup of its interfaces file. */
+  createRouter(r: RouterPlan): void {
+    const p = this.plan;
+    runSyncOk(['ip', 'netns', 'add', r.ns]);
+    const cmds = ['link set lo up'];
+    const hvCmds: string[] = [];
+    for (const l of r.links) {
+      runSyncOk(['ip', '-n', r.ns, 'link', 'add', l.ifname, 'type', 'veth', 'peer', 'name', l.hvPort, 'netns', p.hv]);
+      if (l.mac) cmds.push(`link set ${l.ifname} address ${l.mac}`);
+      if (l.bridge) hvCmds.push(`link set ${l.hvPort} master ${l.bridge}`);
+      hvCmds.push(`link set ${l.hvPort} up`);
+    }
+    const e = r.ext;
+    runSyncOk(['ip', '-n', r.ns, 'link', 'add', e.lower, 'type', 'veth', 'peer', 'name', e.hvPort, 'netns', p.hv]);
+    hvCmds.push(`link set ${e.hvPort} master ${e.bridge}`, `link set ${e.hvPort} up`);
+    cmds.push(
+      `link set ${e.lower} up`,
+      `link add link ${e.lower} name ${e.ifname} address ${e.mac} type macvlan mode bridge`,
+    );
+    runSyncOk(['ip', '-n', p.hv, '-batch', '-'], { input: `${hvCmds.join('\n')}\n` });
+    runSyncOk(['ip', '-n', r.ns, '-batch', '-'], { input: `${cmds.join('\n')}\n` });
+
+    // The router's filesystem: its generated folder, mounted over the real paths in a private mount namespace.
+    const rd = this.routerDir(r);
+    rmSync(rd, { recursive: true, force: true });
+    const root = join(rd, 'root');
+    mkdirSync(rd, { recursive: true, mode: 0o755 });
+    cpSync(join(this.tree, r.name), root, { recursive: true });
+    this.prepareRoot?.(r, root);
+    lockDown(root);
+    mkdirSync(join(rd, 'run-up'), { mode: 0o755 });
+    mkdirSync(join(rd, 'run-work'), { mode: 0o755 });
+    mkdirSync(join(rd, 'ifstate'), { mode: 0o755 });
+    if (p.stateDir.startsWith('/run/')) mkdirSync(join(rd, 'run-up', p.stateDir.slice(5)), { recursive: true, mode: 0o755 });
+    this.logs.set(r.name, this.logs.get(r.name) ?? []);
+
+    this.startMonitor(r);
+    const iface = join(root, 'etc/network/interfaces');
+    if (existsSync(iface)) {
+      const out = runSync(this.inRouter(r, ['ifup', '-i', '/etc/network/interfaces', '--state-dir', join(rd, 'ifstate'), '-a', '--no-scripts']));
+      if (out.status !== 0) throw new Error(`ifup in ${r.name} failed: ${(out.stderr || out.stdout).trim()}`);
+    }
+    this.log('action:boot', `${r.name}: namespace up, interfaces applied with ifup`, r.name);
+  }
+
+  /** argv that runs `cmd` in the router: its network namespace and its own mount namespace with its files. */
+  inRouter(r: RouterPlan, cmd: string[]): string[] {
+    const rd = this.routerDir(r);
+    const root = join(rd, 'root');
+    const mounts = readdirSync(root)
+      .filter((d) => statSync(join(root, d)).isDirectory() && d !== 'run')
+      .map((d) => `mount -t overlay hgl -o lowerdir=${join(root, d)}:/${d} /${d}`);
+    mounts.push(`mount -t overlay hgl -o lowerdir=/run,upperdir=${join(rd, 'run-up')},workdir=${join(rd, 'run-work')} /run`);
+    const script = `${mounts.join(' && ')} && exec ${cmd.map(q).join(' ')}`;
+    return ['ip', 'netns', 'exec', r.ns, 'unshare', '-m', '--propagation', 'private', 'env', `PATH=${PATH}`, 'sh', '-c', script];
+  }
+
+  private startMonitor(r: RouterPlan): void {
+    const p = this.plan;
+    const child = spawnLines(['ip', '-n', r.ns, '-ts', 'monitor', 'link', 'address', 'route'], (line) => {
+      const m = /^\[(\d{4}-\d\d-\d\dT[\d:.]+)\]\s*(.*)$/.exec(line);
+      if (!m) return;
+      const t = new Date(m[1]!.slice(0, 23)).getTime() + Number(`0.${m[1]!.slice(23) || '0'}`);
+      const text = m[2]!;
+      const del = text.startsWith('Deleted ');
+      const body = del ? text.slice(8) : text;
+      let kind: string | undefined;
+      const link = /^\d+: ([^:@\s]+)(?:@\S+)?: <([^>]*)>/.exec(body);
+      if (link && link[1] === r.ext.ifname && !del) kind = link[2]!.split(',').includes('UP') ? 'ext:up' : 'ext:down';
+      else if (body.includes(` inet ${p.failoverIp}/`)) kind = del ? 'fip:del' : 'fip:add';
+      else if (body.includes(` inet ${p.vip}/`)) kind = del ? 'vip:del' : 'vip:add';
+      else if (/^default /.test(body)) kind = del ? 'default:del' : 'default:add';
+      if (kind) this.events.push({ t, router: r.name, source: 'kernel', kind, text: body.trim() });
+    });
+    this.monitors.set(r.name, child);
+  }
+
+  keepalivedRunning(name: string): boolean {
+    const c = this.keepalived.get(name);
+    return !!c && c.exitCode === null && c.signalCode === null;
+  }
+
+  /** Starts keepalived in the router (`-n -l -D -P`, pid files in the router's folder). */
+  startKeepalived(name: string): void {
+    const r = this.router(name);
+    if (this.keepalivedRunning(name)) return;
+    const rd = this.routerDir(r);
+    const argv = this.inRouter(r, [
+      'keepalived',
+      '-n',
+      '-l',
+      '-D',
+      '-P',
+      '-f',
+      '/etc/keepalived/keepalived.conf',
+      '-p',
+      join(rd, 'keepalived.pid'),
+      '-r',
+      join(rd, 'vrrp.pid'),
+      '-c',
+      join(rd, 'checkers.pid'),
+    ]);
+    const log = this.logs.get(name) ?? [];
+    this.logs.set(name, log);
+    this.log('action:start', `${name}: keepalived start`, name);
+    const child = spawnLines(argv, (line, t) => {
+      const text = line.replace(/^\w{3} \w{3} +\d+ [\d:]+ \d{4}: /, '');
+      log.push(`${new Date(t).toISOString()} ${text}`);
+      const st = /\) Entering (\w+) STATE/.exec(text);
+      if (st) {
+        this.lastState.set(name, st[1]!);
+        this.events.push({ t, router: name, source: 'keepalived', kind: `state:${st[1]}`, text });
+      } else if (/^Stopped Keepalived/.test(text) || /^Stopping$/.test(text)) {
+        this.events.push({ t, router: name, source: 'keepalived', kind: text === 'Stopping' ? 'stopping' : 'stopped', text });
+      } else if (/Script user|Invalid|SECURITY|unsafe|WARNING|error/i.test(text)) {
+        this.events.push({ t, router: name, source: 'keepalived', kind: 'warning', text });
+      }
+    });
+    child.on('exit', () => {
+      this.lastState.set(name, 'STOPPED');
+      this.events.push({ t: nowMs(), router: name, source: 'keepalived', kind: 'state:STOPPED', text: 'keepalived exited' });
+    });
+    this.keepalived.set(name, child);
+  }
+
+  /** `service keepalived stop`: SIGTERM, keepalived runs its shutdown script; resolves when it has exited. */
+  async stopKeepalived(name: string): Promise<void> {
+    const c = this.keepalived.get(name);
+    if (!c || !this.keepalivedRunning(name)) return;
+    this.log('action:stop', `${name}: keepalived stop (SIGTERM)`, name);
+    c.kill('SIGTERM');
+    if (!(await exited(c, 20_000))) {
+      c.kill('SIGKILL');
+      await exited(c, 5000);
+    }
+  }
+
+  /**
+   * `virsh destroy`: every process of the router killed and its ports gone at once (the namespace is deleted,
+   * which removes its veths and so the hypervisor's ports: the switch loses carrier and forgets its MACs).
+   */
+  async hardKill(name: string): Promise<void> {
+    const r = this.router(name);
+    this.log('action:destroy', `${name}: destroyed (SIGKILL + ports down)`, name);
+    const hvPorts = [...r.links.map((l) => l.hvPort), r.ext.hvPort];
+    const pids = runSync(['ip', 'netns', 'pids', r.ns])
+      .stdout.split('\n')
+      .map((s) => Number.parseInt(s, 10))
+      .filter((n) => n > 1);
+    for (const pid of pids) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await run(['ip', '-n', this.plan.hv, '-batch', '-'], { input: `${hvPorts.map((p) => `link set ${p} down`).join('\n')}\n` });
+    const c = this.keepalived.get(name);
+    if (c) await exited(c, 5000);
+    this.monitors.get(name)?.kill('SIGKILL');
+    removeNamespace(r.ns);
+    // The namespace's devices go away asynchronously: wait until the hypervisor's ports are gone.
+    for (let i = 0; i < 200; i++) {
+      const r2 = await run(['ip', '-n', this.plan.hv, '-o', 'link', 'show']);
+      if (!hvPorts.some((p) => r2.stdout.includes(` ${p}@`) || r2.stdout.includes(` ${p}:`))) break;
+      await sleep(25);
+    }
+  }
+
+  /** `virsh start` after a destroy: a fresh router (namespace, NICs, ifup) and keepalived. */
+  restore(name: string): void {
+    const r = this.router(name);
+    this.log('action:restore', `${name}: restored (fresh boot)`, name);
+    this.createRouter(r);
+    this.startKeepalived(name);
+  }
+
+  vrrpState(name: string): string | undefined {
+    return this.lastState.get(name);
+  }
+
+  /** What the kernel of each router says right now. */
+  async snapshot(name: string): Promise<RouterSnapshot> {
+    const r = this.router(name);
+    const p = this.plan;
+    const up = runSync(['ip', 'netns', 'list']).stdout.split('\n').some((l) => l.split(' ')[0] === r.ns);
+    const base: RouterSnapshot = {
+      router: name,
+      up,
+      keepalived: this.keepalivedRunning(name),
+      hasVip: false,
+      hasFailoverIp: false,
+      extUp: false,
+      hasNat: false,
+      ...(this.lastState.get(name) ? { vrrpState: this.lastState.get(name) } : {}),
+    };
+    if (!up) return base;
+    const [addrs, routes, nft] = await Promise.all([
+      run(['ip', '-n', r.ns, '-j', 'addr', 'show']),
+      run(['ip', '-n', r.ns, '-j', 'route', 'show', 'default']),
+      run(['ip', 'netns', 'exec', r.ns, 'nft', 'list', 'ruleset']),
+    ]);
+    type Addr = { ifname: string; flags: string[]; addr_info: { family: string; local: string }[] };
+    const links = JSON.parse(addrs.stdout || '[]') as Addr[];
+    const has = (ifname: string, ip: string) =>
+      links.some((l) => l.ifname === ifname && l.addr_info.some((a) => a.family === 'inet' && a.local === ip));
+    const ext = links.find((l) => l.ifname === r.ext.ifname);
+    const def = (JSON.parse(routes.stdout || '[]') as { gateway?: string; dev?: string }[])[0];
+    return {
+      ...base,
+      hasVip: has(p.vrrpIface, p.vip),
+      hasFailoverIp: has(r.ext.ifname, p.failoverIp),
+      extUp: !!ext?.flags.includes('UP'),
+      hasNat: /\b(snat|masquerade)\b/.test(nft.stdout),
+      ...(def?.gateway ? { defaultVia: def.gateway } : {}),
+      ...(def?.dev ? { defaultDev: def.dev } : {}),
+    };
+  }
+
+  /** The agent's state folder of a router (host path), e.g. <router>/run-up/hagate. */
+  stateDirOf(name: string): string | undefined {
+    const sd = this.plan.stateDir;
+    if (!sd.startsWith('/run/')) return undefined;
+    return join(this.routerDir(this.router(name)), 'run-up', sd.slice(5));
+  }
+
+  /** The JSON files of the agent's state folder, parsed (unparseable ones skipped). */
+  agentState(name: string): Record<string, unknown>[] {
+    const d = this.stateDirOf(name);
+    if (!d || !existsSync(d)) return [];
+    return readdirSync(d)
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => {
+        try {
+          return [JSON.parse(readFileSync(join(d, f), 'utf8')) as Record<string, unknown>];
+        } catch {
+          return [];
+        }
+      });
+  }
+
+  /** Stops keepalived everywhere (SIGTERM), the monitors, and removes the lab's namespaces. */
+  async destroy(): Promise<void> {
+    await Promise.all(this.plan.routers.map((r) => this.stopKeepalived(r.name)));
+    for (const m of this.monitors.values()) m.kill('SIGKILL');
+    for (const ns of [...this.plan.routers.map((r) => r.ns), this.plan.lan.ns, this.plan.provider.ns, this.plan.inet.ns, this.plan.hv]) {
+      removeNamespace(ns);
+    }
+  }
+}
+
+/** keepalived's script security: everything root-owned and not writable by group or others. */
+function lockDown(dir: string): void {
+  const st = statSync(dir);
+  chmodSync(dir, st.mode & 0o7755);
+  if (st.isDirectory()) for (const f of readdirSync(dir)) lockDown(join(dir, f));
+}

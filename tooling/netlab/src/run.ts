@@ -1,0 +1,240 @@
+/** The whole lab run: variants (hook modes, baseline, tuned) x scenarios, with cleanup whatever happens. */
+import { join } from 'node:path';
+import type { Spec } from '@hagate/spec';
+import { installBaseline } from './baseline.js';
+import { claimRun, cleanup, newRunId, runDirOf } from './cleanup.js';
+import { runSync } from './exec.js';
+import { Lab } from './lab.js';
+import { planLab } from './plan.js';
+import { SCENARIOS, type ScenarioName, type ScenarioResult, ScenarioRunner } from './scenarios.js';
+import { DEFAULT_SPEC, generate, type HookMode, readSpec, variantSpec } from './tree.js';
+
+export type Selectable = ScenarioName | 'tuned';
+export const ALL_SCENARIOS: readonly Selectable[] = [...SCENARIOS, 'tuned'];
+
+export interface LabOptions {
+  /** hagate.yaml to run (default examples/dedibox/hagate.yaml). */
+  spec?: string;
+  /** Run on an already generated tree instead of running `hagate gen` (one variant: its own hooks). */
+  tree?: string;
+  scenarios?: readonly Selectable[];
+  hooks?: 'notify' | 'fifo' | 'both';
+  /** Also run the how-to's bash scripts (default true). */
+  baseline?: boolean;
+  /** Fewer flap cycles. */
+  quick?: boolean;
+  progress?: (line: string) => void;
+  /** Remove leftovers and this run's namespaces on SIGINT / SIGTERM (default true). */
+  handleSignals?: boolean;
+  /** Called with the run id once claimed (tests use it). */
+  onRunId?: (id: string) => void;
+}
+
+export interface VariantReport {
+  name: string;
+  hooks: HookMode;
+  tuned: boolean;
+  advertInt: number;
+  vrrpVersion: 2 | 3;
+  scenarios: ScenarioResult[];
+  error?: string;
+}
+
+export interface LabReport {
+  tool: '@hagate/netlab';
+  startedAt: string;
+  finishedAt: string;
+  runId: string;
+  host: { kernel: string; keepalived: string };
+  spec: string;
+  options: { scenarios: string[]; hooks: string; baseline: boolean; quick: boolean };
+  variants: VariantReport[];
+  /** Every scenario of every hagate variant passed (split-brain: after healing). */
+  ok: boolean;
+  /** One line per scenario: hagate vs baseline outage, side by side. */
+  note: string[];
+}
+
+interface Variant {
+  name: string;
+  hooks: HookMode;
+  tuned: boolean;
+  scenarios: ScenarioName[];
+}
+
+function variants(o: Required<Pick<LabOptions, 'hooks' | 'baseline'>>, selected: readonly Selectable[]): Variant[] {
+  const main = SCENARIOS.filter((s) => selected.includes(s));
+  const modes: HookMode[] = o.hooks === 'both' ? ['notify', 'fifo'] : [o.hooks];
+  if (o.baseline) modes.push('baseline');
+  const out: Variant[] = [];
+  for (const hooks of modes) {
+    const base = hooks === 'baseline' ? 'baseline' : `hagate-${hooks}`;
+    if (main.length) out.push({ name: base, hooks, tuned: false, scenarios: main });
+    if (selected.includes('tuned')) out.push({ name: `${base}-tuned`, hooks, tuned: true, scenarios: ['hard-kill'] });
+  }
+  return out;
+}
+
+export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
+  const progress = opts.progress ?? (() => {});
+  const selected = opts.scenarios ?? ALL_SCENARIOS;
+  const o = { hooks: opts.hooks ?? 'both', baseline: opts.baseline ?? true, quick: opts.quick ?? false } as const;
+  const specPath = opts.spec ?? DEFAULT_SPEC;
+  const startedAt = new Date().toISOString();
+
+  const left = cleanup();
+  if (left.namespaces.length) progress(`removed leftovers of an earlier run: ${left.namespaces.join(' ')}`);
+  const runId = newRunId();
+  const runDir = claimRun(runId);
+  opts.onRunId?.(runId);
+  const onSignal = (sig: NodeJS.Signals) => {
+    progress(`${sig}: cleaning up`);
+    cleanup({ runId });
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
+  if (opts.handleSignals ?? true) {
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  }
+
+  const reports: VariantReport[] = [];
+  try {
+    const spec: Spec = readSpec(specPath);
+    const list: Variant[] = opts.tree
+      ? [{ name: 'tree', hooks: spec.vrrp.hooks, tuned: false, scenarios: SCENARIOS.filter((s) => selected.includes(s)) }]
+      : variants(o, selected);
+    for (const v of list) {
+      const vdir = join(runDir, v.name);
+      const vspec = variantSpec(spec, { hooks: v.hooks, tuned: v.tuned });
+      const vr: VariantReport = {
+        name: v.name,
+        hooks: v.hooks,
+        tuned: v.tuned,
+        advertInt: vspec.vrrp.advertInt,
+        vrrpVersion: vspec.vrrp.version,
+        scenarios: [],
+      };
+      reports.push(vr);
+      progress(`== ${v.name}: VRRPv${vspec.vrrp.version}, advert ${vspec.vrrp.advertInt}s, ${v.scenarios.join(', ')}`);
+      let lab: Lab | undefined;
+      try {
+        const tree = opts.tree ?? generate(vspec, vdir);
+        const plan = planLab(vspec, runId);
+        lab = new Lab(plan, vdir, tree, v.hooks === 'baseline' ? (r, root) => installBaseline(vspec, r.name, root) : undefined);
+        lab.build();
+        const runner = new ScenarioRunner(lab, v.name, {
+          hooks: v.hooks,
+          quick: o.quick,
+          flapCycles: o.quick ? 5 : 20,
+          progress,
+        });
+        if (v.tuned) await runner.steady();
+        for (const s of v.scenarios) {
+          progress(`  ${v.name} ${s} ...`);
+          const res = await runner.run(s).catch((e: Error) => failed(s, v.name, e));
+          vr.scenarios.push(res);
+          progress(`  ${summaryLine(res)}`);
+        }
+      } catch (e) {
+        vr.error = (e as Error).message;
+        progress(`  ${v.name}: ERROR ${vr.error}`);
+      } finally {
+        await lab?.destroy();
+        cleanup({ runId, keepRunDir: true });
+      }
+    }
+  } finally {
+    cleanup({ runId });
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  const hagate = reports.filter((r) => r.hooks !== 'baseline');
+  return {
+    tool: '@hagate/netlab',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    runId,
+    host: {
+      kernel: runSync(['uname', '-r']).stdout.trim(),
+      keepalived: (runSync(['keepalived', '--version']).stderr.split('\n')[0] ?? '').trim(),
+    },
+    spec: specPath,
+    options: { scenarios: [...selected], hooks: o.hooks, baseline: o.baseline, quick: o.quick },
+    variants: reports,
+    ok: hagate.every((r) => !r.error && r.scenarios.every((s) => s.ok)),
+    note: closingNote(reports),
+  };
+}
+
+function failed(scenario: string, variant: string, e: Error): ScenarioResult {
+  const empty = {
+    name: '',
+    intervalMs: 10,
+    sent: 0,
+    received: 0,
+    lost: 0,
+    lostBeforeFirst: 0,
+    lostAfterLast: 0,
+    outageMs: 0,
+    totalOutageMs: 0,
+    gaps: [],
+    runs: [],
+    recovered: false,
+  };
+  return {
+    scenario,
+    variant,
+    startedAt: new Date().toISOString(),
+    durationMs: 0,
+    master: null,
+    converged: false,
+    directions: { lanToInternet: { ...empty, name: 'lan->internet' }, internetToFailover: { ...empty, name: 'internet->failover-ip' } },
+    transitions: [],
+    invariants: [],
+    events: [],
+    ok: false,
+    error: e.message,
+  };
+}
+
+export function summaryLine(r: ScenarioResult): string {
+  const d = r.directions;
+  const fmt = (x: typeof d.lanToInternet) => `${Math.round(x.outageMs)} ms/${x.lost} lost${x.recovered ? '' : ' NOT RECOVERED'}`;
+  const bad = r.invariants.filter((i) => i.ok === false).map((i) => i.name);
+  return [
+    `${r.ok ? 'PASS' : 'FAIL'} ${r.variant} ${r.scenario}:`,
+    `LAN->internet ${fmt(d.lanToInternet)},`,
+    `internet->failover ${fmt(d.internetToFailover)},`,
+    `master ${r.master ?? 'none'}`,
+    r.boundMs !== undefined ? `(bound ${r.boundMs} ms)` : '',
+    bad.length ? `broken: ${bad.join('; ')}` : '',
+    r.error ? `error: ${r.error}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+/** hagate vs baseline, side by side, per scenario: worst outage of each direction. */
+export function closingNote(reports: VariantReport[]): string[] {
+  const lines: string[] = [];
+  const byName = new Map(reports.map((r) => [r.name, r]));
+  for (const tuned of [false, true]) {
+    const sfx = tuned ? '-tuned' : '';
+    const base = byName.get(`baseline${sfx}`);
+    for (const mode of ['notify', 'fifo']) {
+      const h = byName.get(`hagate-${mode}${sfx}`);
+      if (!h) continue;
+      for (const s of h.scenarios) {
+        const b = base?.scenarios.find((x) => x.scenario === s.scenario);
+        const f = (x: ScenarioResult | undefined) =>
+          x
+            ? `${Math.round(x.directions.lanToInternet.outageMs)} / ${Math.round(x.directions.internetToFailover.outageMs)} ms`
+            : 'n/a';
+        lines.push(`${s.scenario}${sfx} (LAN->internet / internet->failover IP): hagate-${mode} ${f(s)} vs baseline ${f(b)}`);
+      }
+    }
+  }
+  return lines;
+}
+
+export { runDirOf };

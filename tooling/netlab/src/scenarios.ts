@@ -1,0 +1,452 @@
+/**
+ * The article's tests, automated: each scenario brings the lab to its starting point, starts the probes,
+ * does one thing (stop keepalived, kill the router...), waits until the pair has converged again, and
+ * measures outage per direction, the time from keepalived's event to the new state being applied, and
+ * the invariants.
+ */
+import { nowMs, run, runOk, sleep } from './exec.js';
+import type { Lab, LabEvent, RouterSnapshot } from './lab.js';
+import { detectionBoundMs, skewMs } from './plan.js';
+import { Probe, type ProbeStats, type Reply } from './probe.js';
+
+export const SCENARIOS = ['boot', 'graceful-stop', 'preempt-back', 'hard-kill', 'restore', 'flap', 'split-brain'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface InvariantResult {
+  name: string;
+  /** null: not applicable here (e.g. the agent's state under the baseline scripts). */
+  ok: boolean | null;
+  detail: string;
+}
+
+export interface Transition {
+  router: string;
+  state: string;
+  /** keepalived's event (ms, relative to the scenario start). */
+  at: number;
+  /** From the event to the kernel showing the new master state (failover IP, NIC up, default route). */
+  kernelAppliedMs?: number;
+  /** From the event to the agent having applied its state (agent's state file: start + total). */
+  agentAppliedMs?: number;
+  agentSteps?: Record<string, number>;
+}
+
+export interface DirectionResult extends Omit<ProbeStats, 'gaps'> {
+  gaps: { start: number; end: number; lost: number; outageMs: number }[];
+  /** Timeline runs relative to the scenario start: [from, to, answered]. */
+  runs: [number, number, boolean][];
+}
+
+export interface ScenarioResult {
+  scenario: string;
+  variant: string;
+  startedAt: string;
+  durationMs: number;
+  /** Which router ended as master (holding the VIP), or a list when several do. */
+  master: string | null;
+  converged: boolean;
+  directions: { lanToInternet: DirectionResult; internetToFailover: DirectionResult };
+  /** The issue's acceptance bound on the outage for this scenario, when it has one. */
+  boundMs?: number;
+  withinBound?: boolean | null;
+  /** Outside -> failover IP: first answered probe after the outage minus the new master's applied time. */
+  fipRecoveryAfterApplyMs?: number;
+  transitions: Transition[];
+  invariants: InvariantResult[];
+  /** split-brain only: the invariants while VRRP is blocked (expected to fail: that is what it shows). */
+  splitInvariants?: InvariantResult[];
+  /** Timeline events relative to the scenario start. */
+  events: (Omit<LabEvent, 't'> & { at: number })[];
+  ok: boolean;
+  error?: string;
+}
+
+export interface RunOptions {
+  hooks: 'notify' | 'fifo' | 'baseline';
+  quick: boolean;
+  flapCycles: number;
+  progress: (line: string) => void;
+}
+
+const PROBE_INTERVAL_MS = 10;
+
+export class ScenarioRunner {
+  private booted = false;
+  private readonly destroyed = new Set<string>();
+
+  constructor(
+    readonly lab: Lab,
+    readonly variant: string,
+    readonly opts: RunOptions,
+  ) {}
+
+  private get preferred(): string {
+    const rs = this.lab.plan.routers;
+    return rs[0].priority >= rs[1].priority ? rs[0].name : rs[1].name;
+  }
+
+  private get other(): string {
+    const rs = this.lab.plan.routers;
+    return rs[0].name === this.preferred ? rs[1].name : rs[0].name;
+  }
+
+  private get advertMs(): number {
+    return this.lab.plan.advertInt * 1000;
+  }
+
+  /** Brings the pair to both routers running, converged, the preferred router master (unmeasured). */
+  async steady(): Promise<void> {
+    for (const r of this.lab.plan.routers) {
+      if (this.destroyed.has(r.name)) {
+        this.lab.restore(r.name);
+        this.destroyed.delete(r.name);
+      }
+    }
+    if (!this.booted) {
+      this.lab.startKeepalived(this.preferred);
+      await this.waitConverged(this.preferred, 30_000);
+      this.booted = true;
+    }
+    for (const r of this.lab.plan.routers) this.lab.startKeepalived(r.name);
+    await this.waitConverged(this.preferred, 30_000);
+  }
+
+  async run(name: ScenarioName): Promise<ScenarioResult> {
+    const p = this.preferred;
+    const o = this.other;
+    switch (name) {
+      case 'boot':
+        return this.measure(name, async () => {
+          this.lab.startKeepalived(p);
+          await this.waitConverged(p, 30_000, false);
+          this.lab.startKeepalived(o);
+          this.booted = true;
+          await sleep(500);
+        }, { expect: p, fromScratch: true });
+      case 'graceful-stop':
+        await this.steady();
+        return this.measure(name, () => this.lab.stopKeepalived(p), {
+          expect: o,
+          boundMs: skewMs(this.lab.plan.advertInt, this.lab.router(o).priority, this.lab.plan.version) + 250,
+        });
+      case 'preempt-back':
+        if (this.destroyed.size > 0 || !this.lab.keepalivedRunning(o) || this.lab.keepalivedRunning(p)) {
+          await this.steady();
+          await this.lab.stopKeepalived(p);
+          await this.waitConverged(o, 30_000);
+        }
+        return this.measure(name, async () => this.lab.startKeepalived(p), { expect: p });
+      case 'hard-kill':
+        await this.steady();
+        return this.measure(name, async () => {
+          await this.lab.hardKill(p);
+          this.destroyed.add(p);
+        }, {
+          expect: o,
+          boundMs: detectionBoundMs(this.lab.plan.advertInt, this.lab.router(o).priority, this.lab.plan.version) + 250,
+        });
+      case 'restore':
+        if (!this.destroyed.has(p)) {
+          await this.steady();
+          await this.lab.hardKill(p);
+          this.destroyed.add(p);
+          await this.waitConverged(o, 30_000);
+        }
+        return this.measure(name, async () => {
+          this.lab.restore(p);
+          this.destroyed.delete(p);
+        }, { expect: p });
+      case 'flap':
+        await this.steady();
+        return this.measure(name, async () => {
+          for (let i = 0; i < this.opts.flapCycles; i++) {
+            await this.lab.stopKeepalived(p);
+            this.lab.startKeepalived(p);
+            await sleep(300);
+            this.opts.progress(`    flap ${i + 1}/${this.opts.flapCycles}`);
+          }
+        }, { expect: p });
+      case 'split-brain':
+        await this.steady();
+        return this.splitBrain();
+    }
+  }
+
+  /** One router holds everything, the other nothing, keepalived agrees, and both probes get answers. */
+  private async converged(expect: string | undefined, probes: Probe[] | undefined): Promise<boolean> {
+    const snaps = await Promise.all(this.lab.plan.routers.map((r) => this.lab.snapshot(r.name)));
+    const masters = snaps.filter((s) => s.hasVip || s.hasFailoverIp || s.extUp || s.hasNat);
+    const m = masters[0];
+    if (masters.length !== 1 || !m || !(m.hasVip && m.hasFailoverIp && m.extUp && m.hasNat)) return false;
+    if (expect && m.router !== expect) return false;
+    if (this.lab.vrrpState(m.router) !== 'MASTER') return false;
+    for (const s of snaps) {
+      if (s === m || !s.keepalived) continue;
+      if (this.lab.vrrpState(s.router) !== 'BACKUP') return false;
+    }
+    const now = nowMs();
+    return !probes || probes.every((pr) => pr.healthy(now));
+  }
+
+  private async waitConverged(expect: string | undefined, timeoutMs: number, withProbes = true, probes?: Probe[]): Promise<boolean> {
+    const until = nowMs() + timeoutMs;
+    while (nowMs() < until) {
+      if (await this.converged(expect, withProbes ? probes : undefined)) return true;
+      await sleep(50);
+    }
+    return false;
+  }
+
+  private startProbes(): [Probe, Probe] {
+    const p = this.lab.plan;
+    const a = new Probe('lan->internet', p.lan.ns, p.inet.addr, PROBE_INTERVAL_MS);
+    const b = new Probe('internet->failover-ip', p.inet.ns, p.failoverIp, PROBE_INTERVAL_MS);
+    a.start();
+    b.start();
+    return [a, b];
+  }
+
+  private async measure(
+    name: string,
+    action: () => Promise<void>,
+    opts: { expect: string; boundMs?: number; fromScratch?: boolean },
+  ): Promise<ScenarioResult> {
+    const probes = this.startProbes();
+    const firstEvent = this.lab.events.length;
+    // Let the probes settle (and see the steady state) before acting.
+    const pre = nowMs() + 2000;
+    while (!opts.fromScratch && nowMs() < pre && !probes.every((pr) => pr.healthy(nowMs(), 50))) await sleep(20);
+    await sleep(200);
+    const t0 = nowMs();
+    this.lab.log(`scenario:${name}`, `${this.variant}: ${name}`);
+    let error: string | undefined;
+    let ok = true;
+    try {
+      await action();
+    } catch (e) {
+      error = (e as Error).message;
+    }
+    const converged = await this.waitConverged(opts.expect, 30_000 + this.opts.flapCycles * 0, true, probes);
+    await sleep(500);
+    const [lan, inet] = await Promise.all(probes.map((pr) => pr.stop()));
+    const invariants = await this.invariants();
+    ok = !error && converged && invariants.every((i) => i.ok !== false);
+    const result = this.result(name, t0, firstEvent, lan!, inet!, probes, invariants, converged, opts.boundMs, opts.fromScratch);
+    if (error) result.error = error;
+    result.ok = ok && result.withinBound !== false;
+    return result;
+  }
+
+  private async splitBrain(): Promise<ScenarioResult> {
+    const probes = this.startProbes();
+    const firstEvent = this.lab.events.length;
+    await sleep(500);
+    const t0 = nowMs();
+    const plan = this.lab.plan;
+    this.lab.log('scenario:split-brain', `${this.variant}: VRRP blocked on ${plan.lan.bridge}`);
+    // VRRP (IP protocol 112) dropped by the "switch" between the routers.
+    await runOk(['ip', 'netns', 'exec', plan.hv, 'nft', '-f', '-'], {
+      input: `table bridge hgl_split {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n    ip protocol vrrp drop\n  }\n}\n`,
+    });
+    this.lab.log('action:block', 'VRRP blocked between the routers');
+    const hold = detectionBoundMs(plan.advertInt, Math.min(...plan.routers.map((r) => r.priority)), plan.version) + 3000;
+    await sleep(hold);
+    const splitInvariants = await this.invariants();
+    await run(['ip', 'netns', 'exec', plan.hv, 'nft', 'delete', 'table', 'bridge', 'hgl_split']);
+    this.lab.log('action:unblock', 'VRRP allowed again');
+    const converged = await this.waitConverged(this.preferred, 30_000, true, probes);
+    await sleep(500);
+    const [lan, inet] = await Promise.all(probes.map((pr) => pr.stop()));
+    const invariants = await this.invariants();
+    const result = this.result('split-brain', t0, firstEvent, lan!, inet!, probes, invariants, converged, undefined, false);
+    result.splitInvariants = splitInvariants;
+    result.ok = converged && invariants.every((i) => i.ok !== false);
+    return result;
+  }
+
+  /** Invariants of issue 7 item 3. */
+  async invariants(): Promise<InvariantResult[]> {
+    const lab = this.lab;
+    const plan = lab.plan;
+    const snaps = await Promise.all(plan.routers.map((r) => lab.snapshot(r.name)));
+    const who = (f: (s: RouterSnapshot) => boolean) => snaps.filter(f).map((s) => s.router);
+    const one = (name: string, f: (s: RouterSnapshot) => boolean): InvariantResult => {
+      const w = who(f);
+      return { name, ok: w.length === 1, detail: w.length ? w.join(', ') : 'none' };
+    };
+    const out = [
+      one('exactly one router holds the VIP', (s) => s.hasVip),
+      one('exactly one router holds the failover IP', (s) => s.hasFailoverIp),
+      one('exactly one router has the external NIC up', (s) => s.extUp),
+      one('exactly one router has the NAT rules', (s) => s.hasNat),
+    ];
+    const vipHolders = who((s) => s.hasVip);
+    const master = vipHolders.length === 1 ? vipHolders[0] : undefined;
+    const same =
+      !!master &&
+      [who((s) => s.hasFailoverIp), who((s) => s.extUp), who((s) => s.hasNat)].every((w) => w.length === 1 && w[0] === master);
+    out.push({ name: 'the same router holds all of them', ok: same, detail: master ?? 'no single master' });
+    const backup = snaps.find((s) => s.router !== master && s.up);
+    if (!master || !backup) {
+      out.push({ name: "the backup's default route goes through the peer", ok: master ? null : false, detail: master ? 'peer is down' : 'no single master' });
+    } else {
+      const peer = lab.router(master).lanAddr;
+      const ok = backup.defaultVia === peer && backup.defaultDev === plan.vrrpIface;
+      out.push({
+        name: "the backup's default route goes through the peer",
+        ok,
+        detail: `${backup.router}: default via ${backup.defaultVia ?? '-'} dev ${backup.defaultDev ?? '-'} (want ${peer} dev ${plan.vrrpIface})`,
+      });
+    }
+    const ping = async (ns: string, target: string) => {
+      const r = await run(['ip', 'netns', 'exec', ns, 'ping', '-n', '-c', '5', '-i', '0.05', '-W', '1', target], { timeoutMs: 10_000 });
+      const m = /(\d+) received/.exec(r.stdout);
+      return Number(m?.[1] ?? 0);
+    };
+    const [a, b] = await Promise.all([ping(plan.lan.ns, plan.inet.addr), ping(plan.inet.ns, plan.failoverIp)]);
+    out.push({ name: 'LAN host -> internet host works (via VIP + SNAT)', ok: a > 0, detail: `${a}/5 answered` });
+    out.push({ name: 'internet host -> failover IP works', ok: b > 0, detail: `${b}/5 answered` });
+    if (this.opts.hooks === 'baseline') {
+      out.push({ name: 'agent state says converged', ok: null, detail: 'baseline scripts keep no state' });
+    } else {
+      const details: string[] = [];
+      let ok = true;
+      for (const s of snaps) {
+        if (!s.up || !s.keepalived) continue;
+        const want = s.router === master ? 'master' : 'backup';
+        const st = lab.agentState(s.router).find((x) => Array.isArray(x.transitions)) as
+          | { role?: string; transitions: { result: string }[] }
+          | undefined;
+        const last = st?.transitions[st.transitions.length - 1];
+        const good = st?.role === want && last?.result !== 'failed';
+        ok &&= good;
+        details.push(`${s.router}: role ${st?.role ?? 'none'} (want ${want}), last ${last?.result ?? 'none'}`);
+      }
+      out.push({ name: 'agent state says converged', ok, detail: details.join('; ') });
+    }
+    return out;
+  }
+
+  private result(
+    name: string,
+    t0: number,
+    firstEvent: number,
+    lan: ProbeStats,
+    inet: ProbeStats,
+    probes: Probe[],
+    invariants: InvariantResult[],
+    converged: boolean,
+    boundMs: number | undefined,
+    fromScratch: boolean | undefined,
+  ): ScenarioResult {
+    const lab = this.lab;
+    const end = nowMs();
+    const events = lab.events.slice(firstEvent).filter((e) => e.t >= t0 - 1000);
+    const transitions = this.transitions(events, t0);
+    const masterLine = invariants[0]!;
+    const dir = (s: ProbeStats, pr: Probe): DirectionResult => {
+      // A boot starts without connectivity: that is time-to-serve, not an outage.
+      const { gaps, ...rest } = s;
+      return {
+        ...rest,
+        gaps: gaps.map((g) => ({ start: g.start - t0, end: g.end - t0, lost: g.lost, outageMs: g.outageMs })),
+        runs: runsOf(pr.replies, s, t0, fromScratch === true),
+        ...(s.firstReply !== undefined ? { firstReply: s.firstReply - t0 } : {}),
+        ...(s.lastReply !== undefined ? { lastReply: s.lastReply - t0 } : {}),
+      };
+    };
+    const lanD = dir(lan, probes[0]!);
+    const inetD = dir(inet, probes[1]!);
+    const worst = Math.max(lanD.outageMs, inetD.outageMs);
+    const r: ScenarioResult = {
+      scenario: name,
+      variant: this.variant,
+      startedAt: new Date(t0).toISOString(),
+      durationMs: Math.round(end - t0),
+      master: masterLine.ok ? masterLine.detail : null,
+      converged,
+      directions: { lanToInternet: lanD, internetToFailover: inetD },
+      transitions,
+      invariants,
+      events: events.map(({ t, ...e }) => ({ ...e, at: Math.round((t - t0) * 10) / 10 })),
+      ok: true,
+    };
+    if (boundMs !== undefined) {
+      r.boundMs = Math.round(boundMs);
+      r.withinBound = lanD.recovered && inetD.recovered ? worst <= boundMs : false;
+    }
+    // Outside -> failover IP: recovery relative to the new master having applied its state.
+    const g = inet.gaps.reduce<ProbeStats['gaps'][number] | undefined>((m, x) => (!m || x.outageMs > m.outageMs ? x : m), undefined);
+    if (g) {
+      const applied = transitions
+        .filter((x) => x.state === 'MASTER' && x.at + t0 <= g.end + 5000)
+        .map((x) => x.at + (x.agentAppliedMs ?? x.kernelAppliedMs ?? Number.NaN))
+        .filter((x) => Number.isFinite(x) && x + t0 <= g.end + 1);
+      const last = applied[applied.length - 1];
+      if (last !== undefined) r.fipRecoveryAfterApplyMs = Math.round(g.end - t0 - last);
+    }
+    return r;
+  }
+
+  private transitions(events: LabEvent[], t0: number): Transition[] {
+    const lab = this.lab;
+    const out: Transition[] = [];
+    const states = events.filter((e) => e.source === 'keepalived' && e.kind.startsWith('state:') && e.kind !== 'state:STOPPED');
+    for (const [i, e] of states.entries()) {
+      const state = e.kind.slice(6);
+      const router = e.router!;
+      const next = states.slice(i + 1).find((x) => x.router === router)?.t ?? Number.POSITIVE_INFINITY;
+      const tr: Transition = { router, state, at: round(e.t - t0) };
+      if (state === 'MASTER') {
+        const applied = events.filter(
+          (k) => k.router === router && k.source === 'kernel' && k.t >= e.t - 5 && k.t < next && ['fip:add', 'ext:up', 'default:add'].includes(k.kind),
+        );
+        const lastK = applied.slice(0, 3).reduce((m, k) => Math.max(m, k.t), 0);
+        if (applied.length) tr.kernelAppliedMs = round(lastK - e.t);
+      }
+      // The agent's record of the event it handled after this one, if any.
+      const st = lab.agentState(router).find((x) => Array.isArray(x.transitions)) as
+        | { transitions: { at: string; event: string; result: string; steps: Record<string, number> }[] }
+        | undefined;
+      const rec = st?.transitions.find(
+        (x) => x.result === 'applied' && x.event.includes(state) && Date.parse(x.at) >= e.t - 20 && Date.parse(x.at) < next,
+      );
+      if (rec) {
+        tr.agentAppliedMs = round(Date.parse(rec.at) + (rec.steps.total ?? 0) - e.t);
+        tr.agentSteps = rec.steps;
+      }
+      out.push(tr);
+    }
+    return out;
+  }
+}
+
+function round(x: number): number {
+  return Math.round(x * 10) / 10;
+}
+
+/** Answered / unanswered runs of a probe, relative to t0. */
+function runsOf(replies: readonly Reply[], s: ProbeStats, t0: number, fromScratch: boolean): [number, number, boolean][] {
+  const seen = new Map<number, number>();
+  for (const r of replies) if (!seen.has(r.seq)) seen.set(r.seq, r.sent);
+  const seqs = [...seen.keys()].sort((a, b) => a - b);
+  const runs: [number, number, boolean][] = [];
+  const iv = s.intervalMs;
+  const first = seqs[0];
+  if (first === undefined) return [];
+  const firstSent = seen.get(first)!;
+  if (first > 1) runs.push([round(firstSent - (first - 1) * iv - t0), round(firstSent - t0), fromScratch ? false : false]);
+  let startSeq = first;
+  for (let i = 1; i <= seqs.length; i++) {
+    const prev = seqs[i - 1]!;
+    const cur = seqs[i];
+    if (cur === undefined || cur - prev > 1) {
+      runs.push([round(seen.get(startSeq)! - t0), round(seen.get(prev)! + iv - t0), true]);
+      if (cur !== undefined) {
+        runs.push([round(seen.get(prev)! + iv - t0), round(seen.get(cur)! - t0), false]);
+        startSeq = cur;
+      }
+    }
+  }
+  return runs;
+}
