@@ -117,7 +117,10 @@ function snapshot(ns: Netns) {
     eth2Addresses: (link.addr_info as { family: string; local: string; prefixlen: number }[])
       .filter((a) => a.family === 'inet')
       .map((a) => `${a.local}/${a.prefixlen}`),
-    routes: x([IP, 'route', 'show', 'table', 'main']).split('\n').sort(),
+    routes: x([IP, 'route', 'show', 'table', 'main'])
+      .split('\n')
+      .map((l) => l.trim())
+      .sort(),
     ipForward: x(['cat', '/proc/sys/net/ipv4/ip_forward']),
     arpNotify: x(['cat', '/proc/sys/net/ipv4/conf/eth2/arp_notify']),
     ruleset: x(['nft', 'list', 'ruleset']),
@@ -365,8 +368,8 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
       'unknown interface',
       (name: string) =>
         writeConfig(name, (c) => {
-          c.owned.links = ['eth9'];
-          c.roles.master.links = [{ name: 'eth9', up: true }];
+          c.owned.links = ['eth2', 'eth9'];
+          c.roles.master.links.push({ name: 'eth9', up: true });
         }),
       1,
       /unknown interface eth9: no such link in this network namespace; nothing changed/,

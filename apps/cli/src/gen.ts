@@ -22,7 +22,7 @@ export async function gen(opts: GenOptions): Promise<number> {
   for (const file of opts.specs) {
     try {
       const loaded = await readSpec(file);
-      const files = synthOrExplain(loaded, file, bundle);
+      const files = await synthOrExplain(loaded, file, bundle);
       let out = opts.out;
       if (opts.specs.length > 1) {
         const other = names.get(loaded.spec.name);

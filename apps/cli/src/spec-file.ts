@@ -1,5 +1,6 @@
 /** Reads and validates a spec file, printing located errors. */
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { formatSpecError, type LoadResult, loadSpec, type Spec } from '@hagate/spec';
 import { type GeneratedFile, SynthError, synth } from '@hagate/synth';
 import { CliError } from './errors.js';
@@ -21,13 +22,32 @@ export async function readSpec(file: string): Promise<Extract<LoadResult, { ok: 
 }
 
 /** Runs synth and turns its errors into located CLI errors. */
-export function synthOrExplain(
+export async function synthOrExplain(
   loaded: Extract<LoadResult, { ok: true }>,
   file: string,
   agentBundle: Uint8Array | undefined,
-): GeneratedFile[] {
+): Promise<GeneratedFile[]> {
+  // Files the spec refers to are read here, relative to the spec, so synth itself stays pure.
+  const existingDomainXml: Record<string, string> = {};
+  for (const [name, router] of Object.entries(loaded.spec.routers)) {
+    if (router.existingDomainXml === undefined) continue;
+    const path = resolve(dirname(file), router.existingDomainXml);
+    try {
+      existingDomainXml[name] = await readFile(path, 'utf8');
+    } catch (e) {
+      const at = loaded.locate(['routers', name, 'existingDomainXml']);
+      throw new CliError(
+        `${file}:${at.line}:${at.col}: routers.${name}.existingDomainXml: expected a readable virsh dumpxml file, found ${path} (${(e as NodeJS.ErrnoException).code ?? String(e)})\n${file}: 1 error, nothing written`,
+      );
+    }
+  }
   try {
-    return synth({ spec: loaded.spec as Spec, source: file, ...(agentBundle ? { agentBundle } : {}) });
+    return synth({
+      spec: loaded.spec as Spec,
+      source: file,
+      existingDomainXml,
+      ...(agentBundle ? { agentBundle } : {}),
+    });
   } catch (e) {
     if (e instanceof SynthError) {
       const at = loaded.locate(e.path);

@@ -217,3 +217,46 @@ describe('hagate check runs every real consumer', () => {
     expect(r.stdout).toMatch(/^21 passed, 1 failed$/m);
   });
 });
+
+describe('patching an existing VM (the how-to `virsh edit` step)', () => {
+  it('reads existingDomainXml relative to the spec and patches the NICs, keeping everything else', async () => {
+    const dir = join(work, 'existing');
+    await cp(join(repo, 'apps/cli/test/fixtures/extrout1-dumpxml.xml'), join(dir, 'dumps/extrout1.xml'), {
+      recursive: true,
+    });
+    const text = await readFile(join(repo, DEDIBOX), 'utf8');
+    const spec = join(dir, 'hagate.yaml');
+    await writeFile(
+      spec,
+      text.replace('    volumeGroup: vg1', '    volumeGroup: vg1\n    existingDomainXml: dumps/extrout1.xml'),
+    );
+    const r = hagate(['gen', '--spec', spec, '--out', join(dir, 'out')]);
+    expect(r.stderr).toBe('');
+    const xml = await readFile(join(dir, 'out/hyperv/libvirt/domains/extrout1.xml'), 'utf8');
+    // The how-to's fix: the portgroups that `virsh attach-interface` cannot set, and the missing LAN NIC.
+    expect(xml).toMatch(/<source network='intern-vlans' portgroup='vlansadmin'\/>/);
+    expect(xml).toMatch(/<source network='intern-vlans' portgroup='vlan10'\/>/);
+    expect(xml).toContain("<target dev='extrout1.1'/>");
+    // What the dump had and hagate does not model is still there.
+    expect(xml).toContain("<seclabel type='dynamic' model='apparmor' relabel='yes'/>");
+    expect(xml).toContain('<partition>/machine</partition>');
+    expect(xml).toContain('<uuid>0b6c2f86-9a55-4d8c-8b0e-4f8f3d2a1c11</uuid>');
+  });
+
+  it('a missing dump is a located error and nothing is written', async () => {
+    const dir = join(work, 'existing-missing');
+    await cp(join(repo, DEDIBOX), join(dir, 'hagate.yaml'), { recursive: true });
+    const spec = join(dir, 'hagate.yaml');
+    const text = await readFile(spec, 'utf8');
+    await writeFile(
+      spec,
+      text.replace('    volumeGroup: vg1', '    volumeGroup: vg1\n    existingDomainXml: dumps/nope.xml'),
+    );
+    const r = hagate(['gen', '--spec', spec, '--out', join(dir, 'out')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /hagate\.yaml:\d+:24: routers\.extrout1\.existingDomainXml: expected a readable virsh dumpxml file, found .*dumps\/nope\.xml \(ENOENT\)\n/,
+    );
+    expect(existsSync(join(dir, 'out'))).toBe(false);
+  });
+});

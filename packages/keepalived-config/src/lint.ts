@@ -52,6 +52,10 @@ export const RULES = {
   KA033: 'instance name used twice',
   KA034: 'script is not a root-owned, non-writable executable',
   KA035: 'virtual address outside the interface subnet',
+  KA036: 'preempt_delay with nopreempt (keepalived resets it)',
+  KA037: 'track_interface on the instance own interface (ignored)',
+  KA038: 'tracking weight on a sync group member (ignored)',
+  KA040: 'include matches no file, or loops',
   KA101: 'instance missing on the peer',
   KA102: 'VRID differs between the pair',
   KA103: 'virtual addresses differ between the pair',
@@ -441,6 +445,25 @@ function instanceRules(m: Model, c: Collector, options: LintOptions): void {
         );
       }
     }
+    if (i.kv.has('nopreempt') && i.kv.has('preempt_delay')) {
+      c.add(
+        'KA036',
+        'warning',
+        kvPos('preempt_delay'),
+        `(${i.name}) preempt_delay is incompatible with nopreempt; keepalived resets it`,
+        'remove preempt_delay or nopreempt',
+      );
+    }
+    for (const t of i.kv.get('track_interface')?.block ?? []) {
+      if (t.keyword === i.iface)
+        c.add(
+          'KA037',
+          'warning',
+          t.pos,
+          `(${i.name}) track_interface ${t.keyword} is the instance's own interface; keepalived ignores it`,
+          'remove it: the own interface is always tracked',
+        );
+    }
     const unicastKw = ['unicast_src_ip', 'unicast_ttl', 'unicast_fault_no_peer', 'check_unicast_src'].find(
       (k) => i.kv.has(k),
     );
@@ -645,6 +668,19 @@ function groupRules(m: Model, c: Collector): void {
           `(${i.name}) track script ${t.name} is not defined`,
           `define vrrp_script ${t.name} { script ... }`,
         );
+    }
+    const group = m.syncGroups.find((g) => g.members.some((x) => x.name === i.name));
+    if (group && !child(group.node, 'sync_group_tracking_weight')) {
+      for (const t of i.kv.get('track_interface')?.block ?? []) {
+        if (t.args.includes('weight'))
+          c.add(
+            'KA038',
+            'warning',
+            t.pos,
+            `(${i.name}) weight of tracked interface ${t.keyword} is ignored in sync group ${group.name}`,
+            'remove the weight, or add sync_group_tracking_weight to the group',
+          );
+      }
     }
     if (members.has(i.name) && i.trackScripts.length > 0) {
       c.add(

@@ -5,23 +5,30 @@ import { print } from './print.js';
 
 const first = (text: string): Statement => {
   const n = parse(text).body.find((x) => x.kind === 'statement');
-  if (!n || n.kind !== 'statement') throw new Error('no statement');
+  if (n?.kind !== 'statement') throw new Error('no statement');
   return n;
 };
 
 describe('parse', () => {
   it('reads nested blocks with positions', () => {
-    const f = parse('global_defs {\n  router_id r1\n}\nvrrp_instance VI_1 {\n  state MASTER\n}\n', { file: 'k.conf' });
-    const [g, v] = f.body as Statement[];
-    expect(g?.keyword).toBe('global_defs');
-    expect((g?.block?.[0] as Statement).args).toEqual(['r1']);
-    expect((g?.block?.[0] as Statement).pos).toEqual({ file: 'k.conf', line: 2, col: 3 });
-    expect(v?.args).toEqual(['VI_1']);
-    expect(v?.end).toEqual({ file: 'k.conf', line: 6, col: 1 });
+    const f = parse('global_defs {\n  router_id r1\n}\nvrrp_instance VI_1 {\n  state MASTER\n}\n', {
+      file: 'k.conf',
+    });
+    const [g, v] = f.body as [Statement, Statement];
+    expect(g.keyword).toBe('global_defs');
+    const id = g.block?.[0] as Statement;
+    expect(id.args).toEqual(['r1']);
+    expect(id.pos).toEqual({ file: 'k.conf', line: 2, col: 3 });
+    expect(v.args).toEqual(['VI_1']);
+    expect(v.end).toEqual({ file: 'k.conf', line: 6, col: 1 });
   });
 
   it.each([
-    ['several blocks on one line', 'authentication { auth_type PASS auth_pass x }', ['auth_type', 'PASS', 'auth_pass', 'x']],
+    [
+      'several blocks on one line',
+      'authentication { auth_type PASS auth_pass x }',
+      ['auth_type', 'PASS', 'auth_pass', 'x'],
+    ],
     ['block closed on one line', 'unicast_peer { 10.0.0.2 }', ['10.0.0.2']],
   ])('%s', (_name, text, words) => {
     const s = first(text);
@@ -37,7 +44,7 @@ describe('parse', () => {
   it('accepts the opening brace on the next line', () => {
     const s = first('vrrp_instance X\n{\n  state BACKUP\n}\n');
     expect(s.args).toEqual(['X']);
-    expect((s.block?.[0] as Statement).keyword).toBe('state');
+    expect((s.block ?? [])[0]).toMatchObject({ keyword: 'state' });
   });
 
   it('keeps double- and single-quoted words whole, with the quotes, and unquotes them on demand', () => {
@@ -87,24 +94,35 @@ describe('parse', () => {
     expect(f.body[4]).toMatchObject({ kind: 'statement', keyword: '$BLOCK' });
   });
 
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: keepalived parameter syntax
   it('keeps ${NAME} references inside one word', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: keepalived parameter syntax
     expect(first('ip_address 10.${A}.${B}\n').args).toEqual(['10.${A}.${B}']);
   });
 
   it('reads ~SEQ prefixes', () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: keepalived parameter syntax
     const s = first('~SEQ(N, 0, 3) ~SEQx(M, 0x10) ip_address 10.0.${N}.1\n');
     expect(s.sequences).toEqual(['~SEQ(N, 0, 3)', '~SEQx(M, 0x10)']);
     expect(s.keyword).toBe('ip_address');
   });
 
   it.each([
-    ['an unclosed block', 'a {\n  b\n', "k.conf:3:1: expected '}' to close 'a' opened at line 1:1, found end of file"],
+    [
+      'an unclosed block',
+      'a {\n  b\n',
+      "k.conf:3:1: expected '}' to close 'a' opened at line 1:1, found end of file",
+    ],
     ['a stray closing brace', 'a\n}\n', "k.conf:2:1: unexpected '}': no block is open here"],
     ['an unterminated quote', 'a "b\n', 'k.conf:1:3: unterminated quoted string'],
     ['a brace without keyword', '{\n}\n', "k.conf:1:1: unexpected '{': expected a keyword before it"],
     ['an unterminated ~SEQ', '~SEQ(N, 1 x\n', "k.conf:1:1: unterminated ~SEQ(...): expected ')'"],
     ['an empty conditional line', '@main\n', "k.conf:1:1: expected a configuration line after '@main'"],
-    ['an unterminated multi-line definition', '$X= \\\n a \\\n', 'k.conf:1:1: multi-line definition $X is not terminated'],
+    [
+      'an unterminated multi-line definition',
+      '$X= \\\n a \\\n',
+      'k.conf:1:1: multi-line definition $X is not terminated',
+    ],
   ])('reports %s as file:line:col with what was expected', (_name, text, message) => {
     expect(() => parse(text, { file: 'k.conf' })).toThrow(KeepalivedParseError);
     expect(() => parse(text, { file: 'k.conf' })).toThrow(message);
@@ -124,6 +142,7 @@ describe('print', () => {
     '}',
     '@main $P=1',
     '$M= \\',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: keepalived parameter syntax
     'vrrp_instance VI_${N} { \\',
     'priority $P \\',
     '}',
@@ -133,6 +152,7 @@ describe('print', () => {
     '  auth_pass "s e c" }',
     '  @high priority 170',
     '  @low track_interface { eth0 }',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: keepalived parameter syntax
     '      ~SEQ(I, 1, 2) virtual_ipaddress_excluded { 10.0.${I}.1 }',
     '}   ! end',
     '',
@@ -148,7 +168,9 @@ describe('print', () => {
   });
 
   it('keeps a conditional block on one line (keepalived drops the whole line when the id does not match)', () => {
-    expect(print(parse('a {\n@low track_interface { eth0 eth1 }\n}\n'))).toBe('a {\n  @low track_interface { eth0 eth1 }\n}\n');
+    expect(print(parse('a {\n@low track_interface { eth0 eth1 }\n}\n'))).toBe(
+      'a {\n  @low track_interface { eth0 eth1 }\n}\n',
+    );
   });
 
   it('prints with a chosen indentation', () => {

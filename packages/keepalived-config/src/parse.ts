@@ -150,7 +150,11 @@ export function tryParse(text: string, options: ParseOptions = {}): ParseResult 
       while (raw.startsWith('~SEQ', cur)) {
         const close = raw.indexOf(')', cur);
         if (close < 0 || close >= end) {
-          error(pos(lineNo, cur + 1), "unterminated ~SEQ(...): expected ')'", 'write ~SEQ(VAR, START, STEP, END)');
+          error(
+            pos(lineNo, cur + 1),
+            "unterminated ~SEQ(...): expected ')'",
+            'write ~SEQ(VAR, START, STEP, END)',
+          );
           cur = end;
           break;
         }

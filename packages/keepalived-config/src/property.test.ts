@@ -18,9 +18,17 @@ const arg = fc.oneof(
 const commentText = fc
   .tuple(fc.constantFrom('#', '!'), fc.stringMatching(/^[ a-z0-9{}"#!$@]{0,16}$/))
   .map(([m, t]) => `${m}${t}`.trimEnd());
-const condition = fc.option(fc.tuple(fc.constantFrom('@', '@^'), fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/)).map(([a, b]) => a + b), { nil: undefined });
+const condition = fc.option(
+  fc.tuple(fc.constantFrom('@', '@^'), fc.stringMatching(/^[a-z][a-z0-9]{0,6}$/)).map(([a, b]) => a + b),
+  { nil: undefined },
+);
 const seq = fc.option(
-  fc.array(fc.tuple(fc.stringMatching(/^[A-Z]{1,4}$/), fc.nat(9), fc.nat(9)).map(([v, a, b]) => `~SEQ(${v}, ${a}, ${b})`), { minLength: 1, maxLength: 2 }),
+  fc.array(
+    fc
+      .tuple(fc.stringMatching(/^[A-Z]{1,4}$/), fc.nat(9), fc.nat(9))
+      .map(([v, a, b]) => `~SEQ(${v}, ${a}, ${b})`),
+    { minLength: 1, maxLength: 2 },
+  ),
   { nil: undefined },
 );
 
@@ -35,7 +43,11 @@ function oneLine(kids: Statement[]): Statement[] {
 /** Statements that may appear inside an inline (one-line) conditional block: no comments. */
 const { inlineStmt } = fc.letrec<{ inlineStmt: Statement }>((tie) => ({
   inlineStmt: fc
-    .record({ keyword: word, args: fc.array(arg, { maxLength: 3 }), kids: fc.option(fc.array(tie('inlineStmt'), { maxLength: 2 }), { nil: undefined, depthSize: 'small' }) })
+    .record({
+      keyword: word,
+      args: fc.array(arg, { maxLength: 3 }),
+      kids: fc.option(fc.array(tie('inlineStmt'), { maxLength: 2 }), { nil: undefined, depthSize: 'small' }),
+    })
     .map(({ keyword, args, kids }) => {
       const s: Statement = { kind: 'statement', keyword, args, pos: P };
       if (kids) s.block = oneLine(kids);
@@ -50,11 +62,17 @@ const { node } = fc.letrec<{ node: Node }>((tie) => ({
     {
       weight: 1,
       arbitrary: fc
-        .record({ name: fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,6}$/), value: fc.array(word, { maxLength: 3 }), multi: fc.boolean(), condition })
+        .record({
+          name: fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,6}$/),
+          value: fc.array(word, { maxLength: 3 }),
+          multi: fc.boolean(),
+          condition,
+        })
         .map(({ name, value, multi, condition: c }): Node => {
           const d: Definition = { kind: 'definition', name, pos: P };
           if (c) d.condition = c;
-          if (multi && value.length > 0) d.lines = value.map((v, i) => (i < value.length - 1 ? `${v} \\` : v));
+          if (multi && value.length > 0)
+            d.lines = value.map((v, i) => (i < value.length - 1 ? `${v} \\` : v));
           else d.value = value.join(' ');
           return d;
         }),
@@ -108,7 +126,9 @@ describe('print/parse properties (fast-check)', () => {
   it('parsing keeps every word in order', () => {
     const words = (nodes: Node[]): string[] =>
       nodes.flatMap((n) =>
-        n.kind === 'statement' ? [n.condition ?? '', ...(n.sequences ?? []), n.keyword, ...n.args, ...words(n.block ?? [])] : [],
+        n.kind === 'statement'
+          ? [n.condition ?? '', ...(n.sequences ?? []), n.keyword, ...n.args, ...words(n.block ?? [])]
+          : [],
       );
     fc.assert(
       fc.property(config, (body) => {
@@ -122,7 +142,12 @@ describe('print/parse properties (fast-check)', () => {
     print(
       buildConfig({
         header: ['fixture'],
-        globalDefs: { routerId: 'r1', enableScriptSecurity: true, scriptUser: 'root', shutdownScript: '/sbin/agent shutdown' },
+        globalDefs: {
+          routerId: 'r1',
+          enableScriptSecurity: true,
+          scriptUser: 'root',
+          shutdownScript: '/sbin/agent shutdown',
+        },
         scripts: [{ name: 'chk', script: '/sbin/chk --x', interval: 2, weight: -10 }],
         syncGroups: [{ name: 'G', group: ['A', 'B'] }],
         instances: ['A', 'B'].map((name, i) => ({
@@ -142,9 +167,29 @@ describe('print/parse properties (fast-check)', () => {
         })),
       }),
     ),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: keepalived parameter syntax
     '$N=1\n@a $P=2\n$B= \\\n  x { \\\n  y ${N} \\\n  }\nvrrp_instance V { @b priority 1 # c\n  ~SEQ(I, 1, 3) virtual_ipaddress { 10.0.${I}.1 }\n$B\n} ! e\n',
   ];
-  const noise = fc.constantFrom('{', '}', '"', "'", '#', '!', '$', '@', '~', '\\', '\n', ' ', '\t', 'a', '1', '=', '(', ')');
+  const noise = fc.constantFrom(
+    '{',
+    '}',
+    '"',
+    "'",
+    '#',
+    '!',
+    '$',
+    '@',
+    '~',
+    '\\',
+    '\n',
+    ' ',
+    '\t',
+    'a',
+    '1',
+    '=',
+    '(',
+    ')',
+  );
 
   it('random mutations of fixtures never crash the parser or the linter, and parseable ones print idempotently', () => {
     fc.assert(
@@ -155,7 +200,12 @@ describe('print/parse properties (fast-check)', () => {
           let t = text;
           for (const [at, op, ch] of edits) {
             const i = at % (t.length + 1);
-            t = op === 0 ? t.slice(0, i) + t.slice(i + 1) : op === 1 ? t.slice(0, i) + ch + t.slice(i + 1) : t.slice(0, i) + ch + t.slice(i);
+            t =
+              op === 0
+                ? t.slice(0, i) + t.slice(i + 1)
+                : op === 1
+                  ? t.slice(0, i) + ch + t.slice(i + 1)
+                  : t.slice(0, i) + ch + t.slice(i);
           }
           const r = tryParse(t, { file: 'm.conf' });
           for (const d of r.diagnostics) {
@@ -176,10 +226,13 @@ describe('print/parse properties (fast-check)', () => {
 
   it('random text never crashes the parser', () => {
     fc.assert(
-      fc.property(fc.array(noise, { maxLength: 60 }).map((a) => a.join('')), (t) => {
-        const r = tryParse(t);
-        expect(Array.isArray(r.diagnostics)).toBe(true);
-      }),
+      fc.property(
+        fc.array(noise, { maxLength: 60 }).map((a) => a.join('')),
+        (t) => {
+          const r = tryParse(t);
+          expect(Array.isArray(r.diagnostics)).toBe(true);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -228,8 +228,19 @@ export function readInterface(e: XmlElement, w: Where): Interface {
 }
 
 function interfaceSource(i: Interface): ChildSpec {
+  // Every attribute a source of the modelled types can have is known: switching type drops the old ones.
+  const all = ['network', 'portgroup', 'bridge', 'dev', 'mode'];
   const make = (attrs: Array<[string, string | undefined]>) => [
-    (o: XmlElement | undefined) => mergeElement(o, 'source', attrs, []),
+    (o: XmlElement | undefined) =>
+      mergeElement(
+        o,
+        'source',
+        [
+          ...attrs,
+          ...all.filter((a) => !attrs.some(([k]) => k === a)).map((a): [string, undefined] => [a, undefined]),
+        ],
+        [],
+      ),
   ];
   switch (i.type) {
     case 'network':

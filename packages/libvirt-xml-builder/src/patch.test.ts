@@ -92,6 +92,17 @@ describe('patching a dumped domain', () => {
     expect(printDomain(d)).toContain("portgroup='blue'");
   });
 
+  it('replaces a NIC of another type, without leftovers of the old source', () => {
+    const d = parseDomain(readFileSync(join(here, '../test/fixtures/domain/16-many-nics.xml'), 'utf8'));
+    const out = printDomain(
+      upsertInterface(d, { type: 'bridge', source: { bridge: 'brX' }, target: { dev: 'sw.0' } }),
+    );
+    expect(out).toContain("<interface type='bridge'>");
+    expect(out).toContain("<source bridge='brX'/>");
+    expect(out).not.toContain("portgroup='p1'");
+    expect(out.match(/<interface /g)).toHaveLength(6);
+  });
+
   it('sets and removes a portgroup (the step virsh attach-interface cannot do)', () => {
     const d = parseDomain(readFileSync(join(here, '../test/fixtures/domain/16-many-nics.xml'), 'utf8'));
     const set = setPortgroup(d, 'sw.2', 'vlan10');

@@ -34,5 +34,7 @@ for (const f of files) {
   else console.log(`differs ${f}${verbose ? `\n${r.diff.replace(/^/gm, '  ')}` : ''}`);
 }
 const pct = (n: number) => ((100 * n) / Math.max(1, files.length)).toFixed(1);
-console.log(`files: ${files.length}; parsed: ${parsed} (${pct(parsed)}%); byte-exact: ${exact} (${pct(exact)}%)`);
+console.log(
+  `files: ${files.length}; parsed: ${parsed} (${pct(parsed)}%); byte-exact: ${exact} (${pct(exact)}%)`,
+);
 console.log(`${exact} passed, ${files.length - exact} failed`);

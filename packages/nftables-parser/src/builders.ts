@@ -37,13 +37,15 @@ function checkName(kind: string, name: string): string {
 
 /** A word token. */
 export function w(text: string, space = true): Token {
-  if (text.length === 0 || /[\s"#;{}]/.test(text)) throw new Error(`invalid nft word ${JSON.stringify(text)}`);
+  if (text.length === 0 || /[\s"#;{}]/.test(text))
+    throw new Error(`invalid nft word ${JSON.stringify(text)}`);
   return { kind: 'word', text, space };
 }
 
 /** A quoted string token (`"eth1"`). */
 export function q(text: string, space = true): Token {
-  if (/["\n]/.test(text)) throw new Error(`a quoted nft string cannot contain '"' or a newline: ${JSON.stringify(text)}`);
+  if (/["\n]/.test(text))
+    throw new Error(`a quoted nft string cannot contain '"' or a newline: ${JSON.stringify(text)}`);
   return { kind: 'string', text: `"${text}"`, space };
 }
 
@@ -107,7 +109,10 @@ export type MetaKey =
 
 /** `meta KEY VALUE` (interface names are quoted for you). */
 export function meta(key: MetaKey, v: Value, op?: Op): Fragment {
-  const val = typeof v === 'string' && (key === 'iifname' || key === 'oifname' || key === 'iif' || key === 'oif') ? quoted(v) : v;
+  const val =
+    typeof v === 'string' && (key === 'iifname' || key === 'oifname' || key === 'iif' || key === 'oif')
+      ? quoted(v)
+      : v;
   const head = BARE_META.has(key) ? [w(key)] : [w('meta'), w(key)];
   return [...head, ...withOp(op, val)];
 }
@@ -124,7 +129,12 @@ export interface PayloadFields {
 }
 
 /** A payload match: `ip saddr 10.0.0.0/8`, `tcp dport 22`, `icmp type { ... }`. */
-export function payload<P extends keyof PayloadFields>(proto: P, field: PayloadFields[P], v: Value, op?: Op): Fragment {
+export function payload<P extends keyof PayloadFields>(
+  proto: P,
+  field: PayloadFields[P],
+  v: Value,
+  op?: Op,
+): Fragment {
   return [w(proto), w(field), ...withOp(op, v)];
 }
 
@@ -180,7 +190,10 @@ export function rule(...parts: Fragment[]): Statement {
 }
 
 function stmt(...words: (string | Token)[]): Statement {
-  return { kind: 'statement', items: words.map((x, i) => (typeof x === 'string' ? w(x, i > 0) : { ...x, space: i > 0 })) };
+  return {
+    kind: 'statement',
+    items: words.map((x, i) => (typeof x === 'string' ? w(x, i > 0) : { ...x, space: i > 0 })),
+  };
 }
 
 export interface BaseChain {
@@ -199,7 +212,15 @@ export function chain(name: string, rules: Statement[], base?: BaseChain, commen
   if (base) {
     const prio = String(base.priority).split(' ');
     body.push(
-      stmt('type', base.type, 'hook', base.hook, ...(base.device ? ['device', q(base.device)] : []), 'priority', ...prio),
+      stmt(
+        'type',
+        base.type,
+        'hook',
+        base.hook,
+        ...(base.device ? ['device', q(base.device)] : []),
+        'priority',
+        ...prio,
+      ),
     );
     body.push(stmt('policy', base.policy ?? 'accept'));
   }
@@ -225,28 +246,44 @@ export function set(name: string, opts: SetOptions): Block {
   if (opts.type) body.push(stmt('type', ...opts.type.split(' ')));
   else if (opts.typeof) body.push(stmt('typeof', ...opts.typeof.split(' ')));
   else throw new Error(`set ${name} needs type or typeof`);
-  if (opts.flags?.length) body.push({ kind: 'statement', items: [w('flags', false), ...value(flags(...opts.flags))] });
+  if (opts.flags?.length)
+    body.push({ kind: 'statement', items: [w('flags', false), ...value(flags(...opts.flags))] });
   if (opts.timeout) body.push(stmt('timeout', opts.timeout));
   if (opts.size !== undefined) body.push(stmt('size', String(opts.size)));
   if (opts.comment !== undefined) body.push(stmt('comment', q(opts.comment)));
   if (opts.elements?.length) {
-    body.push({ kind: 'statement', items: [w('elements', false), w('='), ...value(anonSet(...opts.elements))] });
+    body.push({
+      kind: 'statement',
+      items: [w('elements', false), w('='), ...value(anonSet(...opts.elements))],
+    });
   }
   return { kind: 'block', block: 'set', head: [w('set', false), w(checkName('set', name))], body };
 }
 
 /** A table block with its members (chains, sets...). */
-export function table(family: Family, name: string, members: Node[], opts: { comment?: string; flags?: string[] } = {}): Block {
+export function table(
+  family: Family,
+  name: string,
+  members: Node[],
+  opts: { comment?: string; flags?: string[] } = {},
+): Block {
   if (!FAMILIES.has(family)) throw new Error(`invalid nft family ${family}`);
   const body: Node[] = [];
-  if (opts.flags?.length) body.push({ kind: 'statement', items: [w('flags', false), ...value(flags(...opts.flags))] });
+  if (opts.flags?.length)
+    body.push({ kind: 'statement', items: [w('flags', false), ...value(flags(...opts.flags))] });
   if (opts.comment !== undefined) body.push(stmt('comment', q(opts.comment)));
   body.push(...members);
-  return { kind: 'block', block: 'table', head: [w('table', false), w(family), w(checkName('table', name))], body };
+  return {
+    kind: 'block',
+    block: 'table',
+    head: [w('table', false), w(family), w(checkName('table', name))],
+    body,
+  };
 }
 
 /** `add table FAMILY NAME` (creates it if absent, no error if present). */
-export const addTable = (family: Family, name: string): Statement => stmt('add', 'table', family, checkName('table', name));
+export const addTable = (family: Family, name: string): Statement =>
+  stmt('add', 'table', family, checkName('table', name));
 /** `delete table FAMILY NAME`. */
 export const deleteTable = (family: Family, name: string): Statement =>
   stmt('delete', 'table', family, checkName('table', name));

@@ -1,9 +1,17 @@
-export type { Block, BlockKind, Comment, Group, Item, Node, Pos, Ruleset, Statement, Token, TokenKind } from './ast.js';
+export type {
+  Block,
+  BlockKind,
+  Comment,
+  Group,
+  Item,
+  Node,
+  Pos,
+  Ruleset,
+  Statement,
+  Token,
+  TokenKind,
+} from './ast.js';
 export { isToken } from './ast.js';
-export { NftSyntaxError } from './errors.js';
-export { type ParseOptions, type ParseResult, parse, parseRules, tryParse } from './parser.js';
-export { type PrintOptions, print, printNode, printRule } from './printer.js';
-export { type CheckResult, checkFormat } from './check.js';
 export {
   type AnonSet,
   accept,
@@ -11,10 +19,10 @@ export {
   anonSet,
   type BaseChain,
   type ChainType,
+  type CtKey,
   chain,
   comment,
   counter,
-  type CtKey,
   ct,
   deleteTable,
   dnat,
@@ -53,3 +61,7 @@ export {
   type Value,
   w,
 } from './builders.js';
+export { type CheckResult, checkFormat } from './check.js';
+export { NftSyntaxError } from './errors.js';
+export { type ParseOptions, type ParseResult, parse, parseRules, tryParse } from './parser.js';
+export { type PrintOptions, print, printNode, printRule } from './printer.js';

@@ -77,7 +77,7 @@ export function tokenize(src: string, file = '<input>'): RawToken[] {
       let j = i + 1;
       while (j < n && src[j] !== '"' && src[j] !== '\n') j += src[j] === '\\' && src[j + 1] !== '\n' ? 2 : 1;
       if (j >= n || src[j] !== '"') {
-        throw new NftSyntaxError(file, p, 'end of line inside a quoted string', 'closing \'"\'');
+        throw new NftSyntaxError(file, p, 'end of line inside a quoted string', "closing '\"'");
       }
       out.push({ kind: 'string', text: src.slice(i, j + 1), pos: p, space });
       i = j + 1;
@@ -89,7 +89,12 @@ export function tokenize(src: string, file = '<input>'): RawToken[] {
       let j = i + 1;
       while (j < n && isWordChar(src.charCodeAt(j))) j++;
       if (j === i + 1) {
-        throw new NftSyntaxError(file, p, `'${src[i]}'`, c === 0x40 ? 'a set name after @' : 'a variable name after $');
+        throw new NftSyntaxError(
+          file,
+          p,
+          `'${src[i]}'`,
+          c === 0x40 ? 'a set name after @' : 'a variable name after $',
+        );
       }
       out.push({ kind: c === 0x40 ? 'setref' : 'variable', text: src.slice(i, j), pos: p, space });
       i = j;

@@ -57,12 +57,36 @@ describe('parse + print', () => {
   });
 
   it.each([
-    ['semicolons and one-line blocks', 'table ip t { chain c { type filter hook input priority 0; policy accept; ip saddr 1.1.1.1 drop; } }\n', 'table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tip saddr 1.1.1.1 drop\n\t}\n}\n'],
-    ['extra spaces collapse, braces get their spaces', 'add rule ip t c tcp  dport {22,80}   accept\n', 'add rule ip t c tcp dport { 22, 80 } accept\n'],
-    ['line continuations', 'add rule ip t c \\\n  ip saddr 1.1.1.1 \\\n  accept\n', 'add rule ip t c ip saddr 1.1.1.1 accept\n'],
-    ['comments are kept', '# head\ntable ip t { # trailing\n\tchain c {\n\t\t# inside\n\t\tdrop # why\n\t}\n}\n', '# head\ntable ip t {\n\t# trailing\n\tchain c {\n\t\t# inside\n\t\tdrop\t# why\n\t}\n}\n'],
-    ['define, $variables, include', 'define lan = { 10.0.0.0/8, 192.168.0.0/16 }\ninclude "/etc/x.nft"\nadd rule ip t c ip saddr $lan accept\n', 'define lan = { 10.0.0.0/8, 192.168.0.0/16 }\ninclude "/etc/x.nft"\nadd rule ip t c ip saddr $lan accept\n'],
-    ['commands with blocks', 'add set ip t s { type ipv4_addr; flags interval; }\nadd chain ip t c { type filter hook input priority 0; }\ndelete table ip t\n', 'add set ip t s {\n\ttype ipv4_addr\n\tflags interval\n}\nadd chain ip t c {\n\ttype filter hook input priority 0;\n}\ndelete table ip t\n'],
+    [
+      'semicolons and one-line blocks',
+      'table ip t { chain c { type filter hook input priority 0; policy accept; ip saddr 1.1.1.1 drop; } }\n',
+      'table ip t {\n\tchain c {\n\t\ttype filter hook input priority 0; policy accept;\n\t\tip saddr 1.1.1.1 drop\n\t}\n}\n',
+    ],
+    [
+      'extra spaces collapse, braces get their spaces',
+      'add rule ip t c tcp  dport {22,80}   accept\n',
+      'add rule ip t c tcp dport { 22, 80 } accept\n',
+    ],
+    [
+      'line continuations',
+      'add rule ip t c \\\n  ip saddr 1.1.1.1 \\\n  accept\n',
+      'add rule ip t c ip saddr 1.1.1.1 accept\n',
+    ],
+    [
+      'comments are kept',
+      '# head\ntable ip t { # trailing\n\tchain c {\n\t\t# inside\n\t\tdrop # why\n\t}\n}\n',
+      '# head\ntable ip t {\n\t# trailing\n\tchain c {\n\t\t# inside\n\t\tdrop\t# why\n\t}\n}\n',
+    ],
+    [
+      'define, $variables, include',
+      'define lan = { 10.0.0.0/8, 192.168.0.0/16 }\ninclude "/etc/x.nft"\nadd rule ip t c ip saddr $lan accept\n',
+      'define lan = { 10.0.0.0/8, 192.168.0.0/16 }\ninclude "/etc/x.nft"\nadd rule ip t c ip saddr $lan accept\n',
+    ],
+    [
+      'commands with blocks',
+      'add set ip t s { type ipv4_addr; flags interval; }\nadd chain ip t c { type filter hook input priority 0; }\ndelete table ip t\n',
+      'add set ip t s {\n\ttype ipv4_addr\n\tflags interval\n}\nadd chain ip t c {\n\ttype filter hook input priority 0;\n}\ndelete table ip t\n',
+    ],
   ])('%s', (_name, src, out) => {
     expect(print(parse(src))).toBe(out);
   });
@@ -81,12 +105,30 @@ describe('parse + print', () => {
 
 describe('errors', () => {
   it.each([
-    ['tabel ip t {}\n', "f.nft:1:1: syntax error, unexpected 'tabel', expecting a command ('table', 'add', 'flush', 'define', 'include', ...)"],
-    ['table foo t {}\n', "f.nft:1:7: syntax error, unexpected 'foo', expecting a family (ip, ip6, inet, arp, bridge, netdev)"],
-    ['table ip t {\n\tchain c {\n\t\tip saddr 1.1.1.1\n', "f.nft:4:1: syntax error, unexpected end of file, expecting '}'"],
-    ['table ip t {\n\tchan c {\n\t}\n}\n', "f.nft:2:2: syntax error, unexpected 'chan', expecting 'chain', 'set', 'map', 'flowtable', a stateful object, 'flags' or 'comment'"],
-    ['table ip t {\n\tchain c {\n\t\tip saddr { 1.1.1.1 ) accept\n\t}\n}\n', "f.nft:3:22: syntax error, unexpected ')', expecting '}'"],
-    ['table ip t {\n\tcomment "oops\n}\n', 'f.nft:2:10: syntax error, unexpected end of line inside a quoted string, expecting closing \'"\''],
+    [
+      'tabel ip t {}\n',
+      "f.nft:1:1: syntax error, unexpected 'tabel', expecting a command ('table', 'add', 'flush', 'define', 'include', ...)",
+    ],
+    [
+      'table foo t {}\n',
+      "f.nft:1:7: syntax error, unexpected 'foo', expecting a family (ip, ip6, inet, arp, bridge, netdev)",
+    ],
+    [
+      'table ip t {\n\tchain c {\n\t\tip saddr 1.1.1.1\n',
+      "f.nft:4:1: syntax error, unexpected end of file, expecting '}'",
+    ],
+    [
+      'table ip t {\n\tchan c {\n\t}\n}\n',
+      "f.nft:2:2: syntax error, unexpected 'chan', expecting 'chain', 'set', 'map', 'flowtable', a stateful object, 'flags' or 'comment'",
+    ],
+    [
+      'table ip t {\n\tchain c {\n\t\tip saddr { 1.1.1.1 ) accept\n\t}\n}\n',
+      "f.nft:3:22: syntax error, unexpected ')', expecting '}'",
+    ],
+    [
+      'table ip t {\n\tcomment "oops\n}\n',
+      "f.nft:2:10: syntax error, unexpected end of line inside a quoted string, expecting closing '\"'",
+    ],
     ['}\n', "f.nft:1:1: syntax error, unexpected '}', expecting a statement"],
     ['table ip t {\n\tchain {\n\t}\n}\n', "f.nft:2:8: syntax error, unexpected '{', expecting a name"],
   ])('%j', (src, message) => {

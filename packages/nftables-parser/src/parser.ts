@@ -9,7 +9,18 @@ export interface ParseOptions {
 
 type Level = 'top' | BlockKind;
 
-const VERBS = new Set(['add', 'create', 'insert', 'replace', 'delete', 'destroy', 'flush', 'rename', 'list', 'reset']);
+const VERBS = new Set([
+  'add',
+  'create',
+  'insert',
+  'replace',
+  'delete',
+  'destroy',
+  'flush',
+  'rename',
+  'list',
+  'reset',
+]);
 const TOP_WORDS = new Set([
   ...VERBS,
   'table',
@@ -34,15 +45,15 @@ const OBJECT_WORDS = new Set(['counter', 'quota', 'limit', 'ct', 'secmark', 'syn
 const TABLE_WORDS = new Set(['flags', 'comment']);
 
 function blockKindFor(level: Level, head: Item[]): BlockKind | undefined {
-  let k = 0;
+  let _k = 0;
   const first = head[0];
-  if (!first || first.kind !== 'word') return undefined;
+  if (first?.kind !== 'word') return undefined;
   let w = first.text;
   if (level === 'top' && VERBS.has(w)) {
     const second = head[1];
-    if (!second || second.kind !== 'word') return undefined;
+    if (second?.kind !== 'word') return undefined;
     w = second.text;
-    k = 1;
+    _k = 1;
   }
   if (level === 'top' && w === 'table') return 'table';
   if (level !== 'top' && level !== 'table') return undefined;
@@ -195,8 +206,12 @@ class Parser {
       const ok = rest.length === 1 || (rest.length === 2 && FAMILIES.has(rest[0]?.text ?? ''));
       if (!ok) {
         const bad = rest.length === 0 ? brace : rest.length === 2 ? head[k + 1] : head[k + 3];
-        const badTok = bad && bad.kind !== 'group' && bad.pos ? ({ ...bad, pos: bad.pos } as RawToken) : brace;
-        this.fail(badTok, rest.length === 2 ? 'a family (ip, ip6, inet, arp, bridge, netdev)' : "a table name then '{'");
+        const badTok =
+          bad && bad.kind !== 'group' && bad.pos ? ({ ...bad, pos: bad.pos } as RawToken) : brace;
+        this.fail(
+          badTok,
+          rest.length === 2 ? 'a family (ip, ip6, inet, arp, bridge, netdev)' : "a table name then '{'",
+        );
       }
     } else if (rest.length === 0) {
       this.fail(brace, 'a name');

@@ -26,7 +26,9 @@ function typeofToType(words: string[]): string {
   if (a === 'ct' && (b === 'state' || b === 'status')) return `ct_${b}`;
   if (a === 'ct' && /^(saddr|daddr|helper|label)$/.test(last)) return 'other';
   if (/^(ip6|ether|arp)$/.test(a) && /addr$/.test(last)) return 'other';
-  if (/ifname$|^dscp$|^type$|^name$|^code$|^ipsec$|^flags$|^nfproto$|^pkttype$|^iiftype$|^oiftype$/.test(last)) {
+  if (
+    /ifname$|^dscp$|^type$|^name$|^code$|^ipsec$|^flags$|^nfproto$|^pkttype$|^iiftype$|^oiftype$/.test(last)
+  ) {
     return 'other';
   }
   return 'integer';
@@ -136,7 +138,12 @@ function printBody(block: Block, depth: number, out: string[], opts: PrintOption
       let line = `${printItems(n.items, 0, depth)};`;
       let trailing = n.trailing;
       const next = body[i + 1];
-      if (!trailing && firstWord(n) === 'type' && next?.kind === 'statement' && firstWord(next) === 'policy') {
+      if (
+        !trailing &&
+        firstWord(n) === 'type' &&
+        next?.kind === 'statement' &&
+        firstWord(next) === 'policy'
+      ) {
         line += ` ${printItems(next.items, 0, depth)};`;
         trailing = next.trailing;
         i++;

@@ -51,17 +51,29 @@ const verdict: fc.Arbitrary<Fragment> = fc.oneof(
   fc.constant(accept()),
   fc.constant(drop()),
   name.map((n) => jump(n)),
-  fc.string({ maxLength: 12 }).filter((s) => !/["\n\\]/.test(s)).map((p) => [...log({ prefix: p }), ...accept()]),
+  fc
+    .string({ maxLength: 12 })
+    .filter((s) => !/["\n\\]/.test(s))
+    .map((p) => [...log({ prefix: p }), ...accept()]),
   ipv4.map((a) => snat(a)),
 );
 const ruleArb = fc.tuple(fc.array(match, { maxLength: 4 }), verdict).map(([m, v]) => rule(...m, v));
 const chainArb = fc
-  .tuple(name, fc.array(ruleArb, { maxLength: 6 }), fc.boolean(), fc.constantFrom('accept', 'drop') as fc.Arbitrary<'accept' | 'drop'>)
+  .tuple(
+    name,
+    fc.array(ruleArb, { maxLength: 6 }),
+    fc.boolean(),
+    fc.constantFrom('accept', 'drop') as fc.Arbitrary<'accept' | 'drop'>,
+  )
   .map(([n, rules, base, policy]) =>
     chain(n, rules, base ? { type: 'filter', hook: 'input', priority: 'filter', policy } : undefined),
   );
 const setArb = fc
-  .tuple(name, fc.constantFrom('ipv4_addr', 'inet_service', 'ifname'), fc.array(fc.nat(9999), { maxLength: 14 }))
+  .tuple(
+    name,
+    fc.constantFrom('ipv4_addr', 'inet_service', 'ifname'),
+    fc.array(fc.nat(9999), { maxLength: 14 }),
+  )
   .map(([n, type, els]) =>
     set(n, {
       type,
@@ -78,7 +90,10 @@ const tableArb = fc
   )
   .map(([f, n, members]) => table(f, n, members as Node[]));
 const rulesetArb: fc.Arbitrary<Ruleset> = fc
-  .tuple(fc.option(fc.string({ maxLength: 20 }).filter((s) => !s.includes('\n'))), fc.array(tableArb, { maxLength: 3 }))
+  .tuple(
+    fc.option(fc.string({ maxLength: 20 }).filter((s) => !s.includes('\n'))),
+    fc.array(tableArb, { maxLength: 3 }),
+  )
   .map(([c, ts]) => ruleset(...(c === null ? [] : [comment(c)]), ...ts));
 
 describe('properties', () => {
@@ -96,7 +111,29 @@ describe('properties', () => {
     const mutation = fc.tuple(
       fc.constantFrom(...fixtures),
       fc.array(
-        fc.tuple(fc.nat(), fc.nat(8), fc.constantFrom('', '{', '}', '(', ')', '"', ';', '\n', ',', '@', '$', '#', 'x', ' ', '\\', '=', ':')),
+        fc.tuple(
+          fc.nat(),
+          fc.nat(8),
+          fc.constantFrom(
+            '',
+            '{',
+            '}',
+            '(',
+            ')',
+            '"',
+            ';',
+            '\n',
+            ',',
+            '@',
+            '$',
+            '#',
+            'x',
+            ' ',
+            '\\',
+            '=',
+            ':',
+          ),
+        ),
         { minLength: 1, maxLength: 4 },
       ),
     );

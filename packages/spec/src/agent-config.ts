@@ -284,6 +284,74 @@ function parseRole(c: Ctx, v: unknown, path: string): RoleState {
   return { links, addresses, routes, sysctls, nftRuleset, announce };
 }
 
+/** Offset of the first JSON syntax error in `text` (V8 messages do not always carry one). */
+export function jsonErrorOffset(text: string): number {
+  let i = 0;
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i] as string)) i++;
+  };
+  const fail = (): never => {
+    throw i;
+  };
+  const lit = (word: string) => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail();
+  };
+  const str = () => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail();
+      i += text[i] === '\\' ? 2 : 1;
+    }
+    if (i >= text.length) fail();
+    i++;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === '{' || ch === '[') {
+      const close = ch === '{' ? '}' : ']';
+      i++;
+      ws();
+      if (text[i] === close) {
+        i++;
+        return;
+      }
+      for (;;) {
+        if (ch === '{') {
+          ws();
+          if (text[i] !== '"') fail();
+          str();
+          ws();
+          if (text[i] !== ':') fail();
+          i++;
+        }
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === close) {
+          i++;
+          return;
+        } else fail();
+      }
+    }
+    if (ch === '"') return str();
+    if (ch === 't') return lit('true');
+    if (ch === 'f') return lit('false');
+    if (ch === 'n') return lit('null');
+    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+    if (!m) fail();
+    i += (m as RegExpExecArray)[0].length;
+  };
+  try {
+    value();
+    ws();
+    return i;
+  } catch (pos) {
+    return typeof pos === 'number' ? pos : text.length;
+  }
+}
+
 /** Where in `text` the character at `pos` is, 1-based. */
 function lineCol(text: string, pos: number): { line: number; col: number } {
   const before = text.slice(0, pos);
@@ -300,9 +368,8 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    const msg = (e as Error).message;
-    const m = /position (\d+)/.exec(msg);
-    const pos = m ? Number(m[1]) : text.length;
+    const m = /position (\d+)/.exec((e as Error).message);
+    const pos = m ? Number(m[1]) : jsonErrorOffset(text);
     const { line, col } = lineCol(text, pos);
     const found = pos >= text.length ? 'end of file' : JSON.stringify(text.slice(pos, pos + 12));
     throw new AgentConfigError(file, `:${line}:${col}`, 'valid JSON', found);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, print } from '@hagate/keepalived-config';
+import { lint, lintPair, parse, print } from '@hagate/keepalived-config';
 import { loadSpec, type Spec } from '@hagate/spec';
 import { createNetns, missing } from '@hagate/testkit';
 import { describe, expect, it } from 'vitest';
@@ -82,7 +82,13 @@ const variants: Array<[string, (s: Spec) => void]> = [
       s.vrrp.unicast = false;
     },
   ],
-  ['VRRP on a tagged VLAN', (s) => void (s.vrrp.segment = 'admin')],
+  [
+    'VRRP on a tagged VLAN',
+    (s) => {
+      s.vrrp.segment = 'admin';
+      s.vrrp.vip = '10.99.1.254';
+    },
+  ],
 ];
 
 describe('synthKeepalived', () => {
@@ -108,6 +114,23 @@ describe('synthKeepalived', () => {
   it('is canonical: parsing and printing the output gives the same bytes', () => {
     for (const [, patch] of variants) {
       for (const f of synthKeepalived(input(patch))) expect(print(parse(text(f)))).toBe(text(f));
+    }
+  });
+
+  it('passes the keepalived linter, alone and as a pair (0 findings), with the VIP inside the interface subnet', () => {
+    for (const [, patch] of variants) {
+      const inp = input(patch);
+      const [a, b] = synthKeepalived(inp).map((f) => parse(text(f), { file: f.path }));
+      for (const [router, file] of [
+        ['extrout1', a!],
+        ['extrout2', b!],
+      ] as const) {
+        const seg = inp.spec.segments[inp.spec.vrrp.segment]!;
+        const iface = seg.vlan === undefined ? seg.nic : `${seg.nic}.${seg.vlan}`;
+        const addr = `${inp.spec.routers[router]!.addresses[inp.spec.vrrp.segment]}/${seg.subnet.split('/')[1]}`;
+        expect(lint(file, { interfaces: { [iface]: [addr] } })).toEqual([]);
+      }
+      expect(lintPair(a!, b!)).toEqual([]);
     }
   });
 
@@ -162,17 +185,18 @@ describe('synthKeepalived', () => {
     const [a] = synthKeepalived(
       input((s) => {
         s.vrrp.segment = 'admin';
+        s.vrrp.vip = '10.99.1.254';
         s.vrrp.version = 3;
         delete s.vrrp.auth;
       }),
     ).map(text);
     expect(a).toMatch(/^\s+interface eth0\.99$/m);
     expect(a).toMatch(/^\s+vrrp_version 3$/m);
-    expect(a).toContain('10.10.1.254/24 dev eth0.99');
+    expect(a).toContain('10.99.1.254/24 dev eth0.99');
   });
 
   describe.each(variants)('keepalived -t accepts %s without any warning', (_name, patch) => {
-    it.each(['extrout1', 'extrout2'])('%s', (router, ctx) => {
+    it.for(['extrout1', 'extrout2'])('%s', (router, ctx) => {
       const why = missing('root', 'keepalived', 'ip', 'unshare');
       if (why) ctx.skip(why);
       const inp = input(patch);

@@ -371,6 +371,25 @@ describe('synthLibvirt: the real libvirt tools', () => {
   });
 });
 
+describe('synthLibvirt: the home example', () => {
+  it('gives domain and network XML that libvirt validates and defines', (ctx) => {
+    const why = missing('virsh', 'virt-xml-validate');
+    if (why) ctx.skip(why);
+    const homeFile = join(here, '../../../examples/home/hagate.yaml');
+    const r = loadSpec(readFileSync(homeFile, 'utf8'), 'examples/home/hagate.yaml');
+    if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+    const out = synthLibvirt({ spec: r.spec, source: 'examples/home/hagate.yaml' });
+    const xmls = out.filter((f) => /\/(domains|networks)\/[^/]+\.xml$/.test(f.path));
+    expect(xmls.length).toBeGreaterThanOrEqual(3);
+    for (const f of xmls) {
+      const file = tmpFile(`home-${f.path.replaceAll('/', '_')}`, text(f));
+      expect(run(['virt-xml-validate', file]).status, f.path).toBe(0);
+      const cmd = f.path.includes('/domains/') ? 'define' : 'net-define';
+      expect(virshTest(`${cmd} ${file}`)).toMatch(/defined from/);
+    }
+  });
+});
+
 describe('synthLibvirt: existingDomainXml (patching a dumped VM)', () => {
   /** The VM as the how-to has it before `virsh edit`: one NIC without portgroup, plus devices we do not model. */
   const before = `<domain type='kvm'>
@@ -461,6 +480,12 @@ describe('synthLibvirt: existingDomainXml (patching a dumped VM)', () => {
     };
     expect(strip(xml)).toBe(strip(before));
     expect(xml).toMatchFileSnapshot('__snapshots__/libvirt/patched-extrout1.xml');
+  });
+
+  it('also takes the dumps from the synth input', () => {
+    const viaInput = synthLibvirt({ ...withExisting, existingDomainXml: { extrout1: before } } as SynthInput);
+    const viaOpts = synthLibvirt(withExisting, { existingDomainXml: { extrout1: before } });
+    expect(viaInput.map(text)).toEqual(viaOpts.map(text));
   });
 
   it('names the spec path when the dump is not supplied or not the right VM', () => {

@@ -336,7 +336,11 @@ function applyMd(input: SynthInput, domains: Map<string, Domain>, patched: Set<s
   return out.join('\n');
 }
 
-/** All hypervisor files: networks, domains, per-NIC interface files and apply.md. */
+/**
+ * All hypervisor files: networks, domains, per-NIC interface files and apply.md. The dumps named by
+ * `existingDomainXml` come from `opts`, or from a field of the same name on the input (so a caller of
+ * `synth()` can pass them along with the spec).
+ */
 export function synthLibvirt(input: SynthInput, opts: LibvirtSynthOptions = {}): GeneratedFile[] {
   const { spec } = input;
   const base = `${spec.hypervisor.name}/libvirt`;
@@ -353,7 +357,9 @@ export function synthLibvirt(input: SynthInput, opts: LibvirtSynthOptions = {}):
   for (const [name, router] of Object.entries(spec.routers)) {
     let d: Domain;
     if (router.existingDomainXml !== undefined) {
-      const xml = opts.existingDomainXml?.[name];
+      const xml = (opts.existingDomainXml ?? (input as SynthInput & LibvirtSynthOptions).existingDomainXml)?.[
+        name
+      ];
       if (xml === undefined) {
         throw new SynthError(
           ['routers', name, 'existingDomainXml'],

@@ -51,7 +51,13 @@ const BASE: Record<ChainName, BaseChain> = {
 };
 
 /** ICMP types a router must accept, in the order nft lists them (ascending type number). */
-const ICMP_ESSENTIALS = ['echo-reply', 'destination-unreachable', 'echo-request', 'time-exceeded', 'parameter-problem'];
+const ICMP_ESSENTIALS = [
+  'echo-reply',
+  'destination-unreachable',
+  'echo-request',
+  'time-exceeded',
+  'parameter-problem',
+];
 
 /** The user's extra rules for a chain and role, parsed; syntax errors point into the spec value. */
 function extraRules(input: SynthInput, chainName: ChainName, role: Role): Statement[] {
@@ -64,7 +70,11 @@ function extraRules(input: SynthInput, chainName: ChainName, role: Role): Statem
     } catch (e) {
       if (!(e instanceof NftSyntaxError)) throw e;
       const offset = lineColToOffset(x.rule, e.line, e.col);
-      throw new SynthError(path, `nft rule: unexpected ${e.found}, expecting ${e.expected} (line ${e.line}, column ${e.col})`, offset);
+      throw new SynthError(
+        path,
+        `nft rule: unexpected ${e.found}, expecting ${e.expected} (line ${e.line}, column ${e.col})`,
+        offset,
+      );
     }
     if (parsed.length !== 1) {
       throw new SynthError(path, `expected exactly one nft rule, found ${parsed.length}`);
@@ -87,13 +97,22 @@ export function nftablesModel(input: SynthInput, router: string, role: Role): Ru
   const lan = vrrpSegment(spec);
   const ext = spec.external.nic;
   const hardened = spec.firewall.profile === 'hardened';
-  const rules: Record<ChainName, Statement[]> = { input: [], forward: [], output: [], prerouting: [], postrouting: [] };
+  const rules: Record<ChainName, Statement[]> = {
+    input: [],
+    forward: [],
+    output: [],
+    prerouting: [],
+    postrouting: [],
+  };
 
   if (hardened) {
     const peer = peerOf(spec, router);
     const peerIp = peer.router.addresses[lan.name];
     if (peerIp === undefined) {
-      throw new SynthError(['routers', peer.name, 'addresses', lan.name], `required by vrrp.segment ${lan.name}`);
+      throw new SynthError(
+        ['routers', peer.name, 'addresses', lan.name],
+        `required by vrrp.segment ${lan.name}`,
+      );
     }
     const established = () => rule(ct('state', flags('established', 'related')), accept());
     const invalid = () => rule(ct('state', 'invalid'), drop());
@@ -103,19 +122,35 @@ export function nftablesModel(input: SynthInput, router: string, role: Role): Ru
       rule(meta('iif', 'lo'), accept()),
       rule(payload('icmp', 'type', anonSet(...ICMP_ESSENTIALS)), accept()),
       // VRRP (IP protocol 112) from the peer only: without it both routers become MASTER.
-      rule(meta('iifname', lan.iface), payload('ip', 'saddr', peerIp), payload('ip', 'protocol', 'vrrp'), accept()),
+      rule(
+        meta('iifname', lan.iface),
+        payload('ip', 'saddr', peerIp),
+        payload('ip', 'protocol', 'vrrp'),
+        accept(),
+      ),
     );
     const sshFrom = spec.firewall.sshFrom;
     if (sshFrom !== undefined) {
       const seg = spec.segments[sshFrom];
       if (!seg) throw new SynthError(['firewall', 'sshFrom'], `expected a segment name, found "${sshFrom}"`);
       rules.input.push(
-        rule(meta('iifname', segmentInterface(seg)), payload('ip', 'saddr', seg.subnet), payload('tcp', 'dport', 22), accept()),
+        rule(
+          meta('iifname', segmentInterface(seg)),
+          payload('ip', 'saddr', seg.subnet),
+          payload('tcp', 'dport', 22),
+          accept(),
+        ),
       );
     }
-    rules.forward.push(established(), invalid(), rule(meta('iifname', lan.iface), meta('oifname', ext), accept()));
+    rules.forward.push(
+      established(),
+      invalid(),
+      rule(meta('iifname', lan.iface), meta('oifname', ext), accept()),
+    );
     if (role === 'master') {
-      rules.postrouting.push(rule(meta('iifname', lan.iface), meta('oifname', ext), snat(spec.external.failoverIp)));
+      rules.postrouting.push(
+        rule(meta('iifname', lan.iface), meta('oifname', ext), snat(spec.external.failoverIp)),
+      );
     }
   } else if (role === 'master') {
     // The how-to: SNAT of everything coming in on the LAN to the failover IP.
@@ -124,7 +159,8 @@ export function nftablesModel(input: SynthInput, router: string, role: Role): Ru
 
   for (const name of Object.keys(rules) as ChainName[]) rules[name].push(...extraRules(input, name, role));
 
-  const policy = (name: ChainName) => (hardened && (name === 'input' || name === 'forward') ? 'drop' : 'accept');
+  const policy = (name: ChainName) =>
+    hardened && (name === 'input' || name === 'forward') ? 'drop' : 'accept';
   const chains: Node[] = (Object.keys(rules) as ChainName[])
     .filter((name) => BASE[name].type === 'filter' || role === 'master' || rules[name].length > 0)
     .map((name) => chain(name, rules[name], { ...BASE[name], policy: policy(name) }));

@@ -16,6 +16,11 @@ export interface SynthInput {
   source: string;
   /** The bundled hagate-agent, installed at out/<router>/usr/local/sbin/hagate-agent; omitted in pure unit tests. */
   agentBundle?: Uint8Array;
+  /**
+   * The `virsh dumpxml` of each router that sets `existingDomainXml` in the spec, keyed by router name; read
+   * by the caller (synth never touches the disk). That router's domain XML is then this dump, patched.
+   */
+  existingDomainXml?: Record<string, string>;
 }
 
 /** The one-line marker generated text files start with, without comment syntax. */

@@ -204,7 +204,11 @@ export class Lab {
     const r = this.router(name);
     if (this.keepalivedRunning(name)) return;
     const rd = this.routerDir(r);
+    // keepalived's stdout is a pipe here: line-buffer it so each line is stamped when it is written.
     const argv = this.inRouter(r, [
+      'stdbuf',
+      '-oL',
+      '-eL',
       'keepalived',
       '-n',
       '-l',

@@ -378,12 +378,11 @@ export class ScenarioRunner {
     // Outside -> failover IP: recovery relative to the new master having applied its state.
     const g = inet.gaps.reduce<ProbeStats['gaps'][number] | undefined>((m, x) => (!m || x.outageMs > m.outageMs ? x : m), undefined);
     if (g) {
-      const applied = transitions
-        .filter((x) => x.state === 'MASTER' && x.at + t0 <= g.end + 5000)
-        .map((x) => x.at + (x.agentAppliedMs ?? x.kernelAppliedMs ?? Number.NaN))
-        .filter((x) => Number.isFinite(x) && x + t0 <= g.end + 1);
-      const last = applied[applied.length - 1];
-      if (last !== undefined) r.fipRecoveryAfterApplyMs = Math.round(g.end - t0 - last);
+      // The new master's kernel state in place (failover IP, NIC up, default route), else the agent's record.
+      const masters = transitions.filter((x) => x.state === 'MASTER' && x.at + t0 <= g.end);
+      const m = masters[masters.length - 1];
+      const applied = m ? m.at + (m.kernelAppliedMs ?? m.agentAppliedMs ?? Number.NaN) : Number.NaN;
+      if (Number.isFinite(applied)) r.fipRecoveryAfterApplyMs = Math.round(g.end - t0 - applied);
     }
     return r;
   }

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { checkFormat } from '../check.js';
 import { NftSyntaxError } from '../errors.js';
 import { parse } from '../parser.js';
@@ -51,5 +52,14 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
   return failed > 0 ? 1 : 0;
 }
 
-const isMain = process.argv[1] && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (isMain) process.exitCode = main(process.argv.slice(2));
+function isMain(): boolean {
+  const arg = process.argv[1];
+  if (!arg) return false;
+  try {
+    return realpathSync(arg) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) process.exitCode = main(process.argv.slice(2));
