@@ -17,6 +17,23 @@ export interface Change {
   kind: ChangeKind;
 }
 
+/** Runs fn over items with at most `limit` in flight; results in input order. */
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/** File-system operations in flight at once: enough to keep libuv's pool busy, few enough for any ulimit. */
+const IO_PARALLELISM = 32;
+
 function bytesOf(contents: string | Uint8Array): Uint8Array {
   return typeof contents === 'string' ? new TextEncoder().encode(contents) : contents;
 }
@@ -36,20 +53,19 @@ async function readManifest(outDir: string): Promise<string[]> {
 
 /** What writing `files` to `outDir` would change. */
 export async function planChanges(outDir: string, files: GeneratedFile[]): Promise<Change[]> {
-  const changes: Change[] = [];
-  for (const f of files) {
+  const perFile = await mapLimit(files, IO_PARALLELISM, async (f): Promise<Change | undefined> => {
     const target = join(outDir, f.path);
-    let current: Buffer | undefined;
+    let current: Buffer;
     try {
       current = await readFile(target);
     } catch {
-      changes.push({ path: f.path, kind: 'added' });
-      continue;
+      return { path: f.path, kind: 'added' };
     }
-    if (!sameBytes(current, bytesOf(f.contents))) changes.push({ path: f.path, kind: 'changed' });
-    else if (((await stat(target)).mode & 0o7777) !== (f.mode ?? 0o644))
-      changes.push({ path: f.path, kind: 'mode' });
-  }
+    if (!sameBytes(current, bytesOf(f.contents))) return { path: f.path, kind: 'changed' };
+    if (((await stat(target)).mode & 0o7777) !== (f.mode ?? 0o644)) return { path: f.path, kind: 'mode' };
+    return undefined;
+  });
+  const changes = perFile.filter((c): c is Change => c !== undefined);
   const now = new Set(files.map((f) => f.path));
   for (const old of await readManifest(outDir)) {
     if (!now.has(old)) {
@@ -73,26 +89,27 @@ export async function writeTree(outDir: string, files: GeneratedFile[]): Promise
   await rm(staging, { recursive: true, force: true });
   try {
     // Stage every new content first: a failure here leaves the tree untouched.
-    const staged: { file: GeneratedFile; from?: string }[] = [];
-    for (const c of changes) {
-      const file = byPath.get(c.path);
-      if (!file) continue;
-      if (c.kind === 'mode') {
-        staged.push({ file });
-        continue;
-      }
-      const from = join(staging, String(staged.length));
-      await mkdir(staging, { recursive: true });
+    const toWrite = changes
+      .flatMap((c) => {
+        const file = byPath.get(c.path);
+        return file ? [{ file, kind: c.kind }] : [];
+      })
+      .map((w, n) => ({ ...w, n }));
+    if (toWrite.some((w) => w.kind !== 'mode')) await mkdir(staging, { recursive: true });
+    const staged = await mapLimit(toWrite, IO_PARALLELISM, async ({ file, kind, n }) => {
+      if (kind === 'mode') return { file };
+      const from = join(staging, String(n));
       await writeFile(from, file.contents);
       await chmod(from, file.mode ?? 0o644);
-      staged.push({ file, from });
-    }
-    for (const { file, from } of staged) {
+      return { file, from };
+    });
+    const dirs = [...new Set(staged.map(({ file }) => dirname(join(outDir, file.path))))];
+    await mapLimit(dirs, IO_PARALLELISM, (d) => mkdir(d, { recursive: true }));
+    await mapLimit(staged, IO_PARALLELISM, async ({ file, from }) => {
       const to = join(outDir, file.path);
-      await mkdir(dirname(to), { recursive: true });
       if (from) await rename(from, to);
       else await chmod(to, file.mode ?? 0o644);
-    }
+    });
     for (const c of changes) if (c.kind === 'removed') await rm(join(outDir, c.path), { force: true });
     const manifest = `${JSON.stringify({ generator: 'hagate', files: files.map((f) => f.path) }, null, 2)}\n`;
     const current = await readFile(join(outDir, MANIFEST), 'utf8').catch(() => '');
