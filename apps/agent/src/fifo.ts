@@ -4,7 +4,8 @@
  * when keepalived closes it on a reload. SIGTERM/SIGINT: stop reading, apply the newest queued event (the
  * rest are superseded), exit 0.
  */
-import { createReadStream } from 'node:fs';
+import { constants, openSync } from 'node:fs';
+import { Socket } from 'node:net';
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import { log } from './log.js';
 import type { Role } from './plan.js';
@@ -51,7 +52,13 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     let busy = false;
     let stopping = false;
     let failures = 0;
-    const stream = createReadStream(path, { flags: 'r+', encoding: 'utf8' });
+    // Non-blocking and read-write: epoll-driven like a socket (no thread blocked in read), no EOF on reload.
+    const stream = new Socket({
+      fd: openSync(path, constants.O_RDWR | constants.O_NONBLOCK),
+      readable: true,
+      writable: false,
+    });
+    stream.setEncoding('utf8');
     let buffered = '';
     const finish = () => {
       stream.destroy();

@@ -4,6 +4,7 @@ import { checkTree } from './check.js';
 import { CliError } from './errors.js';
 import { gen } from './gen.js';
 import { init } from './init.js';
+import { lintSpec } from './lint.js';
 
 const HELP = `hagate: one spec in, every file of a highly available keepalived router pair out
 
@@ -11,6 +12,7 @@ Usage:
   hagate gen   [--spec FILE]... [--out DIR] [--check]  write the output tree (--check: list what would change, exit 1 if any);
                                                      with several specs, each pair goes to DIR/<spec name>/
   hagate check [--out DIR]                           run keepalived -t, nft -c, virt-xml-validate, virsh, ifquery on it
+  hagate lint  [--spec FILE]                         spec rules, then the keepalived linter over the generated pair
   hagate init  [--example dedibox|home] [--out FILE]  write a starting spec
   hagate --help | --version
 
@@ -59,6 +61,22 @@ async function main(argv: string[]): Promise<number> {
       for (const r of results)
         log(`${r.ok ? 'ok  ' : 'FAIL'} ${r.artifact.padEnd(width)}  ${r.tool}: ${r.detail}`);
       const failed = results.filter((r) => !r.ok).length;
+      log(`${results.length - failed} passed, ${failed} failed`);
+      return failed === 0 ? 0 : 1;
+    }
+    case 'lint': {
+      const v = parse({
+        spec: { type: 'string', default: 'hagate.yaml' },
+        out: { type: 'string', default: 'out' },
+      });
+      const results = await lintSpec(v.spec as string, v.out as string);
+      for (const r of results) {
+        for (const d of r.diagnostics) log(d);
+        log(
+          `${r.failed ? 'FAIL' : 'ok  '} ${r.subject}${r.diagnostics.length ? ` (${r.diagnostics.length} finding${r.diagnostics.length === 1 ? '' : 's'})` : ''}`,
+        );
+      }
+      const failed = results.filter((r) => r.failed).length;
       log(`${results.length - failed} passed, ${failed} failed`);
       return failed === 0 ? 0 : 1;
     }

@@ -260,3 +260,26 @@ describe('patching an existing VM (the how-to `virsh edit` step)', () => {
     expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });
+
+describe('hagate lint', () => {
+  it('passes the dedibox and home examples: spec rules, each router, and the pair', () => {
+    for (const spec of [DEDIBOX, 'examples/home/hagate.yaml']) {
+      const r = hagate(['lint', '--spec', spec]);
+      expect(r.stdout).toMatch(/^6 passed, 0 failed$/m);
+      expect(r.status).toBe(0);
+    }
+  });
+
+  it('refuses a spec whose error is a spec rule, located in the spec', async () => {
+    const spec = join(work, 'lint-bad.yaml');
+    await writeFile(
+      spec,
+      (await readFile(join(repo, DEDIBOX), 'utf8')).replace('password: password', 'password: password9'),
+    );
+    const r = hagate(['lint', '--spec', spec]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /:\d+:15: vrrp\.auth\.password: expected at most 8 characters \(keepalived truncates longer ones\), found 9\n/,
+    );
+  });
+});

@@ -1,10 +1,12 @@
 /**
  * Conformance against a folder of keepalived configs (e.g. keepalived's own doc/samples):
- *   tsx scripts/conformance.ts /path/to/keepalived-samples [--json]
+ *   tsx scripts/conformance.ts /path/to/keepalived-samples [--json] [--fuzz N]
  * For every file: parse, print, check printing is idempotent, run `keepalived -t` on the original and
  * on the printed file (same basename, scratch network namespace, needs root) and compare the
  * warnings (line numbers removed), and measure the linter's recall of keepalived's content
  * warnings (those that do not depend on this host's interfaces), line included.
+ * --fuzz N also applies N seeded random mutations to every file: the parser and linter must not
+ * throw, errors must carry a position, and every mutant that parses must print idempotently.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -12,9 +14,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync
 import { hostname, tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Diagnostic } from '../src/ast.js';
-import { lint } from '../src/lint.js';
+import { lint, lintPair } from '../src/lint.js';
 import { tryParse } from '../src/parse.js';
 import { print } from '../src/print.js';
+import { type Resolved, resolve } from '../src/resolve.js';
 
 interface Warning {
   line?: number;
@@ -77,11 +80,86 @@ function keepalivedWarnings(ns: string, file: string): { status: number; warning
   return { status: r.status, warnings };
 }
 
+const shape = (rs: Resolved[]): unknown[] =>
+  rs.map((r) => [r.keyword, r.args, r.block ? shape(r.block) : null]);
+
 const norm = (ws: Warning[]): string[] => ws.map((w) => w.text).sort();
 
+/** Seeded mutations: returns [mutants, crashes, mutants that parsed, non-idempotent]. */
+function fuzz(
+  text: string,
+  file: string,
+  n: number,
+  seed: number,
+): { crashes: string[]; parsed: number; unstable: number } {
+  let state = seed >>> 0 || 1;
+  const rnd = (k: number) => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % k;
+  };
+  const noise = [
+    '{',
+    '}',
+    '"',
+    "'",
+    '#',
+    '!',
+    '$',
+    '@',
+    '~',
+    '\\',
+    '\n',
+    ' ',
+    'a',
+    '1',
+    '=',
+    '(',
+    ')',
+    '$X=',
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: keepalived parameter syntax
+    '${X}',
+    '@h ',
+  ];
+  const crashes: string[] = [];
+  let parsed = 0;
+  let unstable = 0;
+  for (let k = 0; k < n; k++) {
+    let t = text;
+    const edits = 1 + rnd(6);
+    for (let e = 0; e < edits; e++) {
+      const i = rnd(t.length + 1);
+      const op = rnd(3);
+      const ch = noise[rnd(noise.length)]!;
+      t =
+        op === 0
+          ? t.slice(0, i) + t.slice(i + 1)
+          : op === 1
+            ? t.slice(0, i) + ch + t.slice(i + 1)
+            : t.slice(0, i) + ch + t.slice(i);
+    }
+    try {
+      const r = tryParse(t, { file });
+      if (r.diagnostics.some((d) => d.pos.line < 1 || d.pos.col < 1))
+        crashes.push(`${file} mutant ${k}: diagnostic without position`);
+      lint(r.file, { configId: 'x' });
+      lintPair(r.file, r.file);
+      if (r.diagnostics.length === 0) {
+        parsed++;
+        const once = print(r.file);
+        if (print(tryParse(once, { file }).file) !== once) unstable++;
+      }
+    } catch (e) {
+      crashes.push(`${file} mutant ${k}: ${(e as Error).message}`);
+    }
+  }
+  return { crashes, parsed, unstable };
+}
+
 function main(argv: string[]): number {
-  const dir = argv.find((a) => !a.startsWith('-'));
+  const dir = argv.find((a, i) => !a.startsWith('-') && argv[i - 1] !== '--fuzz');
   const json = argv.includes('--json');
+  const fuzzAt = argv.indexOf('--fuzz');
+  const fuzzN = fuzzAt >= 0 ? Number(argv[fuzzAt + 1] ?? '0') : 0;
   if (!dir) {
     process.stderr.write('usage: conformance.ts CORPUS_DIR [--json]\n');
     return 2;
@@ -97,12 +175,14 @@ function main(argv: string[]): number {
   const configId = hostname().split('.')[0] ?? '';
   let parsed = 0;
   let idempotent = 0;
+  let sameStatements = 0;
   let sameWarnings = 0;
   let contentWarnings = 0;
   let recalled = 0;
   let lintFindings = 0;
   const misses: string[] = [];
   const failedFiles = new Set<string>();
+  const fuzzed = { mutants: 0, parsed: 0, unstable: 0, crashes: [] as string[] };
   const diffs: string[] = [];
   try {
     for (const f of files) {
@@ -120,7 +200,21 @@ function main(argv: string[]): number {
         diffs.push(`${f}: printing is not idempotent`);
         failedFiles.add(f);
       }
+      const same = JSON.stringify(shape(resolve(tryParse(printed, { file: f }).file.body, { configId })));
+      if (same === JSON.stringify(shape(resolve(r.file.body, { configId })))) sameStatements++;
+      else {
+        diffs.push(`${f}: printed file reads differently after resolution`);
+        failedFiles.add(f);
+      }
       const findings: Diagnostic[] = lint(r.file, { configId });
+      if (fuzzN > 0) {
+        const z = fuzz(text, f, fuzzN, files.indexOf(f) + 1);
+        fuzzed.mutants += fuzzN;
+        fuzzed.parsed += z.parsed;
+        fuzzed.unstable += z.unstable;
+        fuzzed.crashes.push(...z.crashes);
+        if (z.crashes.length > 0 || z.unstable > 0) failedFiles.add(f);
+      }
       lintFindings += findings.length;
       if (!canRun) continue;
       const orig = keepalivedWarnings(ns, f);
@@ -155,19 +249,34 @@ function main(argv: string[]): number {
     files: files.length,
     parsed,
     idempotent,
+    sameStatements,
     keepalivedRan: canRun,
     sameKeepalivedWarnings: sameWarnings,
     contentWarnings,
     recalled,
     recall: contentWarnings === 0 ? 1 : recalled / contentWarnings,
     lintFindings,
+    ...(fuzzN > 0
+      ? {
+          fuzzMutants: fuzzed.mutants,
+          fuzzParsed: fuzzed.parsed,
+          fuzzUnstable: fuzzed.unstable,
+          fuzzCrashes: fuzzed.crashes.length,
+        }
+      : {}),
   };
   if (json) process.stdout.write(`${JSON.stringify({ ...summary, misses, diffs }, null, 2)}\n`);
   else {
     for (const d of diffs) process.stdout.write(`${d}\n`);
     for (const m of misses) process.stdout.write(`missed: ${m}\n`);
+    for (const c of fuzzed.crashes) process.stdout.write(`fuzz: ${c}\n`);
+    if (fuzzN > 0) {
+      process.stdout.write(
+        `fuzz: ${fuzzed.mutants} mutants, ${fuzzed.crashes.length} crashes, ${fuzzed.parsed} parsed, ${fuzzed.unstable} not idempotent\n`,
+      );
+    }
     process.stdout.write(
-      `files ${summary.files}, parsed ${parsed}, idempotent ${idempotent}, keepalived -t same warnings ${canRun ? sameWarnings : 'n/a (needs root + keepalived)'}\n` +
+      `files ${summary.files}, parsed ${parsed}, idempotent ${idempotent}, same resolved statements ${sameStatements}, keepalived -t same warnings ${canRun ? sameWarnings : 'n/a (needs root + keepalived)'}\n` +
         `lint recall of keepalived content warnings: ${recalled}/${contentWarnings}; lint findings in total: ${lintFindings}\n`,
     );
   }

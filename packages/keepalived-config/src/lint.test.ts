@@ -212,6 +212,7 @@ const cases: Case[] = [
     line: 17,
     keepalived: /ignoring eth1p tracked interface weight due to SYNC group/,
   },
+  { code: 'KA039', text: SEC + inst('  notify "/bin/echo x | /usr/bin/logger"'), line: 14 },
   { code: 'KA033', text: inst('') + inst('').replace('id 7', 'id 8'), line: 12 },
 ];
 
@@ -229,10 +230,10 @@ describe('lint: single-file rules', () => {
     expect(['error', 'warning', 'info']).toContain(hit?.severity);
   });
 
-  it('has one case per rule code at least (KA000 and KA030/KA034/KA035 are covered elsewhere)', () => {
+  it('has one case per rule code at least (KA000, KA030, KA034, KA035, KA040, KA041 are covered elsewhere)', () => {
     const covered = new Set(cases.map((c) => c.code));
     const singleFile = Object.keys(RULES).filter(
-      (k) => /^KA0/.test(k) && !['KA000', 'KA030', 'KA034', 'KA035', 'KA040'].includes(k),
+      (k) => /^KA0/.test(k) && !['KA000', 'KA030', 'KA034', 'KA035', 'KA040', 'KA041'].includes(k),
     );
     expect(singleFile.filter((k) => !covered.has(k as keyof typeof RULES))).toEqual([]);
   });
@@ -262,7 +263,7 @@ describe('lint: single-file rules', () => {
     expect(d.every((x) => x.pos.line === 5)).toBe(true);
   });
 
-  it('KA034 checks script files on disk when asked', (ctx) => {
+  it('KA034 and KA041 check script files and FIFO directories on disk when asked', (ctx) => {
     const why = missing('root');
     if (why) ctx.skip(why);
     const dir = mkdtempSync(join(tmpdir(), 'hgt-lint-'));
@@ -279,6 +280,11 @@ describe('lint: single-file rules', () => {
       expect(lint(parse(SEC + inst(`  notify ${open}`)), { checkScripts: true }).map((x) => x.code)).toEqual([
         'KA034',
       ]);
+      const fifo = (p: string) => `global_defs {\n  vrrp_notify_fifo ${p}\n}\n${inst('')}`;
+      expect(lint(parse(fifo(join(dir, 'nodir/k.fifo'))), { checkScripts: true }).map((x) => x.code)).toEqual(
+        ['KA041'],
+      );
+      expect(lint(parse(fifo(join(dir, 'k.fifo'))), { checkScripts: true })).toEqual([]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -55,7 +55,9 @@ export const RULES = {
   KA036: 'preempt_delay with nopreempt (keepalived resets it)',
   KA037: 'track_interface on the instance own interface (ignored)',
   KA038: 'tracking weight on a sync group member (ignored)',
+  KA039: 'script line uses shell syntax (keepalived runs no shell)',
   KA040: 'include matches no file, or loops',
+  KA041: 'notify FIFO directory does not exist (keepalived does not create it)',
   KA101: 'instance missing on the peer',
   KA102: 'VRID differs between the pair',
   KA103: 'virtual addresses differ between the pair',
@@ -705,6 +707,21 @@ function groupRules(m: Model, c: Collector): void {
 }
 
 function scriptRules(resolved: Resolved[], m: Model, c: Collector, options: LintOptions): void {
+  if (options.checkScripts) {
+    for (const k of ['vrrp_notify_fifo', 'notify_fifo', 'lvs_notify_fifo']) {
+      const fifo = m.globals.get(k);
+      const path = fifo?.args[0];
+      if (fifo && path?.startsWith('/') && !isDirectory(dirname(path))) {
+        c.add(
+          'KA041',
+          'warning',
+          fifo.pos,
+          `${k} ${path}: directory ${dirname(path)} does not exist; keepalived cannot create the FIFO`,
+          `create ${dirname(path)} before keepalived starts (e.g. tmpfiles.d), or use a FIFO path in /run`,
+        );
+      }
+    }
+  }
   const uses: Resolved[] = [];
   const visit = (list: Resolved[], parent: string | undefined) => {
     for (const r of list) {
@@ -742,6 +759,15 @@ function scriptRules(resolved: Resolved[], m: Model, c: Collector, options: Lint
     const cmd = u.args[0];
     if (cmd === undefined) continue;
     const path = cmd.trim().split(/\s+/)[0] ?? '';
+    if (/[|;&<>`]|\$\(/.test(cmd)) {
+      c.add(
+        'KA039',
+        'warning',
+        u.pos,
+        `${u.keyword} '${cmd}' uses shell syntax, but keepalived runs the command without a shell`,
+        'put the logic in one executable script and call it by absolute path',
+      );
+    }
     if (!path.startsWith('/')) {
       c.add(
         'KA024',
@@ -763,6 +789,14 @@ function scriptRules(resolved: Resolved[], m: Model, c: Collector, options: Lint
           'install it root-owned, mode 0755, with a #! line, in root-owned directories',
         );
     }
+  }
+}
+
+function isDirectory(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
   }
 }
 

@@ -47,10 +47,16 @@ describe('parse', () => {
     expect((s.block ?? [])[0]).toMatchObject({ keyword: 'state' });
   });
 
-  it('keeps double- and single-quoted words whole, with the quotes, and unquotes them on demand', () => {
-    const s = first('notify "/usr/bin/x a b" \'c d\' e"f g"h\n');
-    expect(s.args).toEqual(['"/usr/bin/x a b"', "'c d'", 'e"f g"h']);
-    expect(s.args.map(unquote)).toEqual(['/usr/bin/x a b', 'c d', 'ef gh']);
+  it('keeps double-quoted words whole, with the quotes, and unquotes them on demand', () => {
+    const s = first('notify "/usr/bin/x a b" e"f g"h\n');
+    expect(s.args).toEqual(['"/usr/bin/x a b"', 'e"f g"h']);
+    expect(s.args.map(unquote)).toEqual(['/usr/bin/x a b', 'ef gh']);
+  });
+
+  it("does not group single quotes (keepalived 2.2 reads auth_pass 'ab cd' as two words)", () => {
+    const s = first("auth_pass 'ab cd'\n");
+    expect(s.args).toEqual(["'ab", "cd'"]);
+    expect(first("a 'b#c'\n").comment).toBe("#c'");
   });
 
   it('does not split braces or comments inside quotes', () => {

@@ -28,7 +28,12 @@ export interface ParseResult {
   diagnostics: Diagnostic[];
 }
 
-const WS = new Set([' ', '\t', '\r', '\v', '\f']);
+/** Whitespace as keepalived splits words: space, tab, CR, VT, FF. */
+const WS = {
+  has(c: string): boolean {
+    return c === ' ' || c === '\t' || c === '\r' || c === '\v' || c === '\f';
+  },
+};
 const DEF_RE = /^\$([A-Za-z_][A-Za-z0-9_]*)=/;
 
 interface Frame {
@@ -58,7 +63,8 @@ export function tryParse(text: string, options: ParseOptions = {}): ParseResult 
   const top = (): Frame => stack[stack.length - 1]!;
 
   for (let i = 0; i < lines.length; i++) {
-    const raw = (lines[i] ?? '').replace(/\r$/, '');
+    const line = lines[i] ?? '';
+    const raw = line.endsWith('\r') ? line.slice(0, -1) : line;
     const lineNo = i + 1;
     let p = 0;
     while (p < raw.length && WS.has(raw[p]!)) p++;
@@ -106,11 +112,10 @@ export function tryParse(text: string, options: ParseOptions = {}): ParseResult 
           break;
         }
       }
-      const code = raw.slice(cur, end);
-      const def = DEF_RE.exec(code);
+      const def = raw[cur] === '$' ? DEF_RE.exec(raw.slice(cur, end)) : null;
       if (def) {
         const name = def[1]!;
-        const value = code.slice(def[0].length).trim();
+        const value = raw.slice(cur + def[0].length, end).trim();
         const d: Definition = { kind: 'definition', name, pos: pos(lineNo, cur + 1) };
         if (condition) d.condition = condition;
         if (comment) {
@@ -257,7 +262,7 @@ function splitComment(raw: string, start: number): CommentSplit {
       if (c === quote) quote = null;
       continue;
     }
-    if (c === '"' || c === "'") {
+    if (c === '"') {
       quote = c;
       quoteAt = i;
       continue;
@@ -301,7 +306,7 @@ function tokenize(raw: string, start: number, end: number): Token[] {
         i++;
         continue;
       }
-      if (d === '"' || d === "'") {
+      if (d === '"') {
         quote = d;
         i++;
         continue;
@@ -337,7 +342,7 @@ export function unquote(word: string): string {
       else out += c;
       continue;
     }
-    if (c === '"' || c === "'") {
+    if (c === '"') {
       quote = c;
       continue;
     }

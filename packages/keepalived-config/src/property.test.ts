@@ -5,6 +5,7 @@ import { buildConfig } from './build.js';
 import { lint, lintPair } from './lint.js';
 import { parse, tryParse } from './parse.js';
 import { print } from './print.js';
+import { type Resolved, resolve } from './resolve.js';
 
 const P = { file: 'gen.conf', line: 0, col: 0 };
 
@@ -12,7 +13,6 @@ const word = fc.stringMatching(/^[a-z_][a-z0-9_./:-]{0,10}$/);
 const arg = fc.oneof(
   { weight: 6, arbitrary: word },
   { weight: 1, arbitrary: fc.stringMatching(/^[a-z0-9 {}#!./-]{0,12}$/).map((s) => `"${s}"`) },
-  { weight: 1, arbitrary: fc.stringMatching(/^[a-z0-9 ]{0,8}$/).map((s) => `'${s}'`) },
   { weight: 1, arbitrary: fc.stringMatching(/^[A-Z_]{1,5}$/).map((s) => `10.\${${s}}.1`) },
 );
 const commentText = fc
@@ -133,6 +133,19 @@ describe('print/parse properties (fast-check)', () => {
     fc.assert(
       fc.property(config, (body) => {
         expect(words(parse(print(body)).body)).toEqual(words(body));
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('printing changes nothing keepalived reads (same statements after conditionals, definitions and ~SEQ)', () => {
+    const shape = (rs: Resolved[]): unknown[] =>
+      rs.map((r) => [r.keyword, r.args, r.block ? shape(r.block) : null]);
+    fc.assert(
+      fc.property(config, fc.constantFrom(undefined, 'a', 'b'), (body, configId) => {
+        expect(shape(resolve(parse(print(body)).body, { configId }))).toEqual(
+          shape(resolve(body, { configId })),
+        );
       }),
       { numRuns: 1000 },
     );

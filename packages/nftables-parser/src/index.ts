@@ -62,6 +62,8 @@ export {
   w,
 } from './builders.js';
 export { type CheckResult, checkFormat } from './check.js';
+export { expandDefines } from './defines.js';
 export { NftSyntaxError } from './errors.js';
+export { toJson } from './json.js';
 export { type ParseOptions, type ParseResult, parse, parseRules, tryParse } from './parser.js';
 export { type PrintOptions, print, printNode, printRule } from './printer.js';

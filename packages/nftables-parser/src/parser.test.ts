@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { NftSyntaxError, parse, parseRules, print, tables, tryParse } from './index.js';
+import { expandDefines, NftSyntaxError, parse, parseRules, print, tables, tryParse } from './index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fixture = (name: string) => readFileSync(join(here, 'fixtures', name), 'utf8');
@@ -137,5 +137,76 @@ describe('errors', () => {
     if (r.ok) return;
     expect(r.error).toBeInstanceOf(NftSyntaxError);
     expect(r.error.message).toBe(message);
+  });
+});
+
+describe('keyword checks', () => {
+  it.each([
+    [
+      'table ip t {\n\tchain c {\n\t\ttpc dport 22 accept\n\t}\n}\n',
+      "f.nft:3:3: syntax error, unexpected 'tpc', expecting a match (ip, ip6, tcp, udp, meta, ct, iifname, ...) or a statement (accept, drop, jump, counter, log, ...); did you mean 'tcp'?",
+    ],
+    [
+      'add rule ip t c acept\n',
+      "f.nft:1:17: syntax error, unexpected 'acept', expecting a match (ip, ip6, tcp, udp, meta, ct, iifname, ...) or a statement (accept, drop, jump, counter, log, ...); did you mean 'accept'?",
+    ],
+    [
+      'table ip t {\n\tset s {\n\t\ttyp ipv4_addr\n\t}\n}\n',
+      "f.nft:3:3: syntax error, unexpected 'typ', expecting a set property (type, typeof, flags, timeout, gc-interval, size, elements, counter, quota, limit, last, comment, auto-merge, policy)",
+    ],
+    [
+      'define lan 10.0.0.0/8\n',
+      "f.nft:1:12: syntax error, unexpected '10.0.0.0/8', expecting a variable name then '='",
+    ],
+    [
+      'include /etc/x.nft\n',
+      "f.nft:1:9: syntax error, unexpected '/etc/x.nft', expecting a quoted file name",
+    ],
+  ])('%j', (src, message) => {
+    const r = tryParse(src, { file: 'f.nft' });
+    expect(r.ok ? 'parsed' : r.error.message).toBe(message);
+  });
+});
+
+describe('expandDefines', () => {
+  it('replaces variables, merges set variables into sets, drops the definitions', () => {
+    const src =
+      'define lan = { 10.0.0.0/8, 192.168.0.0/16 }\ndefine wan = "eth2"\ntable ip t {\n\tchain c {\n\t\tiifname $wan ip saddr $lan drop\n\t\tip daddr { $lan, 1.1.1.1 } accept\n\t}\n}\n';
+    expect(print(expandDefines(parse(src)))).toBe(
+      'table ip t {\n\tchain c {\n\t\tiifname "eth2" ip saddr { 10.0.0.0/8, 192.168.0.0/16 } drop\n\t\tip daddr { 10.0.0.0/8, 192.168.0.0/16, 1.1.1.1 } accept\n\t}\n}\n',
+    );
+  });
+
+  it('reports an undefined variable where it is used', () => {
+    expect(() => expandDefines(parse('add rule ip t c ip saddr $nope drop\n'), 'f.nft')).toThrow(
+      "f.nft:1:26: syntax error, unexpected undefined variable '$nope', expecting a variable defined earlier with define",
+    );
+  });
+});
+
+describe('header field checks', () => {
+  it.each([
+    [
+      'add rule ip t c ip sadr 1.1.1.1 drop\n',
+      "f.nft:1:20: syntax error, unexpected 'sadr', expecting a header field of ip (version, hdrlength, dscp, ecn, length, id, frag-off, ttl, ...); did you mean 'saddr'?",
+    ],
+    [
+      'add rule ip t c meta iffname "lo" accept\n',
+      "f.nft:1:22: syntax error, unexpected 'iffname', expecting a meta key (length, protocol, priority, mark, iif, iifname, iiftype, oif, ...); did you mean 'iifname'?",
+    ],
+  ])('%j', (src, message) => {
+    const r = tryParse(src, { file: 'f.nft' });
+    expect(r.ok ? 'parsed' : r.error.message).toBe(message);
+  });
+
+  it.each([
+    'add rule ip t c meta protocol ip accept\n',
+    'add rule ip t c ether type ip vlan id 10 accept\n',
+    'add rule ip t c snat ip to 1.2.3.4\n',
+    'add rule ip t c reject with icmp port-unreachable\n',
+    'add rule ip t c meta protocol ip vmap { ip : accept }\n',
+    'add rule ip t c log flags ip options\n',
+  ])('accepts protocol keywords used as values: %j', (src) => {
+    expect(tryParse(src).ok).toBe(true);
   });
 });

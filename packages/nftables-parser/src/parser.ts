@@ -1,5 +1,14 @@
 import type { Block, BlockKind, Comment, Group, Item, Node, Ruleset, Statement, Token } from './ast.js';
 import { NftSyntaxError } from './errors.js';
+import {
+  AFTER_VALUE,
+  CHAIN_WORDS,
+  closest,
+  FIELDS,
+  FLOWTABLE_WORDS,
+  RULE_START,
+  SET_WORDS,
+} from './keywords.js';
 import { type RawToken, tokenize } from './lexer.js';
 
 export interface ParseOptions {
@@ -182,6 +191,7 @@ class Parser {
       const blockKw = blockKindFor('top', items);
       if (blockKw === 'table') this.fail(start, 'a statement (table blocks only nest at top level)');
     }
+    this.checkKeywords(level, items);
     const st: Statement = { kind: 'statement', items, pos: start.pos };
     let after = this.peek();
     if (after.kind === 'punct' && after.text === ';' && this.toks[this.i + 1]?.kind === 'comment') {
@@ -218,6 +228,100 @@ class Parser {
     }
   }
 
+  private failItem(it: Item, expected: string): never {
+    const t: RawToken =
+      it.kind === 'group'
+        ? { kind: 'punct', text: it.open, pos: it.pos ?? { line: 0, col: 0, offset: 0 }, space: it.space }
+        : { kind: it.kind, text: it.text, pos: it.pos ?? { line: 0, col: 0, offset: 0 }, space: it.space };
+    this.fail(t, expected);
+  }
+
+  /** Checks the keyword a statement starts with, for the block it is in (rules: a match or a statement). */
+  private checkKeywords(level: Level, items: Item[]): void {
+    const first = items[0];
+    if (!first) return;
+    if (level === 'chain') {
+      if (first.kind === 'word' && CHAIN_WORDS.has(first.text)) return;
+      this.checkRuleStart(first);
+      this.checkFields(items, 0);
+    } else if (level === 'set' || level === 'map' || level === 'flowtable') {
+      const words = level === 'flowtable' ? FLOWTABLE_WORDS : SET_WORDS;
+      if (first.kind !== 'word' || !words.has(first.text)) {
+        this.failItem(first, `a ${level} property (${[...words].join(', ')})`);
+      }
+    } else if (level === 'top' && first.kind === 'word') {
+      const verb = first.text;
+      const second = items[1];
+      if (
+        (verb === 'add' || verb === 'insert' || verb === 'replace' || verb === 'create') &&
+        second?.kind === 'word' &&
+        second.text === 'rule'
+      ) {
+        let k = 2;
+        const fam = items[k];
+        if (fam?.kind === 'word' && FAMILIES.has(fam.text)) k++;
+        k += 2; // table, chain
+        const pos = items[k];
+        if (
+          pos?.kind === 'word' &&
+          (pos.text === 'position' || pos.text === 'handle' || pos.text === 'index')
+        )
+          k += 2;
+        const start = items[k];
+        if (!start) this.failItem(items[items.length - 1] as Item, 'a family, table and chain, then a rule');
+        this.checkRuleStart(start);
+        this.checkFields(items, k);
+      } else if (
+        (verb === 'define' || verb === 'redefine') &&
+        (items[1]?.kind !== 'word' || !isPunct(items[2], '='))
+      ) {
+        this.failItem(items[2] ?? items[1] ?? first, "a variable name then '='");
+      } else if (verb === 'include' && items[1]?.kind !== 'string') {
+        this.failItem(items[1] ?? first, 'a quoted file name');
+      }
+    }
+  }
+
+  /** Checks the header field after protocol keywords (`ip saddr`, `tcp dport`, `meta mark`). */
+  private checkFields(items: Item[], from: number): void {
+    for (let i = from; i < items.length - 1; i++) {
+      const it = items[i] as Item;
+      const next = items[i + 1] as Item;
+      if (it.kind !== 'word' || next.kind !== 'word') continue;
+      const fields = FIELDS[it.text];
+      if (!fields || fields.includes(next.text)) continue;
+      const prev = items[i - 1];
+      if (
+        prev?.kind === 'word' &&
+        (prev.text === 'with' || prev.text === 'original' || prev.text === 'reply' || prev.text === 'flags')
+      )
+        continue;
+      if (it.text !== 'meta' && (RULE_START.has(next.text) || AFTER_VALUE.has(next.text))) continue;
+      const hint = closest(next.text, fields);
+      const what = it.text === 'meta' ? 'a meta key' : `a header field of ${it.text}`;
+      this.failItem(
+        next,
+        `${what} (${fields.slice(0, 8).join(', ')}, ...)${hint ? `; did you mean '${hint}'?` : ''}`,
+      );
+    }
+  }
+
+  private checkRuleStart(first: Item): void {
+    if (
+      first.kind === 'variable' ||
+      first.kind === 'setref' ||
+      first.kind === 'group' ||
+      first.kind === 'string'
+    )
+      return;
+    if (first.kind === 'word' && RULE_START.has(first.text)) return;
+    const hint = first.kind === 'word' ? closest(first.text, RULE_START) : undefined;
+    this.failItem(
+      first,
+      `a match (ip, ip6, tcp, udp, meta, ct, iifname, ...) or a statement (accept, drop, jump, counter, log, ...)${hint ? `; did you mean '${hint}'?` : ''}`,
+    );
+  }
+
   private parseGroup(): Group {
     const open = this.peek();
     this.i++;
@@ -246,6 +350,10 @@ class Parser {
     }
     return { kind: 'group', open: open.text as '{' | '(', items, space: open.space, pos: open.pos };
   }
+}
+
+function isPunct(it: Item | undefined, text: string): boolean {
+  return it !== undefined && it.kind === 'punct' && it.text === text;
 }
 
 function toToken(t: RawToken): Token {

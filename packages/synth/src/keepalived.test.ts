@@ -44,7 +44,7 @@ function keepalivedTest(
     const cfg = join(dir, 'keepalived.conf');
     writeFileSync(cfg, conf);
     for (const [i, ifname] of interfaces.entries()) ns.addVeth(ifname, `hgtp${i}`);
-    const script = 'mount --bind "$1" "$2" && exec keepalived -t -l -D -n -f "$3"';
+    const script = 'mount --bind "$1" "$2" && test -x "$4" && exec keepalived -t -l -D -n -f "$3"';
     const r = ns.exec([
       'unshare',
       '-m',
@@ -57,6 +57,7 @@ function keepalivedTest(
       bin,
       dirname(agentPath),
       cfg,
+      agentPath,
     ]);
     return { status: r.status, output: `${r.stdout}${r.stderr}` };
   } finally {
@@ -160,12 +161,29 @@ describe('synthKeepalived', () => {
 
   it('with hooks: fifo, wires the agent as the fifo script and not as notify', () => {
     const [a] = synthKeepalived(input((s) => void (s.vrrp.hooks = 'fifo'))).map(text);
-    expect(a).toContain('vrrp_notify_fifo /run/hagate/keepalived.fifo\n');
-    expect(a).toContain(
-      'vrrp_notify_fifo_script "/usr/local/sbin/hagate-agent --config /etc/hagate/agent.json fifo"',
-    );
+    // keepalived makes the FIFO but not its folder: it must sit directly in /run.
+    expect(a).toContain('vrrp_notify_fifo /run/hagate-keepalived.fifo\n');
+    expect(a).toContain('vrrp_notify_fifo_script "/usr/local/sbin/hagate-agent fifo"');
     expect(a).toContain('shutdown_script "/usr/local/sbin/hagate-agent shutdown"');
     expect(a).not.toMatch(/^\s+notify /m);
+  });
+
+  it('passes --config to every agent command line when the agent config is not at its default path', () => {
+    const custom = (s: Spec) => void (s.agent.configPath = '/etc/hagate/pair-a.json');
+    const [notify] = synthKeepalived(input(custom)).map(text);
+    expect(notify).toContain('notify "/usr/local/sbin/hagate-agent --config /etc/hagate/pair-a.json"');
+    expect(notify).toContain(
+      'shutdown_script "/usr/local/sbin/hagate-agent --config /etc/hagate/pair-a.json shutdown"',
+    );
+    const [fifo] = synthKeepalived(
+      input((s) => {
+        custom(s);
+        s.vrrp.hooks = 'fifo';
+      }),
+    ).map(text);
+    expect(fifo).toContain(
+      'vrrp_notify_fifo_script "/usr/local/sbin/hagate-agent --config /etc/hagate/pair-a.json fifo"',
+    );
   });
 
   it('without preemption, both routers start BACKUP with nopreempt (keepalived ignores nopreempt on MASTER)', () => {

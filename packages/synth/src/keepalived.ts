@@ -9,10 +9,21 @@ import {
 import { peerOf, routerNames, vrrpSegment } from '@hagate/spec';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
-/** Where keepalived writes VRRP events when `vrrp.hooks` is `fifo`. */
-export function keepalivedFifoPath(input: SynthInput): string {
-  return `${input.spec.agent.stateDir}/keepalived.fifo`;
+/**
+ * Where keepalived writes VRRP events when `vrrp.hooks` is `fifo`. keepalived makes the FIFO but not its
+ * folder, so it lives directly in /run (always there at boot), not in the agent's state dir.
+ */
+export function keepalivedFifoPath(_input: SynthInput): string {
+  return '/run/hagate-keepalived.fifo';
 }
+
+/** The agent's command line as keepalived runs it; `--config` only when the config is not at its default. */
+export function agentCommand(input: SynthInput, ...args: string[]): string {
+  const { path, configPath } = input.spec.agent;
+  return [path, ...(configPath === DEFAULT_AGENT_CONFIG ? [] : ['--config', configPath]), ...args].join(' ');
+}
+
+const DEFAULT_AGENT_CONFIG = '/etc/hagate/agent.json';
 
 /** The typed model of one router's keepalived.conf (exported for tests and `hagate lint`). */
 export function keepalivedModel(input: SynthInput, router: string): KeepalivedConfig {
@@ -28,7 +39,7 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
       `routers.${srcIp === undefined ? router : peer.name}.addresses.${seg.name} is required by vrrp.segment`,
     );
   }
-  const { vrrp, agent } = spec;
+  const { vrrp } = spec;
   const fifo = vrrp.hooks === 'fifo';
   const globalDefs: GlobalDefs = {
     routerId: router,
@@ -38,10 +49,10 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     ...(fifo
       ? {
           vrrpNotifyFifo: keepalivedFifoPath(input),
-          vrrpNotifyFifoScript: `${agent.path} --config ${agent.configPath} fifo`,
+          vrrpNotifyFifoScript: agentCommand(input, 'fifo'),
         }
       : {}),
-    shutdownScript: `${agent.path} shutdown`,
+    shutdownScript: agentCommand(input, 'shutdown'),
   };
   // nopreempt only works from state BACKUP: without preemption both routers start as BACKUP.
   const master = self.preferredMaster === true && vrrp.preempt;
@@ -58,7 +69,7 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     // The failover IP is never here: the agent owns the external NIC (an instance whose VIP
     // device is down would go to FAULT and the backup could never take over).
     virtualIpaddress: [{ address: `${vrrp.vip}/${seg.prefix}`, dev: seg.iface }],
-    ...(fifo ? {} : { notify: agent.path }),
+    ...(fifo ? {} : { notify: agentCommand(input) }),
   };
   return {
     header: [generatedMarker(input)],

@@ -3,13 +3,27 @@
  * firewallup.sh, firewalldown.sh) installed in /srv of each router and wired as keepalived's notify and
  * shutdown scripts instead of hagate-agent, so the same scenarios run side by side.
  */
-import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import { peerOf, type Spec, vrrpSegment } from '@hagate/spec';
 import { REPO_ROOT } from './tree.js';
 
 export const BASELINE_DIR = join(REPO_ROOT, 'tooling/baseline');
-export const BASELINE_SCRIPTS = ['keep.sh', 'keepup.sh', 'keepdown.sh', 'firewallup.sh', 'firewalldown.sh'] as const;
+export const BASELINE_SCRIPTS = [
+  'keep.sh',
+  'keepup.sh',
+  'keepdown.sh',
+  'firewallup.sh',
+  'firewalldown.sh',
+] as const;
 
 function walk(dir: string): string[] {
   if (!existsSync(dir)) return [];
@@ -29,7 +43,10 @@ export function findBaselineScripts(router: string, dir = BASELINE_DIR): Record<
     const stem = name.replace(/\.sh$/, '');
     const cands = files.filter((f) => {
       const b = basename(f);
-      return b === name || (b.startsWith(`${stem}`) && b.endsWith('.sh') && b.includes(router) && !b.startsWith(`${stem}up`));
+      return (
+        b === name ||
+        (b.startsWith(`${stem}`) && b.endsWith('.sh') && b.includes(router) && !b.startsWith(`${stem}up`))
+      );
     });
     const pick = cands.find((f) => f.includes(router)) ?? cands.find((f) => basename(f) === name);
     if (pick) out[name] = pick;
@@ -62,7 +79,9 @@ export function adaptScript(name: string, text: string, spec: Spec, router: stri
 export function baselineKeepalived(conf: string): string {
   const lines = conf.split('\n').filter((l) => !/^\s*vrrp_notify_fifo(_script)?\s/.test(l));
   const out = lines.map((l) =>
-    l.replace(/^(\s*)notify\s+.*$/, '$1notify /srv/keep.sh').replace(/^(\s*)shutdown_script\s+.*$/, '$1shutdown_script /srv/keepdown.sh'),
+    l
+      .replace(/^(\s*)notify\s+.*$/, '$1notify /srv/keep.sh')
+      .replace(/^(\s*)shutdown_script\s+.*$/, '$1shutdown_script /srv/keepdown.sh'),
   );
   if (!out.some((l) => /^\s*notify\s/.test(l))) {
     const i = out.findIndex((l) => /^\s*vrrp_instance\s/.test(l));

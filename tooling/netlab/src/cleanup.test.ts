@@ -25,7 +25,9 @@ describe('cleanup', () => {
       const lab = new Lab(planLab(spec, id), dir, tree);
       lab.build();
       expect(ours(id).sort()).toEqual(
-        ['extrout1', 'extrout2', 'hv', 'inet', 'lan', 'provider'].map((r) => `${LAB_PREFIX}${id}-${r}`).sort(),
+        ['extrout1', 'extrout2', 'hv', 'inet', 'lan', 'provider']
+          .map((r) => `${LAB_PREFIX}${id}-${r}`)
+          .sort(),
       );
     } finally {
       const r = cleanup({ runId: id });
@@ -44,7 +46,9 @@ describe('cleanup', () => {
     const gone = spawnSync('true').pid!;
     writeFileSync(join(runDirOf(dead), 'owner.pid'), `${gone}\n`);
     spawnSync('ip', ['netns', 'add', `${LAB_PREFIX}${dead}-r1`]);
-    const sleeper = spawn('ip', ['netns', 'exec', `${LAB_PREFIX}${dead}-r1`, 'sleep', '60'], { stdio: 'ignore' });
+    const sleeper = spawn('ip', ['netns', 'exec', `${LAB_PREFIX}${dead}-r1`, 'sleep', '60'], {
+      stdio: 'ignore',
+    });
     // A lab still running (its owner is alive).
     const owner = spawn('sleep', ['60'], { stdio: 'ignore' });
     mkdirSync(runDirOf(live), { recursive: true });

@@ -14,6 +14,7 @@ const USAGE = `usage: node tooling/netlab/dist/cli.js [options]
   --baseline        also run the how-to's bash scripts (default); --no-baseline to skip
   --quick           5 flap cycles instead of 20
   --spec FILE       hagate.yaml (default: examples/dedibox/hagate.yaml)
+  --baseline-dir D  the how-to's scripts (default: tooling/baseline)
   --tree DIR        run on an already generated tree instead of running hagate gen
   --out DIR         where lab-report.json and lab-report.html go (default: .)
 Needs root, keepalived, nft, ip, ifup, ping.`;
@@ -31,15 +32,20 @@ export async function main(argv: string[]): Promise<number> {
     const val = () => argv[++i] ?? fail(`${a} needs a value`);
     switch (a) {
       case '--scenarios': {
-        const list = val().split(',').map((s) => s.trim()).filter(Boolean);
+        const list = val()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const bad = list.filter((s) => !ALL_SCENARIOS.includes(s as Selectable));
-        if (bad.length) fail(`unknown scenario ${bad.join(', ')}: expected one of ${ALL_SCENARIOS.join(', ')}`);
+        if (bad.length)
+          fail(`unknown scenario ${bad.join(', ')}: expected one of ${ALL_SCENARIOS.join(', ')}`);
         opts.scenarios = list as Selectable[];
         break;
       }
       case '--hooks': {
         const h = val();
-        if (h !== 'notify' && h !== 'fifo' && h !== 'both') fail(`--hooks: expected notify, fifo or both, found ${h}`);
+        if (h !== 'notify' && h !== 'fifo' && h !== 'both')
+          fail(`--hooks: expected notify, fifo or both, found ${h}`);
         opts.hooks = h;
         break;
       }
@@ -54,6 +60,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case '--spec':
         opts.spec = resolve(val());
+        break;
+      case '--baseline-dir':
+        opts.baselineDir = resolve(val());
         break;
       case '--tree':
         opts.tree = resolve(val());
@@ -74,7 +83,9 @@ export async function main(argv: string[]): Promise<number> {
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'lab-report.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(out, 'lab-report.html'), renderHtml(report));
-  process.stderr.write(`\n${report.note.join('\n')}\n\nwrote ${join(out, 'lab-report.json')} and ${join(out, 'lab-report.html')}: ${report.ok ? 'PASS' : 'FAIL'}\n`);
+  process.stderr.write(
+    `\n${report.note.join('\n')}\n\nwrote ${join(out, 'lab-report.json')} and ${join(out, 'lab-report.html')}: ${report.ok ? 'PASS' : 'FAIL'}\n`,
+  );
   return report.ok ? 0 : 1;
 }
 

@@ -17,14 +17,21 @@ export function runSync(argv: readonly string[], opts: { input?: string; timeout
 }
 
 /** Runs argv and throws (with its stderr) when it fails. */
-export function runSyncOk(argv: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): string {
+export function runSyncOk(
+  argv: readonly string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): string {
   const r = runSync(argv, opts);
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim()}`);
+  if (r.status !== 0)
+    throw new Error(`${argv.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim()}`);
   return r.stdout;
 }
 
 /** Async variant of runSync, so probes and log readers keep running while it waits. */
-export function run(argv: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<Result> {
+export function run(
+  argv: readonly string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<Result> {
   const [cmd, ...args] = argv;
   if (!cmd) return Promise.reject(new Error('run: empty argv'));
   return new Promise((resolve) => {
@@ -33,17 +40,26 @@ export function run(argv: readonly string[], opts: { input?: string; timeoutMs?:
       args,
       { encoding: 'utf8', timeout: opts.timeoutMs ?? 30_000, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
-        const code = err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0;
-        resolve({ status: err ? code || -1 : 0, stdout, stderr: stderr || (err && !code ? err.message : '') });
+        const code =
+          err && typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 0;
+        resolve({
+          status: err ? code || -1 : 0,
+          stdout,
+          stderr: stderr || (err && !code ? err.message : ''),
+        });
       },
     );
     if (opts.input !== undefined) child.stdin?.end(opts.input);
   });
 }
 
-export async function runOk(argv: readonly string[], opts: { input?: string; timeoutMs?: number } = {}): Promise<string> {
+export async function runOk(
+  argv: readonly string[],
+  opts: { input?: string; timeoutMs?: number } = {},
+): Promise<string> {
   const r = await run(argv, opts);
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim()}`);
+  if (r.status !== 0)
+    throw new Error(`${argv.join(' ')} exited ${r.status}: ${(r.stderr || r.stdout).trim()}`);
   return r.stdout;
 }
 
@@ -94,7 +110,8 @@ export function spawnLines(
 
 /** Resolves when the child has exited and its output is read (immediately when it already has). */
 export function exited(child: ChildProcess, timeoutMs = 15_000): Promise<boolean> {
-  if ((child.exitCode !== null || child.signalCode !== null) && !child.stdout?.readable) return Promise.resolve(true);
+  if ((child.exitCode !== null || child.signalCode !== null) && !child.stdout?.readable)
+    return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), timeoutMs);
     child.once('close', () => {

@@ -9,7 +9,9 @@ import { LAB_PREFIX, labNamespaces } from './cleanup.js';
 import { runLab } from './run.js';
 
 describe('failover lab, CI subset (hagate-agent, notify)', () => {
-  it('keeps one master, recovers traffic both ways, within the bounds, and leaves nothing behind', { timeout: 180_000 }, async (ctx) => {
+  it('keeps one master, recovers traffic both ways, within the bounds, and leaves nothing behind', {
+    timeout: 180_000,
+  }, async (ctx) => {
     const why = missing('root', 'keepalived', 'nft', 'ip', 'ifup');
     if (why) ctx.skip(why);
     let runId = '';
@@ -25,7 +27,12 @@ describe('failover lab, CI subset (hagate-agent, notify)', () => {
     expect(labNamespaces().filter((n) => n.startsWith(`${LAB_PREFIX}${runId}-`))).toEqual([]);
     const v = report.variants[0]!;
     expect(v.error).toBeUndefined();
-    expect(v.scenarios.map((s) => s.scenario)).toEqual(['boot', 'graceful-stop', 'preempt-back', 'hard-kill']);
+    expect(v.scenarios.map((s) => s.scenario)).toEqual([
+      'boot',
+      'graceful-stop',
+      'preempt-back',
+      'hard-kill',
+    ]);
     const want: Record<string, string> = {
       boot: 'extrout1',
       'graceful-stop': 'extrout2',
@@ -39,7 +46,10 @@ describe('failover lab, CI subset (hagate-agent, notify)', () => {
       expect(s.converged, `${s.scenario} converged`).toBe(true);
       expect(s.master, s.scenario).toBe(want[s.scenario]);
       expect(s.directions.lanToInternet.recovered, `${s.scenario} LAN -> internet recovered`).toBe(true);
-      expect(s.directions.internetToFailover.recovered, `${s.scenario} internet -> failover IP recovered`).toBe(true);
+      expect(
+        s.directions.internetToFailover.recovered,
+        `${s.scenario} internet -> failover IP recovered`,
+      ).toBe(true);
     }
     // The issue's bounds (keepalived detection + 250 ms; skew + 250 ms), with slack for a loaded CI host.
     for (const name of ['graceful-stop', 'hard-kill']) {

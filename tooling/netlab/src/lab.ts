@@ -3,7 +3,16 @@
  * the router's generated files sit at their real paths), and the event log every measurement reads.
  */
 import type { ChildProcess } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { removeNamespace } from './cleanup.js';
 import { exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
@@ -79,7 +88,9 @@ export class Lab {
   build(): void {
     const p = this.plan;
     const batch = (ns: string | undefined, cmds: string[]) => {
-      runSyncOk(ns ? ['ip', '-n', ns, '-batch', '-'] : ['ip', '-batch', '-'], { input: `${cmds.join('\n')}\n` });
+      runSyncOk(ns ? ['ip', '-n', ns, '-batch', '-'] : ['ip', '-batch', '-'], {
+        input: `${cmds.join('\n')}\n`,
+      });
     };
     for (const ns of [p.hv, p.lan.ns, p.provider.ns, p.inet.ns]) runSyncOk(['ip', 'netns', 'add', ns]);
     batch(p.hv, [
@@ -88,15 +99,54 @@ export class Lab {
     ]);
     for (const b of p.bridges) this.sysctlWrite(p.hv, `/sys/class/net/${b}/bridge/multicast_snooping`, '0');
     // Hosts: a veth from each host namespace into the hypervisor's bridge.
-    const host = (h: { ns: string; ifname: string; hvPort: string; bridge: string; addr: string; prefix: number }) => {
-      runSyncOk(['ip', '-n', h.ns, 'link', 'add', h.ifname, 'type', 'veth', 'peer', 'name', h.hvPort, 'netns', p.hv]);
+    const host = (h: {
+      ns: string;
+      ifname: string;
+      hvPort: string;
+      bridge: string;
+      addr: string;
+      prefix: number;
+    }) => {
+      runSyncOk([
+        'ip',
+        '-n',
+        h.ns,
+        'link',
+        'add',
+        h.ifname,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        h.hvPort,
+        'netns',
+        p.hv,
+      ]);
       batch(p.hv, [`link set ${h.hvPort} master ${h.bridge}`, `link set ${h.hvPort} up`]);
-      batch(h.ns, ['link set lo up', `addr add ${h.addr}/${h.prefix} dev ${h.ifname}`, `link set ${h.ifname} up`]);
+      batch(h.ns, [
+        'link set lo up',
+        `addr add ${h.addr}/${h.prefix} dev ${h.ifname}`,
+        `link set ${h.ifname} up`,
+      ]);
     };
     host(p.lan);
     batch(p.lan.ns, [`route add default via ${p.lan.gateway}`]);
     host(p.provider);
-    runSyncOk(['ip', '-n', p.provider.ns, 'link', 'add', p.provider.upIfname, 'type', 'veth', 'peer', 'name', p.inet.ifname, 'netns', p.inet.ns]);
+    runSyncOk([
+      'ip',
+      '-n',
+      p.provider.ns,
+      'link',
+      'add',
+      p.provider.upIfname,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      p.inet.ifname,
+      'netns',
+      p.inet.ns,
+    ]);
     batch(p.provider.ns, [
       `addr add ${p.provider.upAddr}/${p.provider.upPrefix} dev ${p.provider.upIfname}`,
       `link set ${p.provider.upIfname} up`,
@@ -124,13 +174,41 @@ export class Lab {
     const cmds = ['link set lo up'];
     const hvCmds: string[] = [];
     for (const l of r.links) {
-      runSyncOk(['ip', '-n', r.ns, 'link', 'add', l.ifname, 'type', 'veth', 'peer', 'name', l.hvPort, 'netns', p.hv]);
+      runSyncOk([
+        'ip',
+        '-n',
+        r.ns,
+        'link',
+        'add',
+        l.ifname,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        l.hvPort,
+        'netns',
+        p.hv,
+      ]);
       if (l.mac) cmds.push(`link set ${l.ifname} address ${l.mac}`);
       if (l.bridge) hvCmds.push(`link set ${l.hvPort} master ${l.bridge}`);
       hvCmds.push(`link set ${l.hvPort} up`);
     }
     const e = r.ext;
-    runSyncOk(['ip', '-n', r.ns, 'link', 'add', e.lower, 'type', 'veth', 'peer', 'name', e.hvPort, 'netns', p.hv]);
+    runSyncOk([
+      'ip',
+      '-n',
+      r.ns,
+      'link',
+      'add',
+      e.lower,
+      'type',
+      'veth',
+      'peer',
+      'name',
+      e.hvPort,
+      'netns',
+      p.hv,
+    ]);
     hvCmds.push(`link set ${e.hvPort} master ${e.bridge}`, `link set ${e.hvPort} up`);
     cmds.push(
       `link set ${e.lower} up`,
@@ -150,13 +228,24 @@ export class Lab {
     mkdirSync(join(rd, 'run-up'), { mode: 0o755 });
     mkdirSync(join(rd, 'run-work'), { mode: 0o755 });
     mkdirSync(join(rd, 'ifstate'), { mode: 0o755 });
-    if (p.stateDir.startsWith('/run/')) mkdirSync(join(rd, 'run-up', p.stateDir.slice(5)), { recursive: true, mode: 0o755 });
+    if (p.stateDir.startsWith('/run/'))
+      mkdirSync(join(rd, 'run-up', p.stateDir.slice(5)), { recursive: true, mode: 0o755 });
     this.logs.set(r.name, this.logs.get(r.name) ?? []);
 
     this.startMonitor(r);
     const iface = join(root, 'etc/network/interfaces');
     if (existsSync(iface)) {
-      const out = runSync(this.inRouter(r, ['ifup', '-i', '/etc/network/interfaces', '--state-dir', join(rd, 'ifstate'), '-a', '--no-scripts']));
+      const out = runSync(
+        this.inRouter(r, [
+          'ifup',
+          '-i',
+          '/etc/network/interfaces',
+          '--state-dir',
+          join(rd, 'ifstate'),
+          '-a',
+          '--no-scripts',
+        ]),
+      );
       if (out.status !== 0) throw new Error(`ifup in ${r.name} failed: ${(out.stderr || out.stdout).trim()}`);
     }
     this.log('action:boot', `${r.name}: namespace up, interfaces applied with ifup`, r.name);
@@ -169,9 +258,25 @@ export class Lab {
     const mounts = readdirSync(root)
       .filter((d) => statSync(join(root, d)).isDirectory() && d !== 'run')
       .map((d) => `mount -t overlay hgl -o lowerdir=${join(root, d)}:/${d} /${d}`);
-    mounts.push(`mount -t overlay hgl -o lowerdir=/run,upperdir=${join(rd, 'run-up')},workdir=${join(rd, 'run-work')} /run`);
+    mounts.push(
+      `mount -t overlay hgl -o lowerdir=/run,upperdir=${join(rd, 'run-up')},workdir=${join(rd, 'run-work')} /run`,
+    );
     const script = `${mounts.join(' && ')} && exec ${cmd.map(q).join(' ')}`;
-    return ['ip', 'netns', 'exec', r.ns, 'unshare', '-m', '--propagation', 'private', 'env', `PATH=${PATH}`, 'sh', '-c', script];
+    return [
+      'ip',
+      'netns',
+      'exec',
+      r.ns,
+      'unshare',
+      '-m',
+      '--propagation',
+      'private',
+      'env',
+      `PATH=${PATH}`,
+      'sh',
+      '-c',
+      script,
+    ];
   }
 
   private startMonitor(r: RouterPlan): void {
@@ -185,7 +290,8 @@ export class Lab {
       const body = del ? text.slice(8) : text;
       let kind: string | undefined;
       const link = /^\d+: ([^:@\s]+)(?:@\S+)?: <([^>]*)>/.exec(body);
-      if (link && link[1] === r.ext.ifname && !del) kind = link[2]!.split(',').includes('UP') ? 'ext:up' : 'ext:down';
+      if (link && link[1] === r.ext.ifname && !del)
+        kind = link[2]!.split(',').includes('UP') ? 'ext:up' : 'ext:down';
       else if (body.includes(` inet ${p.failoverIp}/`)) kind = del ? 'fip:del' : 'fip:add';
       else if (body.includes(` inet ${p.vip}/`)) kind = del ? 'vip:del' : 'vip:add';
       else if (/^default /.test(body)) kind = del ? 'default:del' : 'default:add';
@@ -234,14 +340,26 @@ export class Lab {
         this.lastState.set(name, st[1]!);
         this.events.push({ t, router: name, source: 'keepalived', kind: `state:${st[1]}`, text });
       } else if (/^Stopped Keepalived/.test(text) || /^Stopping$/.test(text)) {
-        this.events.push({ t, router: name, source: 'keepalived', kind: text === 'Stopping' ? 'stopping' : 'stopped', text });
+        this.events.push({
+          t,
+          router: name,
+          source: 'keepalived',
+          kind: text === 'Stopping' ? 'stopping' : 'stopped',
+          text,
+        });
       } else if (/Script user|Invalid|SECURITY|unsafe|WARNING|error/i.test(text)) {
         this.events.push({ t, router: name, source: 'keepalived', kind: 'warning', text });
       }
     });
     child.on('exit', () => {
       this.lastState.set(name, 'STOPPED');
-      this.events.push({ t: nowMs(), router: name, source: 'keepalived', kind: 'state:STOPPED', text: 'keepalived exited' });
+      this.events.push({
+        t: nowMs(),
+        router: name,
+        source: 'keepalived',
+        kind: 'state:STOPPED',
+        text: 'keepalived exited',
+      });
     });
     this.keepalived.set(name, child);
   }
@@ -277,7 +395,9 @@ export class Lab {
         // gone
       }
     }
-    await run(['ip', '-n', this.plan.hv, '-batch', '-'], { input: `${hvPorts.map((p) => `link set ${p} down`).join('\n')}\n` });
+    await run(['ip', '-n', this.plan.hv, '-batch', '-'], {
+      input: `${hvPorts.map((p) => `link set ${p} down`).join('\n')}\n`,
+    });
     const c = this.keepalived.get(name);
     if (c) await exited(c, 5000);
     this.monitors.get(name)?.kill('SIGKILL');
@@ -306,7 +426,9 @@ export class Lab {
   async snapshot(name: string): Promise<RouterSnapshot> {
     const r = this.router(name);
     const p = this.plan;
-    const up = runSync(['ip', 'netns', 'list']).stdout.split('\n').some((l) => l.split(' ')[0] === r.ns);
+    const up = runSync(['ip', 'netns', 'list'])
+      .stdout.split('\n')
+      .some((l) => l.split(' ')[0] === r.ns);
     const base: RouterSnapshot = {
       router: name,
       up,
@@ -326,7 +448,9 @@ export class Lab {
     type Addr = { ifname: string; flags: string[]; addr_info: { family: string; local: string }[] };
     const links = JSON.parse(addrs.stdout || '[]') as Addr[];
     const has = (ifname: string, ip: string) =>
-      links.some((l) => l.ifname === ifname && l.addr_info.some((a) => a.family === 'inet' && a.local === ip));
+      links.some(
+        (l) => l.ifname === ifname && l.addr_info.some((a) => a.family === 'inet' && a.local === ip),
+      );
     const ext = links.find((l) => l.ifname === r.ext.ifname);
     const def = (JSON.parse(routes.stdout || '[]') as { gateway?: string; dev?: string }[])[0];
     return {
@@ -366,7 +490,13 @@ export class Lab {
   async destroy(): Promise<void> {
     await Promise.all(this.plan.routers.map((r) => this.stopKeepalived(r.name)));
     for (const m of this.monitors.values()) m.kill('SIGKILL');
-    for (const ns of [...this.plan.routers.map((r) => r.ns), this.plan.lan.ns, this.plan.provider.ns, this.plan.inet.ns, this.plan.hv]) {
+    for (const ns of [
+      ...this.plan.routers.map((r) => r.ns),
+      this.plan.lan.ns,
+      this.plan.provider.ns,
+      this.plan.inet.ns,
+      this.plan.hv,
+    ]) {
       removeNamespace(ns);
     }
   }

@@ -71,7 +71,8 @@ export function planLab(spec: Spec, runId: string): LabPlan {
   const bridges = new Set<string>();
   const seg = vrrpSegment(spec);
   const routerNames = Object.keys(spec.routers);
-  if (routerNames.length !== 2) throw new Error(`the lab needs exactly 2 routers, the spec has ${routerNames.length}`);
+  if (routerNames.length !== 2)
+    throw new Error(`the lab needs exactly 2 routers, the spec has ${routerNames.length}`);
   let vrrpBridge: string | undefined;
   let extBridge: string | undefined;
 
@@ -81,7 +82,10 @@ export function planLab(spec: Spec, runId: string): LabPlan {
     let ext: RouterPlan['ext'] | undefined;
     Object.entries(router.nics).forEach(([nicName, nic], ni) => {
       const net = spec.hypervisor.networks[nic.network];
-      if (!net) throw new Error(`routers.${name}.nics.${nicName}.network: ${nic.network} is not a hypervisor network`);
+      if (!net)
+        throw new Error(
+          `routers.${name}.nics.${nicName}.network: ${nic.network} is not a hypervisor network`,
+        );
       const pg = nic.portgroup ? net.portgroups[nic.portgroup] : undefined;
       const fallback = `hgl${ri}n${ni}`;
       if (nicName === spec.external.nic) {
@@ -106,7 +110,12 @@ export function planLab(spec: Spec, runId: string): LabPlan {
         for (const v of vlans) {
           const bridge = `${net.bridge}-${v}`.slice(0, 15);
           bridges.add(bridge);
-          links.push({ ifname: `${nicName}.${v}`, hvPort: ifname(`${nic.target}.${v}`, `${fallback}v${v}`), bridge, mac: nic.mac });
+          links.push({
+            ifname: `${nicName}.${v}`,
+            hvPort: ifname(`${nic.target}.${v}`, `${fallback}v${v}`),
+            bridge,
+            mac: nic.mac,
+          });
         }
         return;
       }
@@ -138,7 +147,15 @@ export function planLab(spec: Spec, runId: string): LabPlan {
     hv: ns('hv'),
     bridges: [...bridges].sort(),
     routers,
-    lan: { ns: ns('lan'), ifname: 'eth0', addr: intToIpv4(host), prefix, hvPort: 'frontweb', bridge: vrrpBridge, gateway: spec.vrrp.vip },
+    lan: {
+      ns: ns('lan'),
+      ifname: 'eth0',
+      addr: intToIpv4(host),
+      prefix,
+      hvPort: 'frontweb',
+      bridge: vrrpBridge,
+      gateway: spec.vrrp.vip,
+    },
     provider: {
       ns: ns('provider'),
       ifname: 'eth0',

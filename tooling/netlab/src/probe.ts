@@ -54,7 +54,12 @@ export function parsePingLine(line: string): Reply | undefined {
 }
 
 /** Statistics of a probe's replies, given how many probes were sent. */
-export function probeStats(name: string, replies: readonly Reply[], sent: number, intervalMs: number): ProbeStats {
+export function probeStats(
+  name: string,
+  replies: readonly Reply[],
+  sent: number,
+  intervalMs: number,
+): ProbeStats {
   const bySeq = new Map<number, Reply>();
   for (const r of replies) if (!bySeq.has(r.seq)) bySeq.set(r.seq, r);
   const ok = [...bySeq.values()].sort((a, b) => a.seq - b.seq);
@@ -110,7 +115,18 @@ export class Probe {
   ) {}
 
   start(): void {
-    const argv = ['ip', 'netns', 'exec', this.ns, 'ping', '-n', '-D', '-i', String(this.intervalMs / 1000), this.target];
+    const argv = [
+      'ip',
+      'netns',
+      'exec',
+      this.ns,
+      'ping',
+      '-n',
+      '-D',
+      '-i',
+      String(this.intervalMs / 1000),
+      this.target,
+    ];
     this.child = spawnLines(argv, (line, t) => {
       const r = parsePingLine(line);
       if (r) {

@@ -36,7 +36,9 @@ export function timelineSvg(s: ScenarioResult, routers: string[]): string {
 
   for (const r of routers) {
     rows.push(label(`${r} keepalived`));
-    const states = ev.filter((e) => e.router === r && e.source === 'keepalived' && e.kind.startsWith('state:'));
+    const states = ev.filter(
+      (e) => e.router === r && e.source === 'keepalived' && e.kind.startsWith('state:'),
+    );
     let cur = 'INIT';
     let from = lo;
     const seg = (to: number) => {
@@ -55,7 +57,12 @@ export function timelineSvg(s: ScenarioResult, routers: string[]): string {
     y += ROW;
     rows.push(label(`${r} applied`));
     for (const e of ev.filter((k) => k.router === r && (k.source === 'kernel' || k.source === 'lab'))) {
-      const colour = e.source === 'lab' ? '#6a1b9a' : e.kind.endsWith('add') || e.kind.endsWith('up') ? '#1565c0' : '#ef6c00';
+      const colour =
+        e.source === 'lab'
+          ? '#6a1b9a'
+          : e.kind.endsWith('add') || e.kind.endsWith('up')
+            ? '#1565c0'
+            : '#ef6c00';
       rows.push(
         `<line x1="${x(e.at).toFixed(1)}" x2="${x(e.at).toFixed(1)}" y1="${y + 3}" y2="${y + ROW - 3}" stroke="${colour}" stroke-width="2"><title>${esc(`${e.at} ms ${e.kind}: ${e.text}`)}</title></line>`,
       );
@@ -111,7 +118,9 @@ export function renderHtml(report: LabReport): string {
   const table = report.variants
     .flatMap((v) =>
       v.scenarios.map(
-        (s) => `<tr class="${s.ok ? 'ok' : 'fail'}"><td>${esc(v.name)}</td><td><a href="#${esc(`${v.name}-${s.scenario}`)}">${esc(s.scenario)}</a></td>
+        (
+          s,
+        ) => `<tr class="${s.ok ? 'ok' : 'fail'}"><td>${esc(v.name)}</td><td><a href="#${esc(`${v.name}-${s.scenario}`)}">${esc(s.scenario)}</a></td>
 <td>${dirCell(s.directions.lanToInternet)}</td><td>${dirCell(s.directions.internetToFailover)}</td>
 <td>${s.boundMs !== undefined ? `${s.boundMs} ms` : ''}</td><td>${esc(s.master ?? 'none')}</td>
 <td>${s.transitions
@@ -129,11 +138,19 @@ export function renderHtml(report: LabReport): string {
         head +
         v.scenarios
           .map(
-            (s) => `<section id="${esc(`${v.name}-${s.scenario}`)}"><h3>${esc(s.scenario)} — ${s.ok ? 'pass' : '<span class="bad">FAIL</span>'}</h3>
+            (
+              s,
+            ) => `<section id="${esc(`${v.name}-${s.scenario}`)}"><h3>${esc(s.scenario)} — ${s.ok ? 'pass' : '<span class="bad">FAIL</span>'}</h3>
 ${s.error ? `<p class="bad">${esc(s.error)}</p>` : ''}
 ${timelineSvg(s, routers)}
-<ul class="inv">${[...(s.splitInvariants ?? []).map((i) => ({ ...i, name: `while split: ${i.name}` })), ...s.invariants]
-              .map((i) => `<li class="${i.ok === null ? 'na' : i.ok ? 'ok' : 'fail'}">${i.ok === null ? '–' : i.ok ? '✔' : '✘'} ${esc(i.name)} <small>${esc(i.detail)}</small></li>`)
+<ul class="inv">${[
+              ...(s.splitInvariants ?? []).map((i) => ({ ...i, name: `while split: ${i.name}` })),
+              ...s.invariants,
+            ]
+              .map(
+                (i) =>
+                  `<li class="${i.ok === null ? 'na' : i.ok ? 'ok' : 'fail'}">${i.ok === null ? '–' : i.ok ? '✔' : '✘'} ${esc(i.name)} <small>${esc(i.detail)}</small></li>`,
+              )
               .join('')}</ul>
 <details><summary>events</summary><pre>${esc(s.events.map((e) => `${e.at.toFixed(1).padStart(9)} ms  ${(e.router ?? '').padEnd(9)} ${e.source.padEnd(10)} ${e.kind.padEnd(16)} ${e.text}`).join('\n'))}</pre></details></section>`,
           )

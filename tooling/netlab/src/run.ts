@@ -21,6 +21,8 @@ export interface LabOptions {
   hooks?: 'notify' | 'fifo' | 'both';
   /** Also run the how-to's bash scripts (default true). */
   baseline?: boolean;
+  /** Where the how-to's scripts are (default tooling/baseline). */
+  baselineDir?: string;
   /** Fewer flap cycles. */
   quick?: boolean;
   progress?: (line: string) => void;
@@ -62,7 +64,10 @@ interface Variant {
   scenarios: ScenarioName[];
 }
 
-function variants(o: Required<Pick<LabOptions, 'hooks' | 'baseline'>>, selected: readonly Selectable[]): Variant[] {
+function variants(
+  o: Required<Pick<LabOptions, 'hooks' | 'baseline'>>,
+  selected: readonly Selectable[],
+): Variant[] {
   const main = SCENARIOS.filter((s) => selected.includes(s));
   const modes: HookMode[] = o.hooks === 'both' ? ['notify', 'fifo'] : [o.hooks];
   if (o.baseline) modes.push('baseline');
@@ -70,7 +75,8 @@ function variants(o: Required<Pick<LabOptions, 'hooks' | 'baseline'>>, selected:
   for (const hooks of modes) {
     const base = hooks === 'baseline' ? 'baseline' : `hagate-${hooks}`;
     if (main.length) out.push({ name: base, hooks, tuned: false, scenarios: main });
-    if (selected.includes('tuned')) out.push({ name: `${base}-tuned`, hooks, tuned: true, scenarios: ['hard-kill'] });
+    if (selected.includes('tuned'))
+      out.push({ name: `${base}-tuned`, hooks, tuned: true, scenarios: ['hard-kill'] });
   }
   return out;
 }
@@ -78,7 +84,11 @@ function variants(o: Required<Pick<LabOptions, 'hooks' | 'baseline'>>, selected:
 export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
   const progress = opts.progress ?? (() => {});
   const selected = opts.scenarios ?? ALL_SCENARIOS;
-  const o = { hooks: opts.hooks ?? 'both', baseline: opts.baseline ?? true, quick: opts.quick ?? false } as const;
+  const o = {
+    hooks: opts.hooks ?? 'both',
+    baseline: opts.baseline ?? true,
+    quick: opts.quick ?? false,
+  } as const;
   const specPath = opts.spec ?? DEFAULT_SPEC;
   const startedAt = new Date().toISOString();
 
@@ -101,7 +111,14 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
   try {
     const spec: Spec = readSpec(specPath);
     const list: Variant[] = opts.tree
-      ? [{ name: 'tree', hooks: spec.vrrp.hooks, tuned: false, scenarios: SCENARIOS.filter((s) => selected.includes(s)) }]
+      ? [
+          {
+            name: 'tree',
+            hooks: spec.vrrp.hooks,
+            tuned: false,
+            scenarios: SCENARIOS.filter((s) => selected.includes(s)),
+          },
+        ]
       : variants(o, selected);
     for (const v of list) {
       const vdir = join(runDir, v.name);
@@ -115,12 +132,21 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
         scenarios: [],
       };
       reports.push(vr);
-      progress(`== ${v.name}: VRRPv${vspec.vrrp.version}, advert ${vspec.vrrp.advertInt}s, ${v.scenarios.join(', ')}`);
+      progress(
+        `== ${v.name}: VRRPv${vspec.vrrp.version}, advert ${vspec.vrrp.advertInt}s, ${v.scenarios.join(', ')}`,
+      );
       let lab: Lab | undefined;
       try {
         const tree = opts.tree ?? generate(vspec, vdir);
         const plan = planLab(vspec, runId);
-        lab = new Lab(plan, vdir, tree, v.hooks === 'baseline' ? (r, root) => installBaseline(vspec, r.name, root) : undefined);
+        lab = new Lab(
+          plan,
+          vdir,
+          tree,
+          v.hooks === 'baseline'
+            ? (r, root) => installBaseline(vspec, r.name, root, opts.baselineDir)
+            : undefined,
+        );
         lab.build();
         const runner = new ScenarioRunner(lab, v.name, {
           hooks: v.hooks,
@@ -188,7 +214,10 @@ function failed(scenario: string, variant: string, e: Error): ScenarioResult {
     durationMs: 0,
     master: null,
     converged: false,
-    directions: { lanToInternet: { ...empty, name: 'lan->internet' }, internetToFailover: { ...empty, name: 'internet->failover-ip' } },
+    directions: {
+      lanToInternet: { ...empty, name: 'lan->internet' },
+      internetToFailover: { ...empty, name: 'internet->failover-ip' },
+    },
     transitions: [],
     invariants: [],
     events: [],
@@ -199,7 +228,8 @@ function failed(scenario: string, variant: string, e: Error): ScenarioResult {
 
 export function summaryLine(r: ScenarioResult): string {
   const d = r.directions;
-  const fmt = (x: typeof d.lanToInternet) => `${Math.round(x.outageMs)} ms/${x.lost} lost${x.recovered ? '' : ' NOT RECOVERED'}`;
+  const fmt = (x: typeof d.lanToInternet) =>
+    `${Math.round(x.outageMs)} ms/${x.lost} lost${x.recovered ? '' : ' NOT RECOVERED'}`;
   const bad = r.invariants.filter((i) => i.ok === false).map((i) => i.name);
   return [
     `${r.ok ? 'PASS' : 'FAIL'} ${r.variant} ${r.scenario}:`,
@@ -230,7 +260,9 @@ export function closingNote(reports: VariantReport[]): string[] {
           x
             ? `${Math.round(x.directions.lanToInternet.outageMs)} / ${Math.round(x.directions.internetToFailover.outageMs)} ms`
             : 'n/a';
-        lines.push(`${s.scenario}${sfx} (LAN->internet / internet->failover IP): hagate-${mode} ${f(s)} vs baseline ${f(b)}`);
+        lines.push(
+          `${s.scenario}${sfx} (LAN->internet / internet->failover IP): hagate-${mode} ${f(s)} vs baseline ${f(b)}`,
+        );
       }
     }
   }

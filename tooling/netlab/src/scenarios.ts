@@ -9,7 +9,15 @@ import type { Lab, LabEvent, RouterSnapshot } from './lab.js';
 import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
 
-export const SCENARIOS = ['boot', 'graceful-stop', 'preempt-back', 'hard-kill', 'restore', 'flap', 'split-brain'] as const;
+export const SCENARIOS = [
+  'boot',
+  'graceful-stop',
+  'preempt-back',
+  'hard-kill',
+  'restore',
+  'flap',
+  'split-brain',
+] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface InvariantResult {
@@ -73,6 +81,8 @@ const PROBE_INTERVAL_MS = 10;
 export class ScenarioRunner {
   private booted = false;
   private readonly destroyed = new Set<string>();
+  /** keepalived state of each router when the scenario started (the timeline's first segment). */
+  private initial: [string, string][] = [];
 
   constructor(
     readonly lab: Lab,
@@ -88,10 +98,6 @@ export class ScenarioRunner {
   private get other(): string {
     const rs = this.lab.plan.routers;
     return rs[0].name === this.preferred ? rs[1].name : rs[0].name;
-  }
-
-  private get advertMs(): number {
-    return this.lab.plan.advertInt * 1000;
   }
 
   /** Brings the pair to both routers running, converged, the preferred router master (unmeasured). */
@@ -116,13 +122,17 @@ export class ScenarioRunner {
     const o = this.other;
     switch (name) {
       case 'boot':
-        return this.measure(name, async () => {
-          this.lab.startKeepalived(p);
-          await this.waitConverged(p, 30_000, false);
-          this.lab.startKeepalived(o);
-          this.booted = true;
-          await sleep(500);
-        }, { expect: p, fromScratch: true });
+        return this.measure(
+          name,
+          async () => {
+            this.lab.startKeepalived(p);
+            await this.waitConverged(p, 30_000, false);
+            this.lab.startKeepalived(o);
+            this.booted = true;
+            await sleep(500);
+          },
+          { expect: p, fromScratch: true },
+        );
       case 'graceful-stop':
         await this.steady();
         return this.measure(name, () => this.lab.stopKeepalived(p), {
@@ -138,13 +148,19 @@ export class ScenarioRunner {
         return this.measure(name, async () => this.lab.startKeepalived(p), { expect: p });
       case 'hard-kill':
         await this.steady();
-        return this.measure(name, async () => {
-          await this.lab.hardKill(p);
-          this.destroyed.add(p);
-        }, {
-          expect: o,
-          boundMs: detectionBoundMs(this.lab.plan.advertInt, this.lab.router(o).priority, this.lab.plan.version) + 250,
-        });
+        return this.measure(
+          name,
+          async () => {
+            await this.lab.hardKill(p);
+            this.destroyed.add(p);
+          },
+          {
+            expect: o,
+            boundMs:
+              detectionBoundMs(this.lab.plan.advertInt, this.lab.router(o).priority, this.lab.plan.version) +
+              250,
+          },
+        );
       case 'restore':
         if (!this.destroyed.has(p)) {
           await this.steady();
@@ -152,20 +168,28 @@ export class ScenarioRunner {
           this.destroyed.add(p);
           await this.waitConverged(o, 30_000);
         }
-        return this.measure(name, async () => {
-          this.lab.restore(p);
-          this.destroyed.delete(p);
-        }, { expect: p });
+        return this.measure(
+          name,
+          async () => {
+            this.lab.restore(p);
+            this.destroyed.delete(p);
+          },
+          { expect: p },
+        );
       case 'flap':
         await this.steady();
-        return this.measure(name, async () => {
-          for (let i = 0; i < this.opts.flapCycles; i++) {
-            await this.lab.stopKeepalived(p);
-            this.lab.startKeepalived(p);
-            await sleep(300);
-            this.opts.progress(`    flap ${i + 1}/${this.opts.flapCycles}`);
-          }
-        }, { expect: p });
+        return this.measure(
+          name,
+          async () => {
+            for (let i = 0; i < this.opts.flapCycles; i++) {
+              await this.lab.stopKeepalived(p);
+              this.lab.startKeepalived(p);
+              await sleep(300);
+              this.opts.progress(`    flap ${i + 1}/${this.opts.flapCycles}`);
+            }
+          },
+          { expect: p },
+        );
       case 'split-brain':
         await this.steady();
         return this.splitBrain();
@@ -188,7 +212,12 @@ export class ScenarioRunner {
     return !probes || probes.every((pr) => pr.healthy(now));
   }
 
-  private async waitConverged(expect: string | undefined, timeoutMs: number, withProbes = true, probes?: Probe[]): Promise<boolean> {
+  private async waitConverged(
+    expect: string | undefined,
+    timeoutMs: number,
+    withProbes = true,
+    probes?: Probe[],
+  ): Promise<boolean> {
     const until = nowMs() + timeoutMs;
     while (nowMs() < until) {
       if (await this.converged(expect, withProbes ? probes : undefined)) return true;
@@ -215,8 +244,10 @@ export class ScenarioRunner {
     const firstEvent = this.lab.events.length;
     // Let the probes settle (and see the steady state) before acting.
     const pre = nowMs() + 2000;
-    while (!opts.fromScratch && nowMs() < pre && !probes.every((pr) => pr.healthy(nowMs(), 50))) await sleep(20);
+    while (!opts.fromScratch && nowMs() < pre && !probes.every((pr) => pr.healthy(nowMs(), 50)))
+      await sleep(20);
     await sleep(200);
+    this.initial = this.lab.plan.routers.map((r) => [r.name, this.lab.vrrpState(r.name) ?? 'STOPPED']);
     const t0 = nowMs();
     this.lab.log(`scenario:${name}`, `${this.variant}: ${name}`);
     let error: string | undefined;
@@ -231,7 +262,17 @@ export class ScenarioRunner {
     const [lan, inet] = await Promise.all(probes.map((pr) => pr.stop()));
     const invariants = await this.invariants();
     ok = !error && converged && invariants.every((i) => i.ok !== false);
-    const result = this.result(name, t0, firstEvent, lan!, inet!, probes, invariants, converged, opts.boundMs, opts.fromScratch);
+    const result = this.result(
+      name,
+      t0,
+      firstEvent,
+      lan!,
+      inet!,
+      probes,
+      invariants,
+      converged,
+      opts.boundMs,
+    );
     if (error) result.error = error;
     result.ok = ok && result.withinBound !== false;
     return result;
@@ -241,6 +282,7 @@ export class ScenarioRunner {
     const probes = this.startProbes();
     const firstEvent = this.lab.events.length;
     await sleep(500);
+    this.initial = this.lab.plan.routers.map((r) => [r.name, this.lab.vrrpState(r.name) ?? 'STOPPED']);
     const t0 = nowMs();
     const plan = this.lab.plan;
     this.lab.log('scenario:split-brain', `${this.variant}: VRRP blocked on ${plan.lan.bridge}`);
@@ -249,7 +291,8 @@ export class ScenarioRunner {
       input: `table bridge hgl_split {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n    ip protocol vrrp drop\n  }\n}\n`,
     });
     this.lab.log('action:block', 'VRRP blocked between the routers');
-    const hold = detectionBoundMs(plan.advertInt, Math.min(...plan.routers.map((r) => r.priority)), plan.version) + 3000;
+    const hold =
+      detectionBoundMs(plan.advertInt, Math.min(...plan.routers.map((r) => r.priority)), plan.version) + 3000;
     await sleep(hold);
     const splitInvariants = await this.invariants();
     await run(['ip', 'netns', 'exec', plan.hv, 'nft', 'delete', 'table', 'bridge', 'hgl_split']);
@@ -258,7 +301,17 @@ export class ScenarioRunner {
     await sleep(500);
     const [lan, inet] = await Promise.all(probes.map((pr) => pr.stop()));
     const invariants = await this.invariants();
-    const result = this.result('split-brain', t0, firstEvent, lan!, inet!, probes, invariants, converged, undefined, false);
+    const result = this.result(
+      'split-brain',
+      t0,
+      firstEvent,
+      lan!,
+      inet!,
+      probes,
+      invariants,
+      converged,
+      undefined,
+    );
     result.splitInvariants = splitInvariants;
     result.ok = converged && invariants.every((i) => i.ok !== false);
     return result;
@@ -284,11 +337,17 @@ export class ScenarioRunner {
     const master = vipHolders.length === 1 ? vipHolders[0] : undefined;
     const same =
       !!master &&
-      [who((s) => s.hasFailoverIp), who((s) => s.extUp), who((s) => s.hasNat)].every((w) => w.length === 1 && w[0] === master);
+      [who((s) => s.hasFailoverIp), who((s) => s.extUp), who((s) => s.hasNat)].every(
+        (w) => w.length === 1 && w[0] === master,
+      );
     out.push({ name: 'the same router holds all of them', ok: same, detail: master ?? 'no single master' });
     const backup = snaps.find((s) => s.router !== master && s.up);
     if (!master || !backup) {
-      out.push({ name: "the backup's default route goes through the peer", ok: master ? null : false, detail: master ? 'peer is down' : 'no single master' });
+      out.push({
+        name: "the backup's default route goes through the peer",
+        ok: master ? null : false,
+        detail: master ? 'peer is down' : 'no single master',
+      });
     } else {
       const peer = lab.router(master).lanAddr;
       const ok = backup.defaultVia === peer && backup.defaultDev === plan.vrrpIface;
@@ -299,12 +358,22 @@ export class ScenarioRunner {
       });
     }
     const ping = async (ns: string, target: string) => {
-      const r = await run(['ip', 'netns', 'exec', ns, 'ping', '-n', '-c', '5', '-i', '0.05', '-W', '1', target], { timeoutMs: 10_000 });
+      const r = await run(
+        ['ip', 'netns', 'exec', ns, 'ping', '-n', '-c', '5', '-i', '0.05', '-W', '1', target],
+        { timeoutMs: 10_000 },
+      );
       const m = /(\d+) received/.exec(r.stdout);
       return Number(m?.[1] ?? 0);
     };
-    const [a, b] = await Promise.all([ping(plan.lan.ns, plan.inet.addr), ping(plan.inet.ns, plan.failoverIp)]);
-    out.push({ name: 'LAN host -> internet host works (via VIP + SNAT)', ok: a > 0, detail: `${a}/5 answered` });
+    const [a, b] = await Promise.all([
+      ping(plan.lan.ns, plan.inet.addr),
+      ping(plan.inet.ns, plan.failoverIp),
+    ]);
+    out.push({
+      name: 'LAN host -> internet host works (via VIP + SNAT)',
+      ok: a > 0,
+      detail: `${a}/5 answered`,
+    });
     out.push({ name: 'internet host -> failover IP works', ok: b > 0, detail: `${b}/5 answered` });
     if (this.opts.hooks === 'baseline') {
       out.push({ name: 'agent state says converged', ok: null, detail: 'baseline scripts keep no state' });
@@ -320,7 +389,9 @@ export class ScenarioRunner {
         const last = st?.transitions[st.transitions.length - 1];
         const good = st?.role === want && last?.result !== 'failed';
         ok &&= good;
-        details.push(`${s.router}: role ${st?.role ?? 'none'} (want ${want}), last ${last?.result ?? 'none'}`);
+        details.push(
+          `${s.router}: role ${st?.role ?? 'none'} (want ${want}), last ${last?.result ?? 'none'}`,
+        );
       }
       out.push({ name: 'agent state says converged', ok, detail: details.join('; ') });
     }
@@ -337,7 +408,6 @@ export class ScenarioRunner {
     invariants: InvariantResult[],
     converged: boolean,
     boundMs: number | undefined,
-    fromScratch: boolean | undefined,
   ): ScenarioResult {
     const lab = this.lab;
     const end = nowMs();
@@ -350,7 +420,7 @@ export class ScenarioRunner {
       return {
         ...rest,
         gaps: gaps.map((g) => ({ start: g.start - t0, end: g.end - t0, lost: g.lost, outageMs: g.outageMs })),
-        runs: runsOf(pr.replies, s, t0, fromScratch === true),
+        runs: runsOf(pr.replies, s, t0),
         ...(s.firstReply !== undefined ? { firstReply: s.firstReply - t0 } : {}),
         ...(s.lastReply !== undefined ? { lastReply: s.lastReply - t0 } : {}),
       };
@@ -368,7 +438,16 @@ export class ScenarioRunner {
       directions: { lanToInternet: lanD, internetToFailover: inetD },
       transitions,
       invariants,
-      events: events.map(({ t, ...e }) => ({ ...e, at: Math.round((t - t0) * 10) / 10 })),
+      events: [
+        ...this.initial.map(([router, st]) => ({
+          router,
+          source: 'keepalived' as const,
+          kind: `state:${st}`,
+          text: `${st} when the scenario started`,
+          at: Math.round(Math.min(-300, ...events.map((e) => e.t - t0))),
+        })),
+        ...events.map(({ t, ...e }) => ({ ...e, at: Math.round((t - t0) * 10) / 10 })),
+      ],
       ok: true,
     };
     if (boundMs !== undefined) {
@@ -376,7 +455,10 @@ export class ScenarioRunner {
       r.withinBound = lanD.recovered && inetD.recovered ? worst <= boundMs : false;
     }
     // Outside -> failover IP: recovery relative to the new master having applied its state.
-    const g = inet.gaps.reduce<ProbeStats['gaps'][number] | undefined>((m, x) => (!m || x.outageMs > m.outageMs ? x : m), undefined);
+    const g = inet.gaps.reduce<ProbeStats['gaps'][number] | undefined>(
+      (m, x) => (!m || x.outageMs > m.outageMs ? x : m),
+      undefined,
+    );
     if (g) {
       // The new master's kernel state in place (failover IP, NIC up, default route), else the agent's record.
       const masters = transitions.filter((x) => x.state === 'MASTER' && x.at + t0 <= g.end);
@@ -390,7 +472,9 @@ export class ScenarioRunner {
   private transitions(events: LabEvent[], t0: number): Transition[] {
     const lab = this.lab;
     const out: Transition[] = [];
-    const states = events.filter((e) => e.source === 'keepalived' && e.kind.startsWith('state:') && e.kind !== 'state:STOPPED');
+    const states = events.filter(
+      (e) => e.source === 'keepalived' && e.kind.startsWith('state:') && e.kind !== 'state:STOPPED',
+    );
     for (const [i, e] of states.entries()) {
       const state = e.kind.slice(6);
       const router = e.router!;
@@ -398,7 +482,12 @@ export class ScenarioRunner {
       const tr: Transition = { router, state, at: round(e.t - t0) };
       if (state === 'MASTER') {
         const applied = events.filter(
-          (k) => k.router === router && k.source === 'kernel' && k.t >= e.t - 5 && k.t < next && ['fip:add', 'ext:up', 'default:add'].includes(k.kind),
+          (k) =>
+            k.router === router &&
+            k.source === 'kernel' &&
+            k.t >= e.t - 5 &&
+            k.t < next &&
+            ['fip:add', 'ext:up', 'default:add'].includes(k.kind),
         );
         const lastK = applied.slice(0, 3).reduce((m, k) => Math.max(m, k.t), 0);
         if (applied.length) tr.kernelAppliedMs = round(lastK - e.t);
@@ -408,7 +497,11 @@ export class ScenarioRunner {
         | { transitions: { at: string; event: string; result: string; steps: Record<string, number> }[] }
         | undefined;
       const rec = st?.transitions.find(
-        (x) => x.result === 'applied' && x.event.includes(state) && Date.parse(x.at) >= e.t - 20 && Date.parse(x.at) < next,
+        (x) =>
+          x.result === 'applied' &&
+          x.event.includes(state) &&
+          Date.parse(x.at) >= e.t - 20 &&
+          Date.parse(x.at) < next,
       );
       if (rec) {
         tr.agentAppliedMs = round(Date.parse(rec.at) + (rec.steps.total ?? 0) - e.t);
@@ -425,7 +518,7 @@ function round(x: number): number {
 }
 
 /** Answered / unanswered runs of a probe, relative to t0. */
-function runsOf(replies: readonly Reply[], s: ProbeStats, t0: number, fromScratch: boolean): [number, number, boolean][] {
+function runsOf(replies: readonly Reply[], s: ProbeStats, t0: number): [number, number, boolean][] {
   const seen = new Map<number, number>();
   for (const r of replies) if (!seen.has(r.seq)) seen.set(r.seq, r.sent);
   const seqs = [...seen.keys()].sort((a, b) => a - b);
@@ -434,7 +527,7 @@ function runsOf(replies: readonly Reply[], s: ProbeStats, t0: number, fromScratc
   const first = seqs[0];
   if (first === undefined) return [];
   const firstSent = seen.get(first)!;
-  if (first > 1) runs.push([round(firstSent - (first - 1) * iv - t0), round(firstSent - t0), fromScratch ? false : false]);
+  if (first > 1) runs.push([round(firstSent - (first - 1) * iv - t0), round(firstSent - t0), false]);
   let startSeq = first;
   for (let i = 1; i <= seqs.length; i++) {
     const prev = seqs[i - 1]!;

@@ -59,6 +59,7 @@ export function generate(spec: Spec, dir: string): string {
   writeFileSync(specPath, `${JSON.stringify(spec, null, 2)}\n`);
   const out = join(dir, 'out');
   const r = runSync(['node', CLI_BIN, 'gen', '--spec', specPath, '--out', out], { timeoutMs: 60_000 });
-  if (r.status !== 0) throw new Error(`hagate gen failed (exit ${r.status}):\n${(r.stderr || r.stdout).trim()}`);
+  if (r.status !== 0)
+    throw new Error(`hagate gen failed (exit ${r.status}):\n${(r.stderr || r.stdout).trim()}`);
   return out;
 }
