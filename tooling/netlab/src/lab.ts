@@ -163,8 +163,17 @@ export class Lab {
     for (const r of p.routers) this.createRouter(r);
   }
 
-  private sysctlWrite(ns: string, path: string, value: string): void {
-    runSyncOk(['ip', 'netns', 'exec', ns, 'sh', '-c', `echo ${q(value)} > ${q(path)}`]);
+  private sysctlWrite(ns: string, path: string, value: string, ifExists = false): void {
+    const cmd = `echo ${q(value)} > ${q(path)}`;
+    runSyncOk([
+      'ip',
+      'netns',
+      'exec',
+      ns,
+      'sh',
+      '-c',
+      ifExists ? `if [ -e ${q(path)} ]; then ${cmd}; fi` : cmd,
+    ]);
   }
 
   /** The router "VM": namespace, NICs, its root folder from the generated tree, ifup of its interfaces file. */
@@ -216,6 +225,9 @@ export class Lab {
     );
     runSyncOk(['ip', '-n', p.hv, '-batch', '-'], { input: `${hvCmds.join('\n')}\n` });
     runSyncOk(['ip', '-n', r.ns, '-batch', '-'], { input: `${cmds.join('\n')}\n` });
+    // No IPv6 on the provider link: its autoconfiguration chatter (DAD, MLD) would teach the switch the
+    // shared MAC's new port as soon as the NIC comes up and hide the stale MAC table problem.
+    this.sysctlWrite(r.ns, `/proc/sys/net/ipv6/conf/${e.ifname}/disable_ipv6`, '1', true);
 
     // The router's filesystem: its generated folder, mounted over the real paths in a private mount namespace.
     const rd = this.routerDir(r);
@@ -384,10 +396,17 @@ export class Lab {
     const r = this.router(name);
     this.log('action:destroy', `${name}: destroyed (SIGKILL + ports down)`, name);
     const hvPorts = [...r.links.map((l) => l.hvPort), r.ext.hvPort];
+    // Ports first: nothing the dying processes send may leave the "VM" (keepalived's VRRP child gets
+    // SIGTERM when its parent dies and would otherwise send a priority-0 advert, turning this into a
+    // graceful stop).
+    runSync(['ip', '-n', this.plan.hv, '-batch', '-'], {
+      input: `${hvPorts.map((p) => `link set ${p} down`).join('\n')}\n`,
+    });
     const pids = runSync(['ip', 'netns', 'pids', r.ns])
       .stdout.split('\n')
       .map((s) => Number.parseInt(s, 10))
-      .filter((n) => n > 1);
+      .filter((n) => n > 1)
+      .sort((a, b) => b - a);
     for (const pid of pids) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -395,9 +414,6 @@ export class Lab {
         // gone
       }
     }
-    await run(['ip', '-n', this.plan.hv, '-batch', '-'], {
-      input: `${hvPorts.map((p) => `link set ${p} down`).join('\n')}\n`,
-    });
     const c = this.keepalived.get(name);
     if (c) await exited(c, 5000);
     this.monitors.get(name)?.kill('SIGKILL');

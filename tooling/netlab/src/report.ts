@@ -122,7 +122,7 @@ export function renderHtml(report: LabReport): string {
           s,
         ) => `<tr class="${s.ok ? 'ok' : 'fail'}"><td>${esc(v.name)}</td><td><a href="#${esc(`${v.name}-${s.scenario}`)}">${esc(s.scenario)}</a></td>
 <td>${dirCell(s.directions.lanToInternet)}</td><td>${dirCell(s.directions.internetToFailover)}</td>
-<td>${s.boundMs !== undefined ? `${s.boundMs} ms` : ''}</td><td>${esc(s.master ?? 'none')}</td>
+<td>${s.boundMs !== undefined ? `${s.boundMs} ms` : ''}</td><td>${s.fipRecoveryAfterApplyMs !== undefined ? `${s.fipRecoveryAfterApplyMs} ms` : ''}</td><td>${esc(s.master ?? 'none')}</td>
 <td>${s.transitions
           .filter((t) => t.state === 'MASTER')
           .map((t) => `${esc(t.router)}: ${t.agentAppliedMs ?? t.kernelAppliedMs ?? '?'} ms`)
@@ -172,7 +172,7 @@ pre{font-size:11px;overflow:auto}svg{border:1px solid #eee;margin:6px 0}
 <p>${esc(report.startedAt)} → ${esc(report.finishedAt)} · kernel ${esc(report.host.kernel)} · ${esc(report.host.keepalived)} · spec ${esc(report.spec)}</p>
 <p class="legend"><span style="background:${STATE_COLOR.MASTER}">MASTER</span><span style="background:${STATE_COLOR.BACKUP}">BACKUP</span><span style="background:${STATE_COLOR.FAULT}">FAULT</span><span style="background:#66bb6a">probe answered</span><span style="background:#e53935">probe lost</span><span style="background:#1565c0">applied (add/up)</span><span style="background:#ef6c00">removed (del/down)</span><span style="background:#6a1b9a">lab action</span></p>
 <h2>Summary</h2>
-<table><tr><th>variant</th><th>scenario</th><th>LAN → internet outage</th><th>internet → failover IP outage</th><th>bound</th><th>master</th><th>event → applied</th><th></th></tr>
+<table><tr><th>variant</th><th>scenario</th><th>LAN → internet outage</th><th>internet → failover IP outage</th><th>bound</th><th>failover IP answers after apply</th><th>master</th><th>event → applied</th><th></th></tr>
 ${table}</table>
 <h2>hagate vs baseline</h2><pre>${esc(report.note.join('\n'))}</pre>
 ${details}

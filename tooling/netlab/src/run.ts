@@ -238,6 +238,9 @@ export function summaryLine(r: ScenarioResult): string {
     `master ${r.master ?? 'none'}`,
     r.boundMs !== undefined ? `(bound ${r.boundMs} ms)` : '',
     bad.length ? `broken: ${bad.join('; ')}` : '',
+    r.splitInvariants
+      ? `(while split: ${r.splitInvariants.filter((i) => i.ok === false).length} invariants broken, as expected)`
+      : '',
     r.error ? `error: ${r.error}` : '',
   ]
     .filter(Boolean)
