@@ -82,7 +82,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 export const entries: BenchEntry[] = [
   {
-    name: 'nftables-parser: parse 50k rules vs nft -c',
+    name: 'nftables-parser: parse a large ruleset vs nft -c',
     description:
       'Parse a generated ruleset of 50,000 rules (100 chains of 500 corpus-like rules) in-process, against `nft -c -f` of the same file in a scratch network namespace; extra: parse time at 12.5k/25k/50k rules (linearity) and the ratio.',
     quick: true,

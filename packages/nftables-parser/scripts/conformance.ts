@@ -1,11 +1,13 @@
 /**
  * Measures the parser and printer against a folder of `nft list ruleset` dumps:
- *   pnpm exec tsx scripts/conformance.ts <folder> [--verbose]
- * Prints the parse rate and the byte-exact rate, and each failure with its reason.
+ *   pnpm exec tsx scripts/conformance.ts <folder> [--verbose] [--mutate N]
+ * Prints the parse rate and the byte-exact rate, and each failure with its reason. With --mutate N, also
+ * applies N random edits to each file and counts located diagnostics, stable parses and crashes.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkFormat } from '../src/check.js';
+import { parse, print, tryParse } from '../src/index.js';
 
 function walk(dir: string): string[] {
   return readdirSync(dir)
@@ -38,3 +40,43 @@ console.log(
   `files: ${files.length}; parsed: ${parsed} (${pct(parsed)}%); byte-exact: ${exact} (${pct(exact)}%)`,
 );
 console.log(`${exact} passed, ${files.length - exact} failed`);
+
+const mi = args.indexOf('--mutate');
+if (mi >= 0) {
+  const n = Number(args[mi + 1] ?? 100);
+  const inserts = ['', '{', '}', '(', ')', '"', ';', '\n', ',', '@', '$', '#', 'x', ' ', '\\', '=', ':', '.'];
+  let seed = 42;
+  const rnd = (m: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % m;
+  };
+  let diagnostics = 0;
+  let stable = 0;
+  let unstable = 0;
+  let crashes = 0;
+  for (const f of files) {
+    const src = readFileSync(f, 'utf8');
+    for (let k = 0; k < n; k++) {
+      let s = src;
+      for (let e = 0, edits = 1 + rnd(3); e < edits; e++) {
+        const i = rnd(s.length + 1);
+        s = s.slice(0, i) + (inserts[rnd(inserts.length)] ?? '') + s.slice(i + rnd(4));
+      }
+      try {
+        const r = tryParse(s, { file: f });
+        if (!r.ok) diagnostics++;
+        else {
+          const once = print(r.ruleset);
+          if (print(parse(once)) === once) stable++;
+          else unstable++;
+        }
+      } catch (e) {
+        crashes++;
+        if (crashes <= 5) console.log(`crash on a mutation of ${f}: ${(e as Error).stack}`);
+      }
+    }
+  }
+  console.log(
+    `mutations: ${files.length * n}; located diagnostics: ${diagnostics}; parsed (print stable): ${stable}; print unstable: ${unstable}; crashes: ${crashes}`,
+  );
+}

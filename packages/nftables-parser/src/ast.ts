@@ -20,6 +20,8 @@ export interface Token {
   kind: TokenKind;
   text: string;
   space: boolean;
+  /** A `#` comment following this token on its line, inside a multi-line `{ }` group. */
+  comment?: string;
   pos?: Pos;
 }
 
@@ -31,6 +33,10 @@ export interface Group {
   /** Set for an anonymous chain (`jump { ... }`): its rules, one statement each. */
   body?: Node[];
   space: boolean;
+  /** A `#` comment on the line of the opening brace. */
+  openComment?: string;
+  /** A `#` comment following the closing brace, when the group is an element of an enclosing group. */
+  comment?: string;
   pos?: Pos;
 }
 
@@ -40,8 +46,10 @@ export type Item = Token | Group;
 export interface Statement {
   kind: 'statement';
   items: Item[];
-  /** Comments written on the same line after the statement. */
+  /** Comment written on the same line after the statement (`# handle 4`, `# count 1`). */
   trailing?: string;
+  /** What separates the statement from its trailing comment: nft lists set counts after a tab, handles after a space. */
+  trailingSep?: ' ' | '\t';
   pos?: Pos;
 }
 
@@ -54,6 +62,8 @@ export interface Block {
   block: BlockKind;
   head: Item[];
   body: Node[];
+  /** Comment on the line of the opening brace (`chain input { # handle 2`). */
+  trailing?: string;
   pos?: Pos;
 }
 

@@ -64,6 +64,6 @@ export {
 export { type CheckResult, checkFormat } from './check.js';
 export { expandDefines } from './defines.js';
 export { NftSyntaxError } from './errors.js';
-export { toJson } from './json.js';
+export { NftJsonError, toJson } from './json.js';
 export { type ParseOptions, type ParseResult, parse, parseRules, tryParse } from './parser.js';
 export { type PrintOptions, print, printNode, printRule } from './printer.js';

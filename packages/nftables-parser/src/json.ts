@@ -1,9 +1,12 @@
 /**
  * libnftables JSON (`nft -j`) for the structures that have a plain-data form: tables, chains (with their
- * base chain header), named sets and maps (type, flags, timeout, size, elements). Rules are not exported.
+ * base chain header), named sets and maps (type, flags, timeout, size, elements), and rules made of the
+ * common forms (payload/meta/ct matches, anonymous sets, verdicts, counter, log, limit, nat, reject,
+ * comment). Any other rule form throws NftJsonError naming the rule.
  */
-import type { Block, Item, Node, Ruleset, Statement } from './ast.js';
+import type { Block, Item, Node, Ruleset, Statement, Token } from './ast.js';
 import { tables } from './builders.js';
+import { FIELDS } from './keywords.js';
 import { splitElements } from './printer.js';
 
 type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -79,6 +82,149 @@ function elements(items: Item[], isMap: boolean): Json[] {
   });
 }
 
+/** A rule (or other structure) toJson cannot express. */
+export class NftJsonError extends Error {
+  override readonly name = 'NftJsonError';
+}
+
+const BARE_META = new Set(['iif', 'oif', 'iifname', 'oifname', 'iifgroup', 'oifgroup', 'iiftype', 'oiftype']);
+const CT_KEYS = new Set([
+  'state',
+  'status',
+  'mark',
+  'direction',
+  'zone',
+  'helper',
+  'expiration',
+  'l3proto',
+  'protocol',
+]);
+const OPS = new Set(['==', '!=', '<', '>', '<=', '>=']);
+const VERDICTS = new Set(['accept', 'drop', 'continue', 'return']);
+
+function value(items: Item[], i: number): [Json, number] {
+  const it = items[i];
+  if (!it) throw new NftJsonError('a match needs a value');
+  if (it.kind === 'group') {
+    if (it.open !== '{' || it.body) throw new NftJsonError('only { } sets are supported as values');
+    return [{ set: splitElements(it.items).map((e) => element(e)) }, i + 1];
+  }
+  if (it.kind === 'setref' || it.kind === 'variable') return [it.text, i + 1];
+  // flag lists: a,b,c written without spaces
+  const flags: string[] = [words([it])[0] ?? ''];
+  let j = i + 1;
+  while (items[j]?.kind === 'punct' && (items[j] as Token).text === ',' && items[j + 1]) {
+    flags.push(words([items[j + 1] as Item])[0] ?? '');
+    j += 2;
+  }
+  if (flags.length > 1) return [flags, j];
+  return [element([it]), j];
+}
+
+function ruleExprs(items: Item[]): Json[] {
+  const out: Json[] = [];
+  let i = 0;
+  const word = (k: number) => {
+    const it = items[k];
+    return it && it.kind !== 'group' ? it.text : undefined;
+  };
+  const match = (left: Json, k: number): number => {
+    // An implicit operator on a bitmask (ct state, tcp flags) tests bits: `in` in JSON.
+    const l = JSON.stringify(left);
+    let op = /"key":"(state|status)"|"field":"flags"/.test(l) ? 'in' : '==';
+    const maybeOp = word(k);
+    if (maybeOp && OPS.has(maybeOp) && items[k]?.kind === 'punct') {
+      op = maybeOp;
+      k++;
+    }
+    if (word(k) === '.') throw new NftJsonError('toJson: concatenations are not supported');
+    const [right, next] = value(items, k);
+    out.push({ match: { op, left, right } });
+    return next;
+  };
+  while (i < items.length) {
+    const w = word(i);
+    const next = word(i + 1);
+    if (w && w !== 'meta' && FIELDS[w] && next && FIELDS[w]?.includes(next) && next !== 'option') {
+      i = match({ payload: { protocol: w, field: next } }, i + 2);
+    } else if (w === 'meta' && next) {
+      i = match({ meta: { key: next } }, i + 2);
+    } else if (w && BARE_META.has(w)) {
+      i = match({ meta: { key: w } }, i + 1);
+    } else if (w === 'ct' && next && CT_KEYS.has(next)) {
+      i = match({ ct: { key: next } }, i + 2);
+    } else if (w && VERDICTS.has(w)) {
+      out.push({ [w]: null });
+      i++;
+    } else if ((w === 'jump' || w === 'goto') && next) {
+      out.push({ [w]: { target: next } });
+      i += 2;
+    } else if (w === 'counter') {
+      if (word(i + 1) === 'packets' && word(i + 3) === 'bytes') {
+        out.push({ counter: { packets: Number(word(i + 2)), bytes: Number(word(i + 4)) } });
+        i += 5;
+      } else {
+        out.push({ counter: null });
+        i++;
+      }
+    } else if (w === 'log') {
+      const log: Record<string, Json> = {};
+      i++;
+      for (;;) {
+        const k = word(i);
+        if (k === 'prefix' || k === 'level') {
+          const v = words([items[i + 1] as Item])[0] ?? '';
+          log[k] = v;
+          i += 2;
+        } else break;
+      }
+      out.push({ log: Object.keys(log).length > 0 ? log : null });
+    } else if (w === 'limit' && next === 'rate') {
+      const m = /^(\d+)\/(second|minute|hour|day|week)$/.exec(word(i + 2) ?? '');
+      if (!m) throw new NftJsonError(`unsupported limit rate ${word(i + 2)}`);
+      out.push({ limit: { rate: Number(m[1]), per: m[2] as string } });
+      i += 3;
+    } else if ((w === 'snat' || w === 'dnat') && (next === 'to' || (next && word(i + 2) === 'to'))) {
+      const fam = next === 'to' ? undefined : next;
+      const k = next === 'to' ? i + 2 : i + 3;
+      const nat: Record<string, Json> = {};
+      if (fam) nat.family = fam;
+      const target = word(k) ?? '';
+      const port = /^(.*):(\d+)$/.exec(target);
+      if (port && !target.includes('::')) {
+        nat.addr = port[1] as string;
+        nat.port = Number(port[2]);
+      } else nat.addr = target;
+      out.push({ [w]: nat });
+      i = k + 1;
+    } else if (w === 'masquerade') {
+      out.push({ masquerade: null });
+      i++;
+    } else if (w === 'reject') {
+      if (word(i + 1) === 'with') {
+        const type = word(i + 2) ?? '';
+        out.push({ reject: type === 'tcp' ? { type: 'tcp reset' } : { type, expr: word(i + 3) ?? '' } });
+        i += 4;
+      } else {
+        out.push({ reject: null });
+        i++;
+      }
+    } else if (w === 'comment') {
+      i += 2; // a rule comment is the rule's "comment" property, set by the caller
+    } else {
+      throw new NftJsonError(`toJson: unsupported rule form at '${w ?? '{'}'`);
+    }
+  }
+  return out;
+}
+
+function ruleJson(family: string, table: string, chain: string, st: Statement): Json {
+  const r: Record<string, Json> = { family, table, chain, expr: ruleExprs(st.items) };
+  const c = st.items.findIndex((it) => it.kind === 'word' && it.text === 'comment');
+  if (c >= 0) r.comment = words([st.items[c + 1] as Item])[0] ?? '';
+  return { rule: r };
+}
+
 /** The JSON document `nft -j -f` accepts, for the tables, chains, sets and maps of a ruleset. */
 export function toJson(rs: Ruleset): { nftables: Json[] } {
   const out: Json[] = [];
@@ -92,6 +238,7 @@ export function toJson(rs: Ruleset): { nftables: Json[] } {
     out.push({ table: t });
     const chains: Json[] = [];
     const sets: Json[] = [];
+    const rules: Json[] = [];
     for (const n of block.body as Node[]) {
       if (n.kind !== 'block') continue;
       const name = words(n.head)[1] ?? '';
@@ -109,6 +256,11 @@ export function toJson(rs: Ruleset): { nftables: Json[] } {
           else if (ws[0] === 'comment') c.comment = ws[1] ?? '';
         }
         chains.push({ chain: c });
+        for (const st of statements(n)) {
+          const first = words(st.items)[0] ?? '';
+          if (!['type', 'policy', 'comment', 'devices'].includes(first))
+            rules.push(ruleJson(family, table, name, st));
+        }
       } else if (n.block === 'set' || n.block === 'map') {
         const s: Record<string, Json> = { family, table, name };
         for (const st of statements(n)) {
@@ -132,7 +284,7 @@ export function toJson(rs: Ruleset): { nftables: Json[] } {
       }
     }
     // Chains first: map elements may jump to them.
-    out.push(...chains, ...sets);
+    out.push(...chains, ...sets, ...rules);
   }
   return { nftables: out };
 }

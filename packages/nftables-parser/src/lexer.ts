@@ -9,6 +9,8 @@ export interface RawToken {
   pos: Pos;
   /** Whitespace (or a line continuation) directly before the token. */
   space: boolean;
+  /** For a comment: a tab was part of the whitespace before it. */
+  tab?: boolean;
 }
 
 const PUNCT2 = new Set(['!=', '==', '<=', '>=', '<<', '>>']);
@@ -67,7 +69,8 @@ export function tokenize(src: string, file = '<input>'): RawToken[] {
       const p = pos();
       let j = i;
       while (j < n && src[j] !== '\n') j++;
-      out.push({ kind: 'comment', text: src.slice(i, j).replace(/\s+$/, ''), pos: p, space });
+      const tab = i > 0 && src[i - 1] === '\t';
+      out.push({ kind: 'comment', text: src.slice(i, j).replace(/\s+$/, ''), pos: p, space, tab });
       i = j;
       space = true;
       continue;

@@ -26,6 +26,21 @@ describe('against the real nft (scratch network namespace)', () => {
     }
   });
 
+  it('`nft -a list ruleset` (handles as trailing comments) prints back byte for byte', (ctx) => {
+    const why = missing('root', 'nft', 'ip');
+    if (why) ctx.skip(why);
+    const ns = createNetns('nftp');
+    try {
+      ns.addVeth('veth0', 'veth1');
+      expect(ns.exec(['nft', '-f', join(here, 'fixtures', 'input-style.nft')]).stderr).toBe('');
+      const listed = ns.exec(['nft', '-a', 'list', 'ruleset']).stdout;
+      expect(listed).toMatch(/^table inet edge \{ # handle \d+$/m);
+      expect(print(parse(listed), { mapWrap: 'by-key' })).toBe(listed);
+    } finally {
+      ns.remove();
+    }
+  });
+
   it('the canonical print of a built or parsed file is accepted by nft -c', (ctx) => {
     const why = missing('root', 'nft', 'ip');
     if (why) ctx.skip(why);

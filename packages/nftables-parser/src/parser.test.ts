@@ -74,8 +74,8 @@ describe('parse + print', () => {
     ],
     [
       'comments are kept',
+      '# head\ntable ip t {    # trailing\n\tchain c {\n\t\t# inside\n\t\tdrop   # why\n\t}\n}\n',
       '# head\ntable ip t { # trailing\n\tchain c {\n\t\t# inside\n\t\tdrop # why\n\t}\n}\n',
-      '# head\ntable ip t {\n\t# trailing\n\tchain c {\n\t\t# inside\n\t\tdrop\t# why\n\t}\n}\n',
     ],
     [
       'define, $variables, include',
@@ -89,6 +89,13 @@ describe('parse + print', () => {
     ],
   ])('%s', (_name, src, out) => {
     expect(print(parse(src))).toBe(out);
+  });
+
+  it('keeps comments inside sets, one element a line', () => {
+    const src = 'define lan = { # private ranges\n  10.0.0.0/8, # big\n  192.168.0.0/16 # home\n}\n';
+    const out = 'define lan = { # private ranges\n\t10.0.0.0/8, # big\n\t192.168.0.0/16 # home\n}\n';
+    expect(print(parse(src))).toBe(out);
+    expect(print(parse(out))).toBe(out);
   });
 
   it('parses an nft -f style file (semicolons, nested anonymous chains) and prints it canonically', () => {
@@ -168,6 +175,26 @@ describe('keyword checks', () => {
   });
 });
 
+describe('define and include in any block', () => {
+  it('accepts them inside tables and chains', () => {
+    const src =
+      'table ip t {\n\tdefine x = 1\n\tinclude "a.nft"\n\n\tchain c {\n\t\tdefine y = 2\n\t\ttcp dport $y accept\n\t}\n}\n';
+    expect(print(parse(src))).toBe(src);
+  });
+
+  it.each([
+    ['define x =\n', "f.nft:1:10: syntax error, unexpected '=', expecting a value after '='"],
+    ['undefine\n', "f.nft:1:1: syntax error, unexpected 'undefine', expecting a variable name"],
+    [
+      'table ip t {\n\tinclude foo\n}\n',
+      "f.nft:2:10: syntax error, unexpected 'foo', expecting a quoted file name",
+    ],
+  ])('%j', (src, message) => {
+    const r = tryParse(src, { file: 'f.nft' });
+    expect(r.ok ? 'parsed' : r.error.message).toBe(message);
+  });
+});
+
 describe('expandDefines', () => {
   it('replaces variables, merges set variables into sets, drops the definitions', () => {
     const src =
@@ -195,6 +222,24 @@ describe('header field checks', () => {
       "f.nft:1:22: syntax error, unexpected 'iffname', expecting a meta key (length, protocol, priority, mark, iif, iifname, iiftype, oif, ...); did you mean 'iifname'?",
     ],
   ])('%j', (src, message) => {
+    const r = tryParse(src, { file: 'f.nft' });
+    expect(r.ok ? 'parsed' : r.error.message).toBe(message);
+  });
+
+  it.each([
+    [
+      'add rule ip t c tcp dport 22 jump\n',
+      'f.nft:1:34: syntax error, unexpected newline, expecting a chain name',
+    ],
+    [
+      'add rule ip t c log prefix foo drop\n',
+      "f.nft:1:28: syntax error, unexpected 'foo', expecting a quoted string",
+    ],
+    [
+      'add rule ip t c snat to\n',
+      'f.nft:1:24: syntax error, unexpected newline, expecting an address, a port or a device',
+    ],
+  ])('missing argument %j', (src, message) => {
     const r = tryParse(src, { file: 'f.nft' });
     expect(r.ok ? 'parsed' : r.error.message).toBe(message);
   });

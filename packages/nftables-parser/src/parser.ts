@@ -52,9 +52,18 @@ const TOP_WORDS = new Set([
 export const FAMILIES = new Set(['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev']);
 const OBJECT_WORDS = new Set(['counter', 'quota', 'limit', 'ct', 'secmark', 'synproxy', 'tunnel']);
 const TABLE_WORDS = new Set(['flags', 'comment']);
+/** Rule keywords that must be followed by an argument. */
+const NEEDS_ARG: Record<string, { what: string; strings?: boolean }> = {
+  jump: { what: 'a chain name' },
+  goto: { what: 'a chain name' },
+  prefix: { what: 'a quoted string', strings: true },
+  comment: { what: 'a quoted string', strings: true },
+  to: { what: 'an address, a port or a device' },
+};
+/** Allowed in every block (nft's common_block). */
+const COMMON_WORDS = new Set(['include', 'define', 'redefine', 'undefine']);
 
 function blockKindFor(level: Level, head: Item[]): BlockKind | undefined {
-  let _k = 0;
   const first = head[0];
   if (first?.kind !== 'word') return undefined;
   let w = first.text;
@@ -62,7 +71,6 @@ function blockKindFor(level: Level, head: Item[]): BlockKind | undefined {
     const second = head[1];
     if (second?.kind !== 'word') return undefined;
     w = second.text;
-    _k = 1;
   }
   if (level === 'top' && w === 'table') return 'table';
   if (level !== 'top' && level !== 'table') return undefined;
@@ -136,6 +144,7 @@ class Parser {
         this.fail(t, "a command ('table', 'add', 'flush', 'define', 'include', ...)");
       }
     } else if (level === 'table') {
+      if (t.kind === 'word' && COMMON_WORDS.has(t.text)) return;
       if (t.kind !== 'word' || !(TABLE_WORDS.has(t.text) || blockKindFor('table', [toToken(t)]))) {
         this.fail(t, "'chain', 'set', 'map', 'flowtable', a stateful object, 'flags' or 'comment'");
       }
@@ -163,9 +172,17 @@ class Parser {
         if (kind) {
           this.i++;
           this.checkHead(kind, items, level, t);
+          const headComment = this.peek();
+          let trailing: string | undefined;
+          if (headComment.kind === 'comment') {
+            trailing = headComment.text;
+            this.i++;
+          }
           const body = this.parseBody(kind, true);
           this.i++; // the closing brace
-          return { kind: 'block', block: kind, head: items, body, pos: start.pos } satisfies Block;
+          const block: Block = { kind: 'block', block: kind, head: items, body, pos: start.pos };
+          if (trailing !== undefined) block.trailing = trailing;
+          return block;
         }
         const prev = items[items.length - 1];
         if (prev && prev.kind === 'word' && (prev.text === 'jump' || prev.text === 'goto')) {
@@ -200,6 +217,7 @@ class Parser {
     }
     if (after.kind === 'comment') {
       st.trailing = after.text;
+      st.trailingSep = after.tab ? '\t' : ' ';
       this.i++;
     }
     return st;
@@ -240,6 +258,10 @@ class Parser {
   private checkKeywords(level: Level, items: Item[]): void {
     const first = items[0];
     if (!first) return;
+    if (level !== 'top' && first.kind === 'word' && COMMON_WORDS.has(first.text)) {
+      this.checkCommon(items);
+      return;
+    }
     if (level === 'chain') {
       if (first.kind === 'word' && CHAIN_WORDS.has(first.text)) return;
       this.checkRuleStart(first);
@@ -271,19 +293,47 @@ class Parser {
         if (!start) this.failItem(items[items.length - 1] as Item, 'a family, table and chain, then a rule');
         this.checkRuleStart(start);
         this.checkFields(items, k);
-      } else if (
-        (verb === 'define' || verb === 'redefine') &&
-        (items[1]?.kind !== 'word' || !isPunct(items[2], '='))
-      ) {
-        this.failItem(items[2] ?? items[1] ?? first, "a variable name then '='");
-      } else if (verb === 'include' && items[1]?.kind !== 'string') {
-        this.failItem(items[1] ?? first, 'a quoted file name');
+      } else if (COMMON_WORDS.has(verb)) {
+        this.checkCommon(items);
       }
+    }
+  }
+
+  /** `define NAME = VALUE`, `redefine ...`, `undefine NAME`, `include "FILE"`. */
+  private checkCommon(items: Item[]): void {
+    const [first, second, third] = items as [Token, Item | undefined, Item | undefined];
+    const verb = first.text;
+    if ((verb === 'define' || verb === 'redefine') && (second?.kind !== 'word' || !isPunct(third, '='))) {
+      this.failItem(third ?? second ?? first, "a variable name then '='");
+    } else if ((verb === 'define' || verb === 'redefine') && items.length < 4) {
+      this.failItem(third as Item, "a value after '='");
+    } else if (verb === 'undefine' && (second?.kind !== 'word' || items.length !== 2)) {
+      this.failItem(items[2] ?? second ?? first, 'a variable name');
+    } else if (verb === 'include' && (second?.kind !== 'string' || items.length !== 2)) {
+      this.failItem(items[2] ?? second ?? first, 'a quoted file name');
     }
   }
 
   /** Checks the header field after protocol keywords (`ip saddr`, `tcp dport`, `meta mark`). */
   private checkFields(items: Item[], from: number): void {
+    for (let i = from; i < items.length; i++) {
+      const it = items[i] as Item;
+      if (it.kind !== 'word') continue;
+      const need = NEEDS_ARG[it.text];
+      if (!need) continue;
+      const next = items[i + 1];
+      const ok =
+        need.strings === true
+          ? next !== undefined && (next.kind === 'string' || next.kind === 'variable')
+          : next !== undefined && next.kind !== 'punct';
+      if (!ok) {
+        if (next) this.failItem(next, need.what);
+        const end = { ...(it.pos ?? { line: 0, col: 0, offset: 0 }) };
+        end.col += it.text.length;
+        end.offset += it.text.length;
+        this.fail({ kind: 'newline', text: '', pos: end, space: false }, need.what);
+      }
+    }
     for (let i = from; i < items.length - 1; i++) {
       const it = items[i] as Item;
       const next = items[i + 1] as Item;
@@ -327,9 +377,17 @@ class Parser {
     this.i++;
     const close = open.text === '{' ? '}' : ')';
     const items: Item[] = [];
+    let openComment: string | undefined;
     for (;;) {
       const t = this.peek();
-      if (t.kind === 'newline' || t.kind === 'comment') {
+      if (t.kind === 'comment') {
+        const last = items[items.length - 1];
+        if (last) last.comment = last.comment ? `${last.comment} ${t.text}` : t.text;
+        else openComment = openComment ? `${openComment} ${t.text}` : t.text;
+        this.i++;
+        continue;
+      }
+      if (t.kind === 'newline') {
         this.i++;
         continue;
       }
@@ -344,11 +402,17 @@ class Parser {
           continue;
         }
         if (t.text === '}' || t.text === ')' || t.text === ';') this.fail(t, `'${close}'`);
+        if (t.text === ',' && close === '}') {
+          const prev = items[items.length - 1];
+          if (!prev || (prev.kind === 'punct' && prev.text === ',')) this.fail(t, "an element or '}'");
+        }
       }
       items.push(toToken(t));
       this.i++;
     }
-    return { kind: 'group', open: open.text as '{' | '(', items, space: open.space, pos: open.pos };
+    const g: Group = { kind: 'group', open: open.text as '{' | '(', items, space: open.space, pos: open.pos };
+    if (openComment !== undefined) g.openComment = openComment;
+    return g;
   }
 }
 

@@ -87,7 +87,10 @@ function printGroup(g: Group, perLine: number, depth: number): string {
     return out.join('');
   }
   if (g.open === '(') return `(${printItems(g.items, 0, depth)})`;
+  if (g.openComment !== undefined || g.items.some((i) => i.comment !== undefined))
+    return printCommentedGroup(g, depth);
   const elems = splitElements(g.items);
+  if (elems.length > 1 && elems[elems.length - 1]?.length === 0) elems.pop(); // a trailing comma
   if (elems.length === 0) return '{ }';
   let s = '{ ';
   elems.forEach((e, i) => {
@@ -95,6 +98,31 @@ function printGroup(g: Group, perLine: number, depth: number): string {
     s += printItems(e, 0, depth);
   });
   return `${s} }`;
+}
+
+/** A `{ }` group with comments inside: one element a line, each followed by its comment. */
+function printCommentedGroup(g: Group, depth: number): string {
+  const elems: { items: Item[]; comments: string[] }[] = [{ items: [], comments: [] }];
+  for (const it of g.items) {
+    const cur = elems[elems.length - 1] as { items: Item[]; comments: string[] };
+    if (it.comment !== undefined) cur.comments.push(it.comment);
+    if (it.kind === 'punct' && it.text === ',') elems.push({ items: [], comments: [] });
+    else cur.items.push(it);
+  }
+  const last = elems[elems.length - 1];
+  if (elems.length > 1 && last && last.items.length === 0) {
+    elems.pop();
+    (elems[elems.length - 1] as { comments: string[] }).comments.push(...last.comments);
+  }
+  const inner = '\t'.repeat(depth + 1);
+  let s = g.openComment !== undefined ? `{ ${g.openComment}\n` : '{\n';
+  elems.forEach((e, i) => {
+    const body = printItems(e.items, 0, depth + 1);
+    const comma = i < elems.length - 1 ? ',' : '';
+    const comments = e.comments.length > 0 ? ` ${e.comments.join(' ')}` : '';
+    s += `${inner}${body}${comma}${comments}\n`;
+  });
+  return `${s}${'\t'.repeat(depth)}}`;
 }
 
 /** Prints a token sequence with nft's spacing (single spaces where the source had whitespace). */
@@ -114,7 +142,7 @@ function firstWord(st: Statement): string {
 
 function printStatement(st: Statement, perLine = 0, depth = 0): string {
   const body = printItems(st.items, perLine, depth);
-  return st.trailing ? `${body}\t${st.trailing}` : body;
+  return st.trailing ? `${body}${st.trailingSep ?? ' '}${st.trailing}` : body;
 }
 
 function printBody(block: Block, depth: number, out: string[], opts: PrintOptions): void {
@@ -136,19 +164,19 @@ function printBody(block: Block, depth: number, out: string[], opts: PrintOption
       printBlock(n, depth, out, opts);
     } else if (block.block === 'chain' && (firstWord(n) === 'type' || firstWord(n) === 'policy')) {
       let line = `${printItems(n.items, 0, depth)};`;
-      let trailing = n.trailing;
+      let last: Statement = n;
       const next = body[i + 1];
       if (
-        !trailing &&
+        !n.trailing &&
         firstWord(n) === 'type' &&
         next?.kind === 'statement' &&
         firstWord(next) === 'policy'
       ) {
         line += ` ${printItems(next.items, 0, depth)};`;
-        trailing = next.trailing;
+        last = next;
         i++;
       }
-      out.push(`${ind}${line}${trailing ? `\t${trailing}` : ''}\n`);
+      out.push(`${ind}${line}${last.trailing ? `${last.trailingSep ?? ' '}${last.trailing}` : ''}\n`);
     } else {
       const wrap = firstWord(n) === 'elements' ? perLine : 0;
       out.push(`${ind}${printStatement(n, wrap, depth)}\n`);
@@ -160,7 +188,7 @@ function printBody(block: Block, depth: number, out: string[], opts: PrintOption
 
 function printBlock(b: Block, depth: number, out: string[], opts: PrintOptions): void {
   const ind = '\t'.repeat(depth);
-  out.push(`${ind}${printItems(b.head)} {\n`);
+  out.push(`${ind}${printItems(b.head)} {${b.trailing ? ` ${b.trailing}` : ''}\n`);
   printBody(b, depth + 1, out, opts);
   out.push(`${ind}}\n`);
 }

@@ -1,7 +1,8 @@
 /**
  * hagate-up.nft (MASTER) and hagate-down.nft (BACKUP) of each router, built through
  * @hagate/nftables-parser's typed builders. Each file is one atomic `nft -f` transaction that replaces
- * hagate's own table (`table ip hagate`) and leaves every other table (Docker, libvirt...) alone.
+ * hagate's own table (`table inet hagate`: IPv4 and IPv6) and leaves every other table (Docker,
+ * libvirt...) alone.
  */
 import {
   accept,
@@ -35,7 +36,7 @@ export type Role = 'master' | 'backup';
 type ChainName = 'input' | 'forward' | 'output' | 'prerouting' | 'postrouting';
 
 /** The family and name of the one table hagate owns on each router. */
-export const NFT_TABLE = { family: 'ip', name: 'hagate' } as const;
+export const NFT_TABLE = { family: 'inet', name: 'hagate' } as const;
 
 /** Output path of a router's ruleset for a role. */
 export function nftablesPath(router: string, role: Role): string {
@@ -58,6 +59,17 @@ const ICMP_ESSENTIALS = [
   'time-exceeded',
   'parameter-problem',
 ];
+/** ICMPv6 errors, echo and neighbor discovery (so IPv6 on the links keeps working; all else is dropped). */
+const ICMPV6_ESSENTIALS = [
+  'destination-unreachable',
+  'packet-too-big',
+  'time-exceeded',
+  'parameter-problem',
+  'echo-request',
+  'echo-reply',
+  'nd-neighbor-solicit',
+  'nd-neighbor-advert',
+];
 
 /** The user's extra rules for a chain and role, parsed; syntax errors point into the spec value. */
 function extraRules(input: SynthInput, chainName: ChainName, role: Role): Statement[] {
@@ -78,6 +90,18 @@ function extraRules(input: SynthInput, chainName: ChainName, role: Role): Statem
     }
     if (parsed.length !== 1) {
       throw new SynthError(path, `expected exactly one nft rule, found ${parsed.length}`);
+    }
+    const first = parsed[0]?.items[0];
+    if (
+      first &&
+      first.kind === 'word' &&
+      ['type', 'policy', 'devices', 'flags', 'comment'].includes(first.text)
+    ) {
+      throw new SynthError(
+        path,
+        `expected a rule, found the chain property '${first.text}'`,
+        first.pos?.offset ?? 0,
+      );
     }
     return parsed;
   });
@@ -121,6 +145,7 @@ export function nftablesModel(input: SynthInput, router: string, role: Role): Ru
       invalid(),
       rule(meta('iif', 'lo'), accept()),
       rule(payload('icmp', 'type', anonSet(...ICMP_ESSENTIALS)), accept()),
+      rule(payload('icmpv6', 'type', anonSet(...ICMPV6_ESSENTIALS)), accept()),
       // VRRP (IP protocol 112) from the peer only: without it both routers become MASTER.
       rule(
         meta('iifname', lan.iface),
@@ -149,12 +174,12 @@ export function nftablesModel(input: SynthInput, router: string, role: Role): Ru
     );
     if (role === 'master') {
       rules.postrouting.push(
-        rule(meta('iifname', lan.iface), meta('oifname', ext), snat(spec.external.failoverIp)),
+        rule(meta('iifname', lan.iface), meta('oifname', ext), snat(spec.external.failoverIp, 'ip')),
       );
     }
   } else if (role === 'master') {
     // The how-to: SNAT of everything coming in on the LAN to the failover IP.
-    rules.postrouting.push(rule(meta('iifname', lan.iface), snat(spec.external.failoverIp)));
+    rules.postrouting.push(rule(meta('iifname', lan.iface), snat(spec.external.failoverIp, 'ip')));
   }
 
   for (const name of Object.keys(rules) as ChainName[]) rules[name].push(...extraRules(input, name, role));
@@ -171,7 +196,9 @@ export function nftablesModel(input: SynthInput, router: string, role: Role): Ru
     comment(
       `${role === 'master' ? 'MASTER' : 'BACKUP'} ruleset of ${router} (${spec.firewall.profile} profile), loaded by hagate-agent with nft -f.`,
     ),
-    comment('One transaction: replaces table ip hagate only; other tables are left alone.'),
+    comment(
+      `One transaction: replaces table ${NFT_TABLE.family} ${NFT_TABLE.name} only; other tables are left alone.`,
+    ),
     addTable(family, name),
     deleteTable(family, name),
     table(family, name, chains),

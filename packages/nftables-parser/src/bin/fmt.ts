@@ -6,7 +6,7 @@ import { NftSyntaxError } from '../errors.js';
 import { parse } from '../parser.js';
 import { print } from '../printer.js';
 
-/** nft-fmt [--check] FILE...: prints the canonical form, or checks files are already canonical. */
+/** nft-fmt [--check] FILE...: prints the canonical form, or checks files are already canonical (`-`: stdin). */
 export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): number {
   const check = argv.includes('--check');
   const files = argv.filter((a) => a !== '--check');
@@ -19,7 +19,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
   for (const f of files) {
     let src: string;
     try {
-      src = readFileSync(f, 'utf8');
+      src = readFileSync(f === '-' ? 0 : f, 'utf8');
     } catch (e) {
       out(`error ${f}: ${(e as Error).message}\n`);
       failed++;
