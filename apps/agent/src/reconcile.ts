@@ -13,6 +13,10 @@ export interface ReconcileResult {
   steps: Record<string, number>;
   /** The nft entry of the state file after this run. */
   nft?: AgentState['nft'];
+  /** The nft entry once the loaded ruleset is hashed (set when this run loaded one). */
+  nftPending?: Promise<AgentState['nft'] | undefined>;
+  /** Epoch ms (sub-ms) the reconciliation started: the first step of the transition. */
+  startedAt: number;
   /** Set when the run failed; `changed` tells whether anything was changed before the failure. */
   error?: string;
   changed: boolean;
@@ -90,6 +94,7 @@ export async function reconcile(
     changes: 0,
     steps,
     changed: false,
+    startedAt: round(performance.timeOrigin + t0),
   };
   let listAfter: Promise<string> | undefined;
   if (loadNow) {
@@ -180,9 +185,11 @@ export async function reconcile(
     result.error = `${step}: ${(e as Error).message}`;
   }
   if (listAfter) {
-    try {
-      result.nft = { file: plan.nft.file, fileSha, listSha: sha(await listAfter) };
-    } catch {}
+    // Resolved after the transition is reported: hashing the new ruleset is bookkeeping, not the change.
+    result.nftPending = listAfter.then(
+      (out) => ({ file: plan.nft.file, fileSha, listSha: sha(out) }),
+      () => undefined,
+    );
   }
   steps.total = round(now() - t0);
   return result;

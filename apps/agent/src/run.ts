@@ -3,7 +3,7 @@ import type { AgentConfig } from '@hagate/spec/agent-config';
 import { acquireLock } from './lock.js';
 import { log } from './log.js';
 import type { Role } from './plan.js';
-import { PlanError, reconcile } from './reconcile.js';
+import { PlanError, type ReconcileResult, reconcile } from './reconcile.js';
 import { compareSeq, type Seq } from './seq.js';
 import { readState, type TransitionRecord, writeState } from './state.js';
 
@@ -39,10 +39,12 @@ export async function handleEvent(
     if (!state.lastSeq || compareSeq(seq, state.lastSeq) > 0) state.lastSeq = seq;
     let outcome: EventOutcome;
     let record: TransitionRecord;
+    let pending: ReconcileResult['nftPending'];
     try {
       const r = await reconcile(config, role, state);
+      pending = r.nftPending;
       if (r.nft) state.nft = r.nft;
-      else if (r.changed) delete state.nft;
+      else delete state.nft;
       record = {
         at,
         event,
@@ -51,6 +53,7 @@ export async function handleEvent(
         result: r.error ? 'failed' : 'applied',
         changes: r.changes,
         steps: r.steps,
+        startedAt: r.startedAt,
       };
       if (r.error) {
         record.error = r.error;
@@ -74,6 +77,10 @@ export async function handleEvent(
       record = { at, event, role, seq, result: 'failed', changes: 0, steps: {}, error: msg };
       log('err', `${tag}: ${role} state FAILED: ${msg}`);
       outcome = { result: 'failed', changes: 0, status: 1 };
+    }
+    if (pending) {
+      const nft = await pending;
+      if (nft) state.nft = nft;
     }
     state.transitions.push(record);
     writeState(config.stateDir, state);

@@ -15,6 +15,8 @@ export interface TransitionRecord {
   /** Milliseconds per step: read, nft, sysctl, ip, announce, total. */
   steps: Record<string, number>;
   error?: string;
+  /** Epoch ms the transition's first step started (process start -> this is the agent's cold start). */
+  startedAt?: number;
 }
 
 export interface AgentState {

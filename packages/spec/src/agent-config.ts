@@ -163,7 +163,8 @@ class Ctx {
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) {
       if (!keys.includes(k) && !optional.includes(k)) {
-        this.fail(
+        throw new AgentConfigError(
+          this.file,
           join(path, k),
           `one of the keys ${[...keys, ...optional].join(', ')}`,
           `unknown key "${k}"`,
@@ -335,13 +336,15 @@ export function jsonErrorOffset(text: string): number {
         } else fail();
       }
     }
-    if (ch === '"') return str();
-    if (ch === 't') return lit('true');
-    if (ch === 'f') return lit('false');
-    if (ch === 'n') return lit('null');
-    const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
-    if (!m) fail();
-    i += (m as RegExpExecArray)[0].length;
+    if (ch === '"') str();
+    else if (ch === 't') lit('true');
+    else if (ch === 'f') lit('false');
+    else if (ch === 'n') lit('null');
+    else {
+      const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i));
+      if (!m) fail();
+      i += (m as RegExpExecArray)[0].length;
+    }
   };
   try {
     value();

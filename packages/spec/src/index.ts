@@ -1,4 +1,17 @@
 export {
+  type AddressState,
+  type AgentConfig,
+  AgentConfigError,
+  type AnnounceState,
+  agentConfigJsonSchema,
+  type LinkState,
+  type OwnedObjects,
+  parseAgentConfig,
+  type RoleState,
+  type RouteState,
+  type SysctlState,
+} from './agent-config.js';
+export {
   CIDR_RE,
   IPV4_RE,
   inSubnet,
@@ -20,16 +33,3 @@ export {
   SpecSchema,
   specJsonSchema,
 } from './schema.js';
-export {
-  type AddressState,
-  type AgentConfig,
-  AgentConfigError,
-  agentConfigJsonSchema,
-  type AnnounceState,
-  type LinkState,
-  type OwnedObjects,
-  parseAgentConfig,
-  type RoleState,
-  type RouteState,
-  type SysctlState,
-} from './agent-config.js';

@@ -1,0 +1,158 @@
+import type { AgentConfig } from '@hagate/spec/agent-config';
+import { describe, expect, it } from 'vitest';
+import { parseFifoLine } from './fifo.js';
+import { type KernelState, parseIpState, splitJsonDocs } from './kernel.js';
+import { changeCount, computePlan } from './plan.js';
+
+const config: AgentConfig = {
+  version: 1,
+  router: 'extrout1',
+  instance: 'ROUTEUR_1',
+  externalNic: 'eth2',
+  stateDir: '/run/hagate',
+  lockName: 'hagate-agent/ROUTEUR_1',
+  syslog: { ident: 'hagate-agent', facility: 'daemon' },
+  commandTimeoutMs: 5000,
+  owned: { links: ['eth2'], addressesOn: ['eth2'], routes: ['default', '198.51.100.1/32'] },
+  roles: {
+    master: {
+      links: [{ name: 'eth2', up: true }],
+      addresses: [{ dev: 'eth2', cidr: '203.0.113.10/32' }],
+      routes: [
+        { dst: '198.51.100.1/32', dev: 'eth2', scope: 'link' },
+        { dst: 'default', via: '198.51.100.1', dev: 'eth2' },
+      ],
+      sysctls: [
+        { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
+        { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' },
+      ],
+      nftRuleset: '/etc/nftables/hagate-up.nft',
+      announce: { probe: { address: '198.51.100.1', method: 'udp' } },
+    },
+    backup: {
+      links: [{ name: 'eth2', up: false }],
+      addresses: [],
+      routes: [{ dst: 'default', via: '10.10.1.2', dev: 'eth1', src: '10.10.1.1' }],
+      sysctls: [{ key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' }],
+      nftRuleset: '/etc/nftables/hagate-down.nft',
+      announce: {},
+    },
+  },
+};
+
+// What `ip -json -batch -` prints for `address show` + `route show table main` on a backup router.
+const backupIp = `[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host"}]},{"ifindex":3,"ifname":"eth1","flags":["BROADCAST","UP"],"addr_info":[{"family":"inet","local":"10.10.1.1","prefixlen":24,"scope":"global","label":"eth1 [x]"}]},{"ifindex":4,"ifname":"eth2","flags":["BROADCAST"],"addr_info":[]}]
+[{"dst":"default","gateway":"10.10.1.2","dev":"eth1","prefsrc":"10.10.1.1","flags":[]},{"dst":"10.10.1.0/24","dev":"eth1","protocol":"kernel","scope":"link","prefsrc":"10.10.1.1","flags":[]}]`;
+
+const masterIp = `[{"ifname":"eth1","flags":["UP"],"addr_info":[{"family":"inet","local":"10.10.1.1","prefixlen":24,"scope":"global"}]},{"ifname":"eth2","flags":["UP"],"addr_info":[{"family":"inet","local":"203.0.113.10","prefixlen":32,"scope":"global"},{"family":"inet6","local":"fe80::1","prefixlen":64,"scope":"link"}]}]
+[{"dst":"default","gateway":"198.51.100.1","dev":"eth2","flags":[]},{"dst":"10.10.1.0/24","dev":"eth1","protocol":"kernel","scope":"link","prefsrc":"10.10.1.1","flags":[]},{"dst":"198.51.100.1","dev":"eth2","scope":"link","flags":[]}]`;
+
+const sysctls =
+  (values: Record<string, string>) =>
+  (key: string): string | undefined =>
+    values[key];
+
+describe('parsing the kernel state', () => {
+  it('splits concatenated JSON documents, brackets inside strings included', () => {
+    expect(splitJsonDocs('[{"a":"]["}]\n[1,[2]]')).toEqual(['[{"a":"]["}]', '[1,[2]]']);
+  });
+
+  it('reads links, their IPv4 addresses (not host scope) and the routes', () => {
+    const k = parseIpState(masterIp);
+    expect(k.links.get('eth2')).toEqual({ name: 'eth2', up: true, addresses: ['203.0.113.10/32'] });
+    expect(k.routes).toHaveLength(3);
+  });
+});
+
+describe('computePlan', () => {
+  it('backup -> master: address, link up, host route then default, sysctls around, nft', () => {
+    const p = computePlan(
+      config,
+      'master',
+      parseIpState(backupIp),
+      sysctls({ 'net/ipv4/conf/eth2/arp_notify': '0', 'net/ipv4/ip_forward': '0' }),
+      false,
+    );
+    expect(p.errors).toEqual([]);
+    expect(p.nft.load).toBe(true);
+    expect(p.sysctlsPre).toEqual([{ key: 'net/ipv4/conf/eth2/arp_notify', from: '0', to: '1' }]);
+    expect(p.ip).toEqual([
+      'address add 203.0.113.10/32 dev eth2',
+      'link set dev eth2 up',
+      'route replace 198.51.100.1/32 dev eth2 scope link',
+      'route replace default via 198.51.100.1 dev eth2',
+    ]);
+    expect(p.sysctlsPost).toEqual([{ key: 'net/ipv4/ip_forward', from: '0', to: '1' }]);
+    expect(changeCount(p)).toBe(7);
+  });
+
+  it('master -> backup: default via the peer first, then the gateway route, the address, the link', () => {
+    const p = computePlan(
+      config,
+      'backup',
+      parseIpState(masterIp),
+      sysctls({ 'net/ipv4/ip_forward': '1' }),
+      false,
+    );
+    expect(p.ip).toEqual([
+      'route replace default via 10.10.1.2 dev eth1 src 10.10.1.1',
+      'route del 198.51.100.1/32 dev eth2',
+      'address del 203.0.113.10/32 dev eth2',
+      'link set dev eth2 down',
+    ]);
+    expect(p.sysctlsPre).toEqual([{ key: 'net/ipv4/ip_forward', from: '1', to: '0' }]);
+  });
+
+  it('the desired state already there: 0 changes', () => {
+    const p = computePlan(
+      config,
+      'master',
+      parseIpState(masterIp),
+      sysctls({ 'net/ipv4/conf/eth2/arp_notify': '1', 'net/ipv4/ip_forward': '1' }),
+      true,
+    );
+    expect(changeCount(p)).toBe(0);
+  });
+
+  it('never touches objects hagate does not own; removes owned extras', () => {
+    const k: KernelState = parseIpState(masterIp);
+    k.routes.push({ dst: '10.0.0.0/8', gateway: '10.10.1.9', dev: 'eth1' });
+    k.routes.push({ dst: 'default', gateway: '192.0.2.1', dev: 'eth1', metric: 100 });
+    k.links.get('eth2')?.addresses.push('192.0.2.7/24');
+    const p = computePlan(
+      config,
+      'master',
+      k,
+      sysctls({ 'net/ipv4/conf/eth2/arp_notify': '1', 'net/ipv4/ip_forward': '1' }),
+      true,
+    );
+    expect(p.ip).toEqual([
+      'route del default via 192.0.2.1 dev eth1 metric 100',
+      'address del 192.0.2.7/24 dev eth2',
+    ]);
+  });
+
+  it('reports unknown interfaces and sysctls instead of planning changes', () => {
+    const k = parseIpState(masterIp);
+    k.links.delete('eth2');
+    const p = computePlan(config, 'master', k, sysctls({}), true);
+    expect(p.errors).toContain(
+      'unknown interface eth2 (owned.links[0]): no such link in this network namespace',
+    );
+    expect(p.errors).toContain('unknown sysctl /proc/sys/net/ipv4/ip_forward (roles.master.sysctls[1])');
+  });
+});
+
+describe('parseFifoLine', () => {
+  it.each([
+    [
+      'INSTANCE "ROUTEUR_1" MASTER 200',
+      { type: 'INSTANCE', name: 'ROUTEUR_1', state: 'MASTER', priority: '200' },
+    ],
+    ['GROUP "G" BACKUP', { type: 'GROUP', name: 'G', state: 'BACKUP' }],
+    ['INSTANCE VI_1 FAULT 0', { type: 'INSTANCE', name: 'VI_1', state: 'FAULT', priority: '0' }],
+    ['garbage', undefined],
+  ])('%s', (line, expected) => {
+    expect(parseFifoLine(line)).toEqual(expected);
+  });
+});
