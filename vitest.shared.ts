@@ -1,7 +1,14 @@
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
-const libs = ['spec', 'synth', 'keepalived-config', 'nftables-parser', 'libvirt-xml-builder', 'debian-interfaces'];
+const libs = [
+  'spec',
+  'synth',
+  'keepalived-config',
+  'nftables-parser',
+  'libvirt-xml-builder',
+  'debian-interfaces',
+];
 
 /**
  * Settings every vitest project shares. Workspace packages resolve to their TypeScript sources, so a
@@ -9,10 +16,12 @@ const libs = ['spec', 'synth', 'keepalived-config', 'nftables-parser', 'libvirt-
  */
 export const shared = {
   resolve: {
-    alias: libs.map((name) => ({
-      find: new RegExp(`^@hagate/${name}$`),
-      replacement: `${root}packages/${name}/src/index.ts`,
-    })).concat([{ find: /^@hagate\/testkit$/, replacement: `${root}tooling/testkit/src/index.ts` }]),
+    alias: libs
+      .map((name) => ({
+        find: new RegExp(`^@hagate/${name}$`),
+        replacement: `${root}packages/${name}/src/index.ts`,
+      }))
+      .concat([{ find: /^@hagate\/testkit$/, replacement: `${root}tooling/testkit/src/index.ts` }]),
   },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
