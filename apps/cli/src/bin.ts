@@ -11,6 +11,7 @@ const HELP = `hagate: one spec in, every file of a highly available keepalived r
 Usage:
   hagate gen   [--spec FILE]... [--out DIR] [--check]  write the output tree (--check: list what would change, exit 1 if any);
                                                      with several specs, each pair goes to DIR/<spec name>/
+  hagate diff  [--spec FILE]... [--out DIR]          what gen would change, as unified diffs (exit 1 if any)
   hagate check [--out DIR]                           run keepalived -t, nft -c, virt-xml-validate, virsh, ifquery on it
   hagate lint  [--spec FILE]                         spec rules, then the keepalived linter over the generated pair
   hagate init  [--example dedibox|home] [--out FILE]  write a starting spec
@@ -51,6 +52,11 @@ async function main(argv: string[]): Promise<number> {
       });
       const specs = (v.spec as string[] | undefined) ?? ['hagate.yaml'];
       return gen({ specs, out: v.out as string, check: v.check as boolean, log });
+    }
+    case 'diff': {
+      const v = parse({ spec: { type: 'string', multiple: true }, out: { type: 'string', default: 'out' } });
+      const specs = (v.spec as string[] | undefined) ?? ['hagate.yaml'];
+      return gen({ specs, out: v.out as string, check: false, diff: true, log });
     }
     case 'check': {
       const v = parse({ out: { type: 'string', default: 'out' } });

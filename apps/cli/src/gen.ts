@@ -1,6 +1,8 @@
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { GeneratedFile } from '@hagate/synth';
 import { readAgentBundle } from './agent-bundle.js';
+import { unifiedDiff } from './diff.js';
 import { CliError } from './errors.js';
 import { readSpec, synthOrExplain } from './spec-file.js';
 import { planChanges, writeTree } from './write.js';
@@ -9,7 +11,9 @@ export interface GenOptions {
   /** One spec writes to `out`; several (a fleet) write each pair to `out/<spec name>`. */
   specs: string[];
   out: string;
+  /** Only report: `list` prints the paths that would change, `diff` a unified diff of each. */
   check: boolean;
+  diff?: boolean;
   log: (line: string) => void;
 }
 
@@ -44,12 +48,27 @@ export async function gen(opts: GenOptions): Promise<number> {
   let changed = 0;
   let total = 0;
   for (const { out, files } of trees) {
-    const changes = opts.check ? await planChanges(out, files) : await writeTree(out, files);
-    for (const c of changes) opts.log(`${c.kind.padEnd(7)} ${out}/${c.path}`);
+    const changes = opts.check || opts.diff ? await planChanges(out, files) : await writeTree(out, files);
+    for (const c of changes) {
+      if (!opts.diff) {
+        opts.log(`${c.kind.padEnd(7)} ${out}/${c.path}`);
+        continue;
+      }
+      const now = files.find((f) => f.path === c.path)?.contents;
+      const before = c.kind === 'added' ? '' : await readFile(join(out, c.path), 'utf8').catch(() => '');
+      if (c.kind === 'mode') opts.log(`mode of ${out}/${c.path} would change`);
+      else if (now instanceof Uint8Array || before.includes('\0'))
+        opts.log(`Binary files ${out}/${c.path} differ`);
+      else {
+        const a = c.kind === 'added' ? '/dev/null' : `${out}/${c.path}`;
+        const b = c.kind === 'removed' ? '/dev/null' : `${out}/${c.path} (generated)`;
+        opts.log(unifiedDiff(before, now ?? '', a, b).trimEnd());
+      }
+    }
     changed += changes.length;
     total += files.length;
   }
-  if (opts.check) {
+  if (opts.check || opts.diff) {
     opts.log(
       changed === 0
         ? `${opts.out}: up to date (${total} files)`

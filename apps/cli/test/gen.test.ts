@@ -283,3 +283,24 @@ describe('hagate lint', () => {
     );
   });
 });
+
+describe('hagate diff', () => {
+  it('shows what gen would change as a unified diff, and exits 1', async () => {
+    const out = join(work, 'diffed');
+    expect(hagate(['gen', '--spec', DEDIBOX, '--out', out]).status).toBe(0);
+    expect(hagate(['diff', '--spec', DEDIBOX, '--out', out]).status).toBe(0);
+    const spec = join(work, 'diff.yaml');
+    await writeFile(
+      spec,
+      (await readFile(join(repo, DEDIBOX), 'utf8')).replace('priority: 50', 'priority: 60'),
+    );
+    const r = hagate(['diff', '--spec', spec, '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(
+      `--- ${out}/extrout2/etc/keepalived/keepalived.conf\n+++ ${out}/extrout2/etc/keepalived/keepalived.conf (generated)\n`,
+    );
+    expect(r.stdout).toContain('\n-  priority 50\n+  priority 60\n');
+    // The header names the spec, so every text file of the tree changes with another spec file name.
+    expect(r.stdout).toMatch(/files would change; run hagate gen\n$/);
+  });
+});
