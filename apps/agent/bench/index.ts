@@ -11,20 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createNetns, type Netns, run, runOk } from '@hagate/testkit';
 
-interface BenchResult {
-  unit: 'ms';
-  samples: number[];
-  baseline: { name: string; samples: number[] };
-  peakRssBytes?: number;
-  extra?: Record<string, number | string>;
-}
-
-interface BenchEntry {
-  name: string;
-  description: string;
-  quick?: boolean;
-  run(opts: { quick: boolean }): Promise<BenchResult>;
-}
+import type { BenchEntry, BenchResult } from '../../../tooling/bench/src/types.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const baselineDir = fileURLToPath(new URL('../../../tooling/baseline', import.meta.url));

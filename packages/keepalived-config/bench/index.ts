@@ -3,22 +3,9 @@
  * parse + print of a generated keepalived.conf with 10,000 vrrp_instance blocks; the baseline is the
  * same work on 1,000 blocks measured in the same run and scaled x10, so ratio ~1 means linear cost.
  */
+
+import type { BenchEntry } from '../../../tooling/bench/src/types.js';
 import { buildConfig, parse, print, type VrrpInstance } from '../src/index.js';
-
-interface BenchResult {
-  unit: 'ms';
-  samples: number[];
-  baseline: { name: string; samples: number[] };
-  peakRssBytes?: number;
-  extra?: Record<string, number | string>;
-}
-
-interface BenchEntry {
-  name: string;
-  description: string;
-  quick?: boolean;
-  run(opts: { quick: boolean }): Promise<BenchResult>;
-}
 
 function config(n: number): string {
   const instances: VrrpInstance[] = [];

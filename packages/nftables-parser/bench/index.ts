@@ -8,22 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createNetns, isRoot, which } from '@hagate/testkit';
+import type { BenchEntry } from '../../../tooling/bench/src/types.js';
 import { parse } from '../src/index.js';
-
-export interface BenchResult {
-  unit: 'ms';
-  samples: number[];
-  baseline: { name: string; samples: number[] };
-  peakRssBytes?: number;
-  extra?: Record<string, number | string>;
-}
-
-export interface BenchEntry {
-  name: string;
-  description: string;
-  quick?: boolean;
-  run(opts: { quick: boolean }): Promise<BenchResult>;
-}
 
 /** One chain of varied, corpus-like rules (n rules), named cN in table ip bench. */
 function chainText(c: number, n: number): string {
