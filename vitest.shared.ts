@@ -24,6 +24,7 @@ export const shared = {
       .concat([{ find: /^@hagate\/testkit$/, replacement: `${root}tooling/testkit/src/index.ts` }]),
   },
   test: {
+    setupFiles: [`${root}tooling/testkit/src/fast-check-setup.ts`],
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

@@ -199,3 +199,11 @@ describe('printInterfaces', () => {
     expect(() => printInterfaces(interfacesFile(node))).toThrow(InterfacesBuildError);
   });
 });
+
+describe('regressions found by the property tests', () => {
+  it('keeps a comment that starts with a carriage return and ends with a backslash', () => {
+    // A comment never continues onto the next line, so its original text can be printed back anywhere.
+    const text = '\r#\\\nauto';
+    expect(printInterfaces(parseInterfaces(text))).toBe(text);
+  });
+});

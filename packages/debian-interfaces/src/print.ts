@@ -120,12 +120,13 @@ export function printInterfaces(file: InterfacesFile, options: PrintOptions = {}
   }
   const out = flat.map(({ node, inStanza }, k) => {
     const src = node.source;
-    // A text ending with a backslash was the last line of its file: reuse it only while it still is.
+    // A content text ending with a backslash was the last line of its file: reuse it only while it still
+    // is. A comment never continues onto the next line, whatever it ends with.
     if (
       src &&
       !options.canonical &&
       src.fingerprint === fingerprint(node) &&
-      (k === flat.length - 1 || !src.text.endsWith('\\'))
+      (node.kind === 'comment' || k === flat.length - 1 || !src.text.endsWith('\\'))
     ) {
       return src.text;
     }
