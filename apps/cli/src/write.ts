@@ -3,8 +3,8 @@
  * (staged next to the tree, then renamed), files a previous run generated but this one does not are
  * removed. Nothing is written before every file is known, so an error never leaves partial output.
  */
-import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, relative } from 'node:path';
 import type { GeneratedFile } from '@hagate/synth';
 
 /** Lists what the previous run produced, so files dropped from the spec can be removed. */
@@ -52,8 +52,23 @@ async function readManifest(outDir: string): Promise<string[]> {
 }
 
 /** What writing `files` to `outDir` would change. */
+/** Every file under dir, relative to it (POSIX separators); empty when dir does not exist. */
+async function existingFiles(dir: string): Promise<Set<string>> {
+  try {
+    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+    return new Set(
+      entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath ?? e.path, e.name))),
+    );
+  } catch {
+    return new Set();
+  }
+}
+
 export async function planChanges(outDir: string, files: GeneratedFile[]): Promise<Change[]> {
+  // One listing of the tree instead of a failed open per new file (a fleet's first run is all new files).
+  const existing = await existingFiles(outDir);
   const perFile = await mapLimit(files, IO_PARALLELISM, async (f): Promise<Change | undefined> => {
+    if (!existing.has(f.path)) return { path: f.path, kind: 'added' };
     const target = join(outDir, f.path);
     let current: Buffer;
     try {
