@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AgentConfig } from '@hagate/spec/agent-config';
-import { createNetns, missing, type Netns, run } from '@hagate/testkit';
+import { createNetns, missing, type Netns, run, which } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
@@ -325,6 +325,94 @@ describe('hagate-agent transitions (root, network namespaces)', () => {
     expect(applied.every((m) => (m[1] === 'MASTER') === (m[3] === 'master'))).toBe(true);
     expectBackup(ns);
   }, 60_000);
+});
+
+describe('hagate-agent syslog', () => {
+  it('writes one syslog line per transition and per failure, next to keepalived (a private /dev/log)', async (ctx) => {
+    const whyLog = why ?? missing('unshare', 'logger', 'python3');
+    if (whyLog) ctx.skip(whyLog);
+    const ns = router('syslog');
+    const cfg = writeConfig('syslog');
+    const bad = writeConfig('syslog-bad', (c) => {
+      c.roles.master.nftRuleset = join(dir, 'bad.nft');
+    });
+    const sock = join(dir, 'syslog.sock');
+    const received = join(dir, 'syslog.txt');
+    // A syslog daemon stand-in: a unix datagram socket that appends each message to a file.
+    const sink = spawn(which('python3') ?? 'python3', [
+      '-c',
+      [
+        'import socket, sys',
+        's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)',
+        's.bind(sys.argv[1])',
+        'f = open(sys.argv[2], "a", buffering=1)',
+        'print("ready", flush=True)',
+        'while True:',
+        '    f.write(s.recv(65536).decode("utf-8", "replace").rstrip("\\n") + "\\n")',
+      ].join('\n'),
+      sock,
+      received,
+    ]);
+    await new Promise<void>((resolve, reject) => {
+      sink.stdout?.once('data', () => resolve());
+      sink.once('error', reject);
+      sink.once('exit', (code) => reject(new Error(`the syslog stand-in exited (${code})`)));
+    });
+    try {
+      // In a private mount namespace, /dev is a tmpfs holding the few devices node needs plus our /dev/log.
+      const script = [
+        'set -e',
+        'old=$(mktemp -d)',
+        'mount --bind /dev "$old"',
+        'mount -t tmpfs -o mode=0755 hagate-test-dev /dev',
+        'for d in null zero random urandom; do touch /dev/$d; mount --bind "$old/$d" /dev/$d; done',
+        'touch /dev/log',
+        'mount --bind "$1" /dev/log',
+        'shift',
+        'exec "$@"',
+      ].join('\n');
+      const withLog = (cfgFile: string, args: string[]) =>
+        run(
+          [
+            IP,
+            'netns',
+            'exec',
+            ns.name,
+            'unshare',
+            '-m',
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            script,
+            'sh',
+            sock,
+            process.execPath,
+            bundle,
+            '--config',
+            cfgFile,
+            ...args,
+          ],
+          { env: process.env, timeoutMs: 30_000 },
+        );
+      expect(withLog(cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+      expect(withLog(cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '200']).status).toBe(0);
+      expect(withLog(bad, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).not.toBe(0);
+      // logger is spawned detached and not waited for: give the three lines a moment to arrive.
+      let lines: string[] = [];
+      for (let i = 0; i < 50 && lines.length < 3; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        lines = readFileSync(received, 'utf8').split('\n').filter(Boolean);
+      }
+      // RFC 3164 as logger writes it: <PRI>timestamp ident[pid]: message; daemon.info = 30, daemon.err = 27.
+      expect(lines).toHaveLength(3);
+      expect(lines[0]).toMatch(/^<30>.* hagate-agent\[\d+\]: .*master state applied, [1-9]\d* changes/);
+      expect(lines[1]).toMatch(/^<30>.* hagate-agent\[\d+\]: .*backup state applied/);
+      expect(lines[2]).toMatch(/^<27>.* hagate-agent\[\d+\]: .*nft/);
+    } finally {
+      sink.kill();
+    }
+  });
 });
 
 describe('hagate-agent bad input: clear message, non-zero exit, nothing changed', () => {
