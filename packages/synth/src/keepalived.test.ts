@@ -166,6 +166,8 @@ describe('synthKeepalived', () => {
     expect(a).toContain('vrrp_notify_fifo_script "/usr/local/sbin/hagate-agent fifo"');
     expect(a).toContain('shutdown_script "/usr/local/sbin/hagate-agent shutdown"');
     expect(a).not.toMatch(/^\s+notify /m);
+    // keepalived SIGTERMs the fifo script on reload and on shutdown alike; notify_stop runs only on shutdown.
+    expect(a).toContain('  notify_stop "/usr/local/sbin/hagate-agent shutdown"\n');
   });
 
   it('passes --config to every agent command line when the agent config is not at its default path', () => {

@@ -69,7 +69,10 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     // The failover IP is never here: the agent owns the external NIC (an instance whose VIP
     // device is down would go to FAULT and the backup could never take over).
     virtualIpaddress: [{ address: `${vrrp.vip}/${seg.prefix}`, dev: seg.iface }],
-    ...(fifo ? {} : { notify: agentCommand(input) }),
+    // With the fifo hook, keepalived's shutdown only SIGTERMs the fifo script (as on a reload) and writes no
+    // STOP line; notify_stop runs at once on shutdown and never on reload, so the stopping router gives up
+    // the shared-MAC NIC right away, as with the notify hook, instead of when keepalived exits.
+    ...(fifo ? { notifyStop: agentCommand(input, 'shutdown') } : { notify: agentCommand(input) }),
   };
   return {
     header: [generatedMarker(input)],
