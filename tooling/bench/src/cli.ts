@@ -8,6 +8,7 @@ import { cpus, release } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { checkEntries } from './check.js';
 import { fleetEntries } from './fleet.js';
 import { summarize } from './stats.js';
 import type { BenchEntry } from './types.js';
