@@ -16,7 +16,7 @@ import type { BenchEntry } from './types.js';
 const repo = new URL('../../../', import.meta.url).pathname;
 
 async function discover(): Promise<{ source: string; entry: BenchEntry }[]> {
-  const found: { source: string; entry: BenchEntry }[] = fleetEntries.map((entry) => ({
+  const found: { source: string; entry: BenchEntry }[] = [...fleetEntries, ...checkEntries].map((entry) => ({
     source: 'tooling/bench',
     entry,
   }));
