@@ -56,8 +56,12 @@ export const checkEntries: BenchEntry[] = [
               ['virsh', '-q', '-c', 'test:///default', `define ${f}`],
             );
           else if (r.includes('/networks/')) floorArgv.push(['virt-xml-validate', f, 'network']);
+          // hagate checks a NIC inside a copy of its domain: one validation and one define of a domain.
           else if (r.includes('/interfaces/'))
-            floorArgv.push(['virsh', '-q', '-c', 'test:///default', 'list']);
+            floorArgv.push(
+              ['virt-xml-validate', aDomain, 'domain'],
+              ['virsh', '-q', '-c', 'test:///default', `define ${aDomain}`],
+            );
           else if (r.endsWith('etc/network/interfaces'))
             floorArgv.push(['ifquery', '-i', f, '--list', '--all']);
           else if (r.endsWith('agent.json')) floorArgv.push([process.execPath, '-e', '0']);
