@@ -278,3 +278,168 @@ describe('bad specs are refused with every error located', () => {
     expect(errs).toContain(`${FILE}:1:1: routers: expected a mapping, found nothing`);
   });
 });
+
+describe('every cross-field rule, one broken spec each', () => {
+  // [name, edits of the dedibox spec ([from, to] once, or [from, to, true] everywhere), expected lines];
+  // `⟦text|more⟧` stands for FILE:line:col of the `|` in that unique text of the edited spec.
+  const table: [string, ([string, string] | [string, string, boolean])[], string[]][] = [
+    [
+      'portgroup with both vlan and trunk',
+      [['vlan: 10 #', 'vlan: 10\n          trunk: [11] #']],
+      [
+        '⟦|vlan10:⟧: hypervisor.networks.intern-vlans.portgroups.vlan10: expected either vlan or trunk, found both',
+        '⟦eth1: { target: extrout1.1, network: intern-vlans, portgroup: |vlan10, mac: "52:54:00:dd:ee:ff" }⟧: routers.extrout1.nics.eth1.portgroup: expected an access portgroup for untagged segment lan, found trunk "vlan10"',
+        '⟦eth1: { target: extrout2.1, network: intern-vlans, portgroup: |vlan10, mac: "52:54:00:cd:cd:cd" }⟧: routers.extrout2.nics.eth1.portgroup: expected an access portgroup for untagged segment lan, found trunk "vlan10"',
+      ],
+    ],
+    [
+      'trunk with a duplicate VLAN',
+      [['trunk: [99, 250]', 'trunk: [99, 250, 99]']],
+      [
+        '⟦|trunk: [99, 250, 99] # VM <-> hypervisor (99) and inter-VM admin/monitoring (250)⟧: hypervisor.networks.intern-vlans.portgroups.vlansadmin.trunk: expected distinct VLAN ids, found duplicates',
+      ],
+    ],
+    [
+      'two default portgroups',
+      [
+        ['vlan: 10 #', 'vlan: 10\n          default: true #'],
+        ['trunk: [99, 250]', 'trunk: [99, 250]\n          default: true'],
+      ],
+      [
+        '⟦|portgroups:⟧: hypervisor.networks.intern-vlans.portgroups: expected at most one default portgroup, found 2',
+      ],
+    ],
+    [
+      'guest interface name over 15 characters',
+      [['eth0', 'lan0verylong', true]],
+      [
+        '⟦|monitoring:\n    nic: lan0verylong⟧: segments.monitoring: expected a guest interface name of at most 15 characters, found "lan0verylong.250"',
+      ],
+    ],
+    [
+      'two segments on one subnet',
+      [
+        ['subnet: 10.250.1.0/24', 'subnet: 10.99.1.0/24'],
+        ['monitoring: 10.250.1.1', 'monitoring: 10.99.1.11'],
+        ['monitoring: 10.250.1.2', 'monitoring: 10.99.1.12'],
+      ],
+      [
+        '⟦subnet: |10.99.1.0/24\n  lan:⟧: segments.monitoring.subnet: expected a subnet of its own, found 10.99.1.0/24 also used by segment admin',
+      ],
+    ],
+    [
+      'two routers with one id',
+      [['id: 2', 'id: 1']],
+      [
+        '⟦id: |1\n    volumeGroup: vg0 # the "slave" volume group⟧: routers.extrout2.id: expected a router id of its own, found 1 also used by extrout1',
+      ],
+    ],
+    [
+      'a router without the external NIC',
+      [['      eth2: { target: extrout2.2, network: ovs-front, mac: "52:54:00:ff:ff:ff" }\n', '']],
+      [
+        '⟦|nics:\n      eth0: { target: extrout2.0, network: intern-vlans, portgroup: vlansadmin, mac: "52:54:00:ab:ab:ab" }⟧: routers.extrout2.nics: expected the external NIC eth2 (external.nic), found none',
+      ],
+    ],
+    [
+      'an address that is the broadcast address',
+      [['admin: 10.99.1.2', 'admin: 10.99.1.255']],
+      [
+        '⟦admin: |10.99.1.255⟧: routers.extrout2.addresses.admin: expected a host address of 10.99.1.0/24, found its network or broadcast address 10.99.1.255',
+      ],
+    ],
+    [
+      'a segment NIC the router lacks',
+      [
+        [
+          '      eth1: { target: extrout2.1, network: intern-vlans, portgroup: vlan10, mac: "52:54:00:cd:cd:cd" }\n',
+          '',
+        ],
+      ],
+      [
+        '⟦lan: |10.10.1.2⟧: routers.extrout2.addresses.lan: expected NIC eth1 (segments.lan.nic) on this router, found none',
+      ],
+    ],
+    [
+      'an untagged segment on a trunk port',
+      [['portgroup: vlan10, mac: "52:54:00:dd:ee:ff"', 'portgroup: vlansadmin, mac: "52:54:00:dd:ee:ff"']],
+      [
+        '⟦eth1: { target: extrout1.1, network: intern-vlans, portgroup: |vlansadmin, mac: "52:54:00:dd:ee:ff" }⟧: routers.extrout1.nics.eth1.portgroup: expected an access portgroup for untagged segment lan, found trunk "vlansadmin"',
+      ],
+    ],
+    [
+      'three routers',
+      [
+        [
+          'routers:\n',
+          'routers:\n  extrout3:\n    id: 3\n    volumeGroup: vg0\n    priority: 10\n    nics: {}\n    addresses: {}\n',
+        ],
+      ],
+      [
+        '⟦|routers:⟧: routers: expected exactly 2 routers (a VRRP pair), found 3',
+        '⟦|nics: {}⟧: routers.extrout3.nics: expected the external NIC eth2 (external.nic), found none',
+        '⟦|addresses: {}⟧: routers.extrout3.addresses: expected an address on the VRRP segment lan, found none',
+      ],
+    ],
+    [
+      'authentication with VRRPv3',
+      [['advertInt: 1', 'advertInt: 1\n  version: 3']],
+      ['⟦|auth:⟧: vrrp.auth: expected no authentication with VRRPv3 (RFC 5798 removed it), found auth'],
+    ],
+    [
+      'VRRPv3 advert finer than 10 ms',
+      [
+        ['advertInt: 1', 'advertInt: 0.005\n  version: 3'],
+        [
+          '  auth:\n    type: PASS\n    password: password # cleartext, 8 characters at most: VRRP PASS auth is no security\n',
+          '',
+        ],
+      ],
+      [
+        '⟦advertInt: |0.005⟧: vrrp.advertInt: expected a multiple of 0.01 s up to 40.95 with VRRPv3, found 0.005',
+      ],
+    ],
+    [
+      'provider gateway inside a segment',
+      [['gateway: 198.51.100.1', 'gateway: 10.99.1.254']],
+      [
+        '⟦gateway: |10.99.1.254 # documentation address standing for the provider gateway 62.210.0.1⟧: external.gateway: expected a provider gateway outside the internal segments, found 10.99.1.254 inside admin (10.99.1.0/24)',
+      ],
+    ],
+    [
+      'gateway equal to the failover IP',
+      [['gateway: 198.51.100.1', 'gateway: 203.0.113.10']],
+      [
+        '⟦gateway: |203.0.113.10 # documentation address standing for the provider gateway 62.210.0.1⟧: external.gateway: expected a gateway different from the failover IP, found 203.0.113.10',
+      ],
+    ],
+    [
+      'unknown sshFrom segment',
+      [['sshFrom: admin', 'sshFrom: office']],
+      [
+        '⟦sshFrom: |office # segment allowed to reach the routers over SSH⟧: firewall.sshFrom: expected a segment name (admin, monitoring, lan), found "office"',
+      ],
+    ],
+    [
+      'preferred master with the lower priority',
+      [['priority: 200', 'priority: 40']],
+      [
+        "⟦priority: |40⟧: routers.extrout1.priority: expected the preferred master to have the higher priority, found 40 <= extrout2's 50",
+      ],
+    ],
+    [
+      'no preferred master',
+      [['    preferredMaster: true # keepalived `state MASTER`\n', '']],
+      ['⟦|routers:⟧: routers: expected exactly one router with preferredMaster: true, found 0'],
+    ],
+  ];
+
+  for (const [name, edits, expected] of table) {
+    it(name, () => {
+      let text = dedibox;
+      for (const [from, to, all] of edits) text = all ? text.replaceAll(from, to) : edit(text, from, to);
+      const lines = expected.map((e) => e.replace(/^⟦([^⟧]*)⟧/, (_m, needle: string) => at(text, needle)));
+      expect(errorsOf(text)).toEqual(lines);
+    });
+  }
+});
