@@ -304,3 +304,42 @@ describe('hagate diff', () => {
     expect(r.stdout).toMatch(/files would change; run hagate gen\n$/);
   });
 });
+
+describe('the home example and hagate init', () => {
+  it('generates the home pair (VRRPv3, fifo hook, ordinary MACs) and every consumer accepts it', async (ctx) => {
+    const why = missing(
+      'root',
+      'keepalived',
+      'nft',
+      'ip',
+      'ifquery',
+      'virsh',
+      'virt-xml-validate',
+      'unshare',
+    );
+    if (why) ctx.skip(why);
+    const out = join(work, 'home');
+    expect(hagate(['gen', '--spec', 'examples/home/hagate.yaml', '--out', out]).status).toBe(0);
+    const conf = await readFile(join(out, 'gw1/etc/keepalived/keepalived.conf'), 'utf8');
+    expect(conf).toContain('vrrp_notify_fifo_script "/usr/local/sbin/hagate-agent fifo"');
+    expect(conf).toContain('notify_stop "/usr/local/sbin/hagate-agent shutdown"');
+    const r = hagate(['check', '--out', out]);
+    expect(r.stdout, r.stdout + r.stderr).toMatch(/^22 passed, 0 failed$/m);
+  });
+
+  it('init writes a starting spec that generates, and never overwrites', async () => {
+    const dir = join(work, 'init');
+    await cp(join(repo, 'README.md'), join(dir, 'placeholder'), { recursive: true });
+    const spec = join(dir, 'hagate.yaml');
+    const r = hagate(['init', '--example', 'home', '--out', spec]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`${spec}: written from the home example`);
+    expect(hagate(['gen', '--spec', spec, '--out', join(dir, 'out')]).status).toBe(0);
+    const again = hagate(['init', '--out', spec]);
+    expect(again.status).toBe(1);
+    expect(again.stderr).toBe(`${spec}: already exists, not overwritten\n`);
+    expect(hagate(['init', '--example', 'office', '--out', join(dir, 'x.yaml')]).stderr).toMatch(
+      /expected --example dedibox or home, found "office"/,
+    );
+  });
+});
