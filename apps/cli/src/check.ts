@@ -82,17 +82,17 @@ async function checkKeepalived(
   try {
     // The agent is put at its real path in a private mount namespace, so script security checks it as deployed.
     const agentSrc = agentPath ? join(routerDir, agentPath) : undefined;
+    // Paths go in as positional parameters ($1 agent dir, $2 agent source, $3 agent path, $4 config), so no
+    // file name is ever parsed by the shell.
+    const withAgent = agentPath !== undefined && agentSrc !== undefined && existsSync(agentSrc);
     const script = [
       'set -e',
-      ...(agentPath && agentSrc && existsSync(agentSrc)
-        ? [
-            `mount -t tmpfs -o mode=0755 hagate-check "${dirname(agentPath)}"`,
-            `cp "${agentSrc}" "${agentPath}"`,
-            `chmod 0755 "${agentPath}"`,
-          ]
+      ...(withAgent
+        ? ['mount -t tmpfs -o mode=0755 hagate-check "$1"', 'cp "$2" "$3"', 'chmod 0755 "$3"']
         : []),
-      `exec keepalived -t -l -D -f "${conf}"`,
+      'exec keepalived -t -l -D -f "$4"',
     ].join('\n');
+    const params = [dirname(agentPath ?? '/'), agentSrc ?? '', agentPath ?? '', conf];
     const r = run([
       'ip',
       'netns',
@@ -105,6 +105,8 @@ async function checkKeepalived(
       'sh',
       '-c',
       script,
+      'sh',
+      ...params,
     ]);
     const noisy = r.out.split('\n').filter((l) => KEEPALIVED_NOISE.test(l));
     const ok = r.status === 0 && noisy.length === 0;
@@ -147,13 +149,24 @@ function checkXml(file: string, kind: 'domain' | 'network'): CheckResult {
   };
 }
 
+/** A word of a virsh command string: virsh splits on blanks and understands backslash escapes in quotes. */
+function virshWord(s: string): string {
+  return `"${s.replace(/[\\"]/g, '\\$&')}"`;
+}
+
 function domainName(xml: string): string | undefined {
   return /<name>([^<]+)<\/name>/.exec(xml)?.[1];
 }
 
 async function checkVirshDomain(file: string): Promise<CheckResult> {
   const name = domainName(await readFile(file, 'utf8'));
-  const r = run(['virsh', '-q', '-c', 'test:///default', `define ${file}; domiflist ${name ?? '?'}`]);
+  const r = run([
+    'virsh',
+    '-q',
+    '-c',
+    'test:///default',
+    `define ${virshWord(file)}; domiflist ${virshWord(name ?? '?')}`,
+  ]);
   return {
     artifact: file,
     tool: 'virsh define',
@@ -181,7 +194,13 @@ async function checkAttach(file: string, domainFile: string | undefined): Promis
     const name = domainName(withNic) ?? '?';
     const v = run(['virt-xml-validate', f, 'domain']);
     if (v.status !== 0) return { artifact: file, tool, ok: false, detail: firstLines(v.out) };
-    const r = run(['virsh', '-q', '-c', 'test:///default', `define ${f}; domiflist ${name}`]);
+    const r = run([
+      'virsh',
+      '-q',
+      '-c',
+      'test:///default',
+      `define ${virshWord(f)}; domiflist ${virshWord(name)}`,
+    ]);
     const target = file
       .split('/')
       .pop()!

@@ -202,6 +202,24 @@ describe('hagate check runs every real consumer', () => {
     );
   });
 
+  it('handles output paths with blanks and shell characters', async (ctx) => {
+    const why = missing(
+      'root',
+      'keepalived',
+      'nft',
+      'ip',
+      'ifquery',
+      'virsh',
+      'virt-xml-validate',
+      'unshare',
+    );
+    if (why) ctx.skip(why);
+    const out = join(work, 'odd "dir" $HOME', 'out');
+    expect(hagate(['gen', '--spec', DEDIBOX, '--out', out]).status).toBe(0);
+    const r = hagate(['check', '--out', out]);
+    expect(r.stdout, r.stdout + r.stderr).toMatch(/^22 passed, 0 failed$/m);
+  });
+
   it('fails on a broken artifact and says which', async (ctx) => {
     const why = missing('root', 'nft', 'ip');
     if (why) ctx.skip(why);
