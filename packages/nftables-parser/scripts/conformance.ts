@@ -1,13 +1,15 @@
 /**
  * Measures the parser and printer against a folder of `nft list ruleset` dumps:
- *   pnpm exec tsx scripts/conformance.ts <folder> [--verbose] [--mutate N]
+ *   pnpm exec tsx scripts/conformance.ts <folder> [--verbose] [--mutate N] [--rules]
  * Prints the parse rate and the byte-exact rate, and each failure with its reason. With --mutate N, also
- * applies N random edits to each file and counts located diagnostics, stable parses and crashes.
+ * applies N random edits to each file and counts located diagnostics, stable parses and crashes. With
+ * --rules, also runs the rule model over every rule: the share of rules fully typed (no `unknown`
+ * statement) and every value diagnostic (the dumps are valid, so each one is a false positive).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkFormat } from '../src/check.js';
-import { parse, print, tryParse } from '../src/index.js';
+import { analyzeRuleset, isFullyTyped, parse, print, tryParse } from '../src/index.js';
 
 function walk(dir: string): string[] {
   return readdirSync(dir)
@@ -40,6 +42,41 @@ console.log(
   `files: ${files.length}; parsed: ${parsed} (${pct(parsed)}%); byte-exact: ${exact} (${pct(exact)}%)`,
 );
 console.log(`${exact} passed, ${files.length - exact} failed`);
+
+if (args.includes('--rules')) {
+  let rules = 0;
+  let typed = 0;
+  let diags = 0;
+  const unknownHeads = new Map<string, number>();
+  for (const f of files) {
+    const r = tryParse(readFileSync(f, 'utf8'), { file: f });
+    if (!r.ok) continue;
+    for (const a of analyzeRuleset(r.ruleset, { file: f })) {
+      rules++;
+      if (isFullyTyped(a)) typed++;
+      else if (verbose) {
+        for (const s of a.statements) {
+          if (s.kind !== 'unknown') continue;
+          const head = s.tokens
+            .slice(0, 2)
+            .map((t) => (t.kind === 'group' ? t.open : t.text))
+            .join(' ');
+          unknownHeads.set(head, (unknownHeads.get(head) ?? 0) + 1);
+        }
+      }
+      for (const d of a.diagnostics) {
+        diags++;
+        console.log(`diagnostic ${d.message}`);
+      }
+    }
+  }
+  if (verbose) {
+    for (const [h, n] of [...unknownHeads].sort((a, b) => b[1] - a[1]).slice(0, 40))
+      console.log(`unknown ${n} ${h}`);
+  }
+  const share = ((100 * typed) / Math.max(1, rules)).toFixed(1);
+  console.log(`rules: ${rules}; fully typed: ${typed} (${share}%); diagnostics (false positives): ${diags}`);
+}
 
 const mi = args.indexOf('--mutate');
 if (mi >= 0) {

@@ -67,3 +67,20 @@ export { NftSyntaxError } from './errors.js';
 export { NftJsonError, toJson } from './json.js';
 export { type ParseOptions, type ParseResult, parse, parseRules, tryParse } from './parser.js';
 export { type PrintOptions, print, printNode, printRule } from './printer.js';
+export {
+  type AnalyzedRule,
+  type AnalyzeOptions,
+  analyzeRule,
+  analyzeRuleset,
+  CT_STATES,
+  checkRules,
+  type Expr,
+  ICMP_TYPES,
+  ICMPV6_TYPES,
+  isFullyTyped,
+  REJECT_CODES,
+  type RelOp,
+  type RuleDiagnostic,
+  type RuleStatement,
+  type Selector,
+} from './rule-model.js';
