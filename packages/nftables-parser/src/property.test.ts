@@ -30,10 +30,22 @@ import {
   tryParse,
 } from './index.js';
 
+import { AFTER_VALUE, CHAIN_WORDS, FIELDS, FLOWTABLE_WORDS, RULE_START, SET_WORDS } from './keywords.js';
+
 const here = dirname(fileURLToPath(import.meta.url));
 const fixtures = ['rich.nft', 'input-style.nft'].map((n) => readFileSync(join(here, 'fixtures', n), 'utf8'));
 
-const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,7}$/);
+// nft refuses its own keywords as bare identifiers (a chain called `to` must be quoted), so generated
+// names leave out every word the grammar gives a meaning to where a name may stand.
+const RESERVED = new Set([
+  ...RULE_START,
+  ...SET_WORDS,
+  ...CHAIN_WORDS,
+  ...FLOWTABLE_WORDS,
+  ...AFTER_VALUE,
+  ...Object.keys(FIELDS),
+]);
+const name = fc.stringMatching(/^[a-z][a-z0-9_]{0,7}$/).filter((n) => !RESERVED.has(n));
 const ipv4 = fc.tuple(fc.nat(255), fc.nat(255), fc.nat(255), fc.nat(255)).map((p) => p.join('.'));
 const port = fc.integer({ min: 1, max: 65535 });
 

@@ -75,6 +75,39 @@ describe('analyzeRule: typed statements', () => {
     ['queue flags bypass,fanout to 1-3 queue num 2 bypass', ['queue', 'queue']],
     ['tcp dport 80 tproxy ip to 10.0.0.1:3128', ['match', 'tproxy']],
     ['ip saddr & 255.255.0.0 == 10.1.0.0 accept', ['match', 'verdict']],
+    // raw payload, numgen, hashes, rt, extension headers, options, ipsec, osf, socket
+    ['@th,16,16 22 @nh,72,8 6 accept', ['match', 'match', 'verdict']],
+    ['udp length . @th,160,128 vmap { 40-60 . 0x1 : accept }', ['vmap']],
+    ['meta mark set numgen inc mod 4 offset 10 counter', ['set', 'counter']],
+    ['ip daddr set numgen random mod 2 map { 0 : 192.0.2.1, 1 : 192.0.2.2 }', ['set']],
+    ['ct mark set jhash ip saddr . tcp dport mod 8 seed 0x1 offset 2', ['set']],
+    ['meta mark set symhash mod 2', ['set']],
+    ['rt nexthop 192.0.2.1 rt mtu > 1400 rt classid 7', ['match', 'match', 'match']],
+    ['tcp flags syn tcp option maxseg size set rt mtu', ['match', 'set']],
+    ['rt type 0 frag more-fragments 1 hbh nexthdr 6 drop', ['match', 'match', 'match', 'verdict']],
+    ['exthdr frag exists srh tag 3 mh type 1 dst hdrlength 0', ['match', 'match', 'match', 'match']],
+    ['tcp option maxseg size 1-500 tcp option sack-perm missing', ['match', 'match']],
+    ['tcp option mptcp subtype . ip saddr @m accept', ['match', 'verdict']],
+    ['ip option ra value 0 ip option lsrr exists', ['match', 'match']],
+    ['sctp chunk init num-inbound-streams 3 sctp chunk data exists', ['match', 'match']],
+    ['ipsec in reqid 1 ipsec out ip6 daddr ::1 ipsec out spnum 2 spi 3', ['match', 'match', 'match']],
+    ['osf ttl loose name "Linux" osf version "Linux:4.19"', ['match', 'match']],
+    ['socket transparent 1 socket cgroupv2 level 2 "a/b"', ['match', 'match']],
+    // statements
+    ['synproxy mss 1460 wscale 7 timestamp sack-perm', ['synproxy']],
+    ['meta l4proto tcp flow add @ft', ['match', 'flowoffload']],
+    ['flow offload @ft', ['flowoffload']],
+    ['meter m size 64 { ip saddr timeout 10s limit rate 10/second } accept', ['meter', 'verdict']],
+    ['queue flags bypass to jhash tcp dport . tcp sport mod 4', ['queue']],
+    ['queue to symhash mod 2', ['queue']],
+    // masks, elements with attributes, concatenations with values
+    ['tcp flags syn / syn,ack accept', ['match', 'verdict']],
+    ['tcp flags & (fin | syn | rst) == { fin | rst, syn }', ['match']],
+    ['ct mark set (meta mark | 0x10) << 8', ['set']],
+    ['iif vmap { "lo" counter packets 1 bytes 2 : jump x, "eth0" comment "c" : drop }', ['vmap']],
+    ['ip saddr { 10.0.0.1 timeout 1m expires 30s, 10.0.0.2 counter }', ['match']],
+    ['ip saddr . "lo" @s ip daddr . 10.0.0.1 . 80 @t accept', ['match', 'match', 'verdict']],
+    ['update @m { ip saddr . 22 timeout 1m : ip daddr . tcp dport }', ['setupdate']],
   ];
   it.each(good)('%s', (text, expected) => {
     const a = analyze(text);
@@ -124,6 +157,107 @@ describe('analyzeRule: typed statements', () => {
     expect(limit).toMatchObject({ kind: 'limit', over: false, rate: 3, unit: 'packets/minute' });
   });
 
+  it('gives the new forms their own typed nodes', () => {
+    const [raw] = analyze('@th,16,16 22').statements;
+    expect(raw).toMatchObject({
+      kind: 'match',
+      left: { kind: 'raw', base: 'th', offset: 16, length: 16 },
+      right: { kind: 'number', value: 22 },
+    });
+    const [ng] = analyze('meta mark set numgen inc mod 4 offset 10').statements;
+    expect(ng).toMatchObject({
+      kind: 'set',
+      value: { kind: 'selector', selector: { kind: 'numgen', mode: 'inc', mod: 4, offset: 10 } },
+    });
+    const [jh] = analyze('ct mark set jhash ip saddr . tcp dport mod 8 seed 0x1').statements;
+    expect(jh).toMatchObject({
+      value: {
+        selector: {
+          kind: 'hash',
+          fn: 'jhash',
+          mod: 8,
+          seed: 1,
+          expr: { kind: 'concat', parts: [{ field: 'saddr' }, { field: 'dport' }] },
+        },
+      },
+    });
+    const sels = analyze(
+      'rt nexthop ::1 rt type 0 exthdr hbh exists tcp option maxseg size 1 ip option rr ptr 4 sctp chunk data tsn 1 ipsec out spnum 1 spi 2 osf ttl skip version "x"',
+    );
+    expect(sels.statements.map((s) => (s.kind === 'match' ? s.left : s.kind))).toMatchObject([
+      { kind: 'rt', key: 'nexthop' },
+      { kind: 'exthdr', header: 'rt', field: 'type' },
+      { kind: 'exthdr', header: 'hbh' },
+      { kind: 'tcpopt', option: 'maxseg', field: 'size' },
+      { kind: 'ipopt', option: 'rr', field: 'ptr' },
+      { kind: 'sctpchunk', chunk: 'data', field: 'tsn' },
+      { kind: 'ipsec', dir: 'out', spnum: 1, key: 'spi' },
+      { kind: 'osf', ttl: 'skip', key: 'version' },
+    ]);
+    expect(analyze('synproxy mss 1460 wscale 7 sack-perm').statements[0]).toMatchObject({
+      kind: 'synproxy',
+      mss: 1460,
+      wscale: 7,
+      sackPerm: true,
+    });
+    expect(analyze('flow add @ft').statements[0]).toMatchObject({ kind: 'flowoffload', flowtable: 'ft' });
+    const [fl] = analyze('tcp flags syn / syn,ack').statements;
+    expect(fl).toMatchObject({
+      kind: 'match',
+      left: { field: 'flags' },
+      mask: [{ op: '&', value: { kind: 'list', values: [{ name: 'syn' }, { name: 'ack' }] } }],
+      right: { kind: 'symbol', name: 'syn' },
+    });
+    const [el] = analyze('ip saddr { 10.0.0.1 timeout 1m counter packets 3 bytes 4 comment "c" }').statements;
+    expect(el).toMatchObject({
+      right: {
+        elements: [
+          {
+            kind: 'element',
+            value: { kind: 'ipv4' },
+            timeout: '1m',
+            comment: 'c',
+            counter: { packets: 3, bytes: 4 },
+          },
+        ],
+      },
+    });
+    const [cv] = analyze('ip saddr . "lo" . 80 @s').statements;
+    expect(cv).toMatchObject({
+      left: {
+        kind: 'concat',
+        parts: [
+          { kind: 'payload' },
+          { kind: 'value', value: { kind: 'string', value: 'lo' } },
+          { kind: 'value', value: { kind: 'number', value: 80 } },
+        ],
+      },
+      right: { kind: 'setref', name: 's' },
+    });
+    const [up] = analyze('update @m { ip saddr timeout 1m : ip daddr . tcp dport }').statements;
+    expect(up).toMatchObject({
+      kind: 'setupdate',
+      timeout: '1m',
+      key: { kind: 'selector', selector: { kind: 'payload', field: 'saddr' } },
+      value: {
+        kind: 'selector',
+        selector: { kind: 'concat', parts: [{ field: 'daddr' }, { field: 'dport' }] },
+      },
+    });
+    const [q] = analyze('queue to symhash mod 2').statements;
+    expect(q).toMatchObject({ kind: 'queue', to: { selector: { kind: 'hash', fn: 'symhash', mod: 2 } } });
+  });
+
+  it('checks values inside elements with attributes', () => {
+    const a = analyze('tcp dport { 22 timeout 1m, 70000 comment "x" } accept');
+    expect(a.diagnostics.map((d) => [d.col, d.expected])).toEqual([[28, 'a port number 0-65535']]);
+  });
+
+  it('reports a bad modulus once, only from the final statement', () => {
+    const a = analyze('ip daddr set numgen inc mod 0 map { 0 : 192.0.2.1 } drop');
+    expect(a.diagnostics.map((d) => d.message)).toEqual(["r.nft:1:29: expected a modulus > 0, found '0'"]);
+  });
+
   it('analyzes the rules of anonymous chains', () => {
     const [v] = analyze('jump { tcp dport 22 accept; tcp dport 99999 drop }').statements;
     expect(v).toMatchObject({ kind: 'verdict', verdict: 'jump' });
@@ -136,15 +270,10 @@ describe('analyzeRule: typed statements', () => {
   });
 
   const unknown: Array<[string, string[], string]> = [
-    [
-      'synproxy mss 1460 wscale 7 timestamp sack-perm',
-      ['unknown'],
-      'synproxy mss 1460 wscale 7 timestamp sack-perm',
-    ],
-    ['rt type 0 drop', ['unknown', 'verdict'], 'rt type 0'],
-    ['counter osf name "Linux" log', ['counter', 'unknown', 'log'], 'osf name "Linux"'],
-    ['meta mark set numgen inc mod 2 counter', ['unknown', 'counter'], 'meta mark set numgen inc mod 2'],
-    ['tcp option maxseg size 1460 accept', ['unknown', 'verdict'], 'tcp option maxseg size 1460'],
+    ['ct count over 5 drop', ['unknown', 'verdict'], 'ct count over 5'],
+    ['counter quota over 10 mbytes log', ['counter', 'unknown', 'log'], 'quota over 10 mbytes'],
+    ['meta mark set numgen inc counter', ['unknown', 'counter'], 'meta mark set numgen inc'],
+    ['dup to 10.0.0.1 accept', ['unknown', 'verdict'], 'dup to 10.0.0.1'],
   ];
   it.each(unknown)('keeps what it does not know as an unknown statement: %s', (text, expected, tokens) => {
     const a = analyze(text);
@@ -185,6 +314,11 @@ const BAD: Array<[string, number, string]> = [
   ['log level foo', 11, 'a log level'],
   ['reject with icmpx type foo', 24, 'an icmpx reject code'],
   ['reject with icmp type host-unreachble', 23, 'an icmp reject code'],
+  ['meta mark set numgen inc mod 0', 30, 'a modulus > 0'],
+  ['meta mark set symhash mod 0', 27, 'a modulus > 0'],
+  ['meta mark set jhash ip saddr mod 0', 34, 'a modulus > 0'],
+  ['@th,16,0 1 accept', 8, 'a bit length (a number > 0)'],
+  ['@th,x,8 1 accept', 5, 'a bit offset (a number)'],
 ];
 
 describe('analyzeRule: value diagnostics', () => {
@@ -355,16 +489,56 @@ const VALID = [
   'reject with icmpx type 3',
   'oifname "eth2" snat ip to 203.0.113.10',
   'meta l4proto tcp masquerade to :1024-2048 random,persistent',
+  // raw payload, numgen, hashes, rt, extension headers, options, ipsec, osf, socket
+  '@th,16,16 22 accept',
+  '@nh,72,8 6 @ll,0,8 0 accept',
+  'meta mark set numgen inc mod 2 offset 100',
+  'meta mark set numgen random mod 1',
+  'meta mark set jhash ip saddr . tcp dport mod 4 seed 0xdeadbeef offset 10',
+  'meta mark set symhash mod 2 offset 1',
+  'rt mtu 1500 rt classid 1 accept',
+  'tcp flags syn tcp option maxseg size set rt mtu',
+  'tcp option maxseg size 1-500 drop',
+  'tcp option window exists tcp option sack-perm missing',
+  'tcp option timestamp tsval 1 tcp option mptcp subtype 1',
+  'ip option ra exists ip option rr length 3 ip option ra value 0',
+  'frag more-fragments 1 exthdr hbh missing drop',
+  'exthdr frag exists hbh nexthdr 6 dst nexthdr 17',
+  'rt type 0 srh tag 1 mh type 1 drop',
+  'sctp chunk init num-inbound-streams 1 sctp chunk data exists',
+  'ipsec in reqid 1 accept',
+  'ipsec out ip daddr 192.0.2.1 ipsec in spnum 1 spi 5',
+  'osf name "Linux" osf ttl loose version "Linux:3.0" accept',
+  'socket transparent 1 accept',
+  // statements, masks, set elements with attributes
+  'synproxy mss 1460 wscale 7 timestamp sack-perm',
+  'meter m size 128 { ip saddr limit rate 10/second } accept',
+  'meter m2 { ip saddr timeout 10s limit rate 10/second }',
+  'tcp flags syn / syn,ack accept',
+  'tcp flags != syn / syn,ack,rst drop',
+  'tcp flags & (fin | syn | rst | ack) == { syn, syn | ack }',
+  'ct mark set (meta mark | 0x10) << 8',
+  'ip saddr { 10.0.0.1 comment "x", 10.0.0.2 counter }',
+  'tcp dport { 22 comment "ssh", 65535 counter } accept',
 ];
 
-/** One table with a prerouting and a postrouting NAT chain; the rule goes where its NAT kind belongs. */
+/**
+ * One table with a prerouting and a postrouting NAT chain and a forward filter chain; the rule goes where
+ * its NAT kind belongs, or in the forward chain (where `rt nexthop`/`rt mtu`, `ipsec in|out` and
+ * `synproxy` are allowed).
+ */
 function tableWith(rule: string): string {
   const post = /snat|masquerade/.test(rule);
+  const pre = /dnat|redirect/.test(rule);
   return [
     'table inet t {',
+    '\tchain filt {',
+    '\t\ttype filter hook forward priority filter;',
+    post || pre ? '' : `\t\t${rule}`,
+    '\t}',
     '\tchain pre {',
     '\t\ttype nat hook prerouting priority dstnat;',
-    post ? '' : `\t\t${rule}`,
+    pre ? `\t\t${rule}` : '',
     '\t}',
     '\tchain post {',
     '\t\ttype nat hook postrouting priority srcnat;',

@@ -18,7 +18,39 @@ export type Selector =
   | { kind: 'meta'; key: string; pos?: Pos }
   | { kind: 'ct'; key: string; direction?: 'original' | 'reply'; pos?: Pos }
   | { kind: 'fib'; flags: string[]; result: string; pos?: Pos }
-  | { kind: 'concat'; parts: Selector[]; pos?: Pos };
+  | { kind: 'concat'; parts: Selector[]; pos?: Pos }
+  /** Raw payload `@ll|@nh|@th,offset,length` (bit offset and bit length from the base). */
+  | { kind: 'raw'; base: 'll' | 'nh' | 'th'; offset: number; length: number; pos?: Pos }
+  /** `numgen inc|random mod N [offset M]`. */
+  | { kind: 'numgen'; mode: 'inc' | 'random'; mod: number; offset?: number; pos?: Pos }
+  /** `jhash ip saddr . tcp dport mod N [seed S] [offset M]`, `symhash mod N [offset M]`. */
+  | {
+      kind: 'hash';
+      fn: 'jhash' | 'symhash';
+      expr?: Selector;
+      mod: number;
+      seed?: number;
+      offset?: number;
+      pos?: Pos;
+    }
+  /** Routing data: `rt nexthop`, `rt ip6 nexthop`, `rt mtu`, `rt classid`, `rt ipsec`. */
+  | { kind: 'rt'; family?: 'ip' | 'ip6'; key: string; pos?: Pos }
+  /** IPv6 extension header field (`frag frag-off`, `rt type`, `srh tag`) or `exthdr hbh` (for exists/missing). */
+  | { kind: 'exthdr'; header: string; field?: string; pos?: Pos }
+  /** `tcp option maxseg size`, `tcp option sack-perm` (no field: exists/missing or kind). */
+  | { kind: 'tcpopt'; option: string; field?: string; pos?: Pos }
+  /** `ip option ra value`, `ip option lsrr` (no field: exists/missing). */
+  | { kind: 'ipopt'; option: string; field?: string; pos?: Pos }
+  /** `sctp chunk init num-inbound-streams`, `sctp chunk data` (no field: exists/missing). */
+  | { kind: 'sctpchunk'; chunk: string; field?: string; pos?: Pos }
+  /** `ipsec in|out [ip|ip6] [spnum N] reqid|spi|saddr|daddr`. */
+  | { kind: 'ipsec'; dir: 'in' | 'out'; family?: 'ip' | 'ip6'; spnum?: number; key: string; pos?: Pos }
+  /** `osf [ttl loose|skip] name|version`. */
+  | { kind: 'osf'; ttl?: string; key: 'name' | 'version'; pos?: Pos }
+  /** `socket transparent|mark|wildcard`, `socket cgroupv2 level N`. */
+  | { kind: 'socket'; key: string; level?: number; pos?: Pos }
+  /** A literal inside a concatenation of selectors: `ip saddr . "lo" @s`, `ip saddr . 10.0.0.1 . 80 @s`. */
+  | { kind: 'value'; value: Expr; pos?: Pos };
 
 /** A right-hand value. */
 export type Expr =
@@ -40,7 +72,17 @@ export type Expr =
   /** A map lookup `ip saddr map { ... }` / `map @m`. */
   | { kind: 'map'; key: Expr; map: Expr; pos?: Pos }
   /** A bitwise expression `ct mark & 0xff`, `established | related`, `ip6 dscp << 2`. */
-  | { kind: 'binop'; op: BitOp; left: Expr; right: Expr; pos?: Pos };
+  | { kind: 'binop'; op: BitOp; left: Expr; right: Expr; pos?: Pos }
+  /** A set element with attributes: `10.0.0.1 timeout 1m expires 30s counter packets 0 bytes 0 comment "x"`. */
+  | {
+      kind: 'element';
+      value: Expr;
+      timeout?: string;
+      expires?: string;
+      comment?: string;
+      counter?: { packets: number; bytes: number };
+      pos?: Pos;
+    };
 
 /** One bitwise step applied to a selector. */
 export interface Mask {
@@ -96,6 +138,29 @@ export type RuleStatement =
       kind: 'setupdate';
       op: 'add' | 'update' | 'delete';
       set: string;
+      key: Expr;
+      timeout?: string;
+      statements: RuleStatement[];
+      /** The data part of a map update: `update @m { ip saddr timeout 1m : ip daddr . tcp dport }`. */
+      value?: Expr;
+      pos?: Pos;
+    }
+  /** `synproxy [mss N] [wscale N] [timestamp] [sack-perm]`. */
+  | {
+      kind: 'synproxy';
+      mss?: number;
+      wscale?: number;
+      timestamp?: boolean;
+      sackPerm?: boolean;
+      pos?: Pos;
+    }
+  /** `flow add @ft` / `flow offload @ft`: offload the connection to a flowtable. */
+  | { kind: 'flowoffload'; flowtable: string; pos?: Pos }
+  /** The old `meter name [size N] { key statements }` form. */
+  | {
+      kind: 'meter';
+      name: string;
+      size?: number;
       key: Expr;
       timeout?: string;
       statements: RuleStatement[];
@@ -335,7 +400,7 @@ function primary(c: Cursor): Expr {
   const it = c.next() ?? fail();
   if (it.kind === 'group' && it.open === '(') {
     const inner = new Cursor(it.items);
-    const e = bits(inner, false);
+    const e = bits(inner, true);
     if (!inner.done()) fail();
     return e;
   }
@@ -410,7 +475,10 @@ function setElements(g: Group): Expr[] {
   const flush = () => {
     if (cur.length === 0) return;
     const c = new Cursor(cur);
-    const key = value(c);
+    let key = value(c);
+    for (let op = bitOp(c); op; op = bitOp(c))
+      key = { kind: 'binop', op, left: key, right: primary(c), pos: key.pos };
+    key = elementAttrs(c, key);
     if (c.isWord(':')) {
       c.next();
       out.push({ kind: 'mapping', key, value: mapValue(c), pos: key.pos });
@@ -424,6 +492,32 @@ function setElements(g: Group): Expr[] {
   }
   flush();
   return out;
+}
+
+/** Reads the attributes after a set element (`timeout 1m expires 30s counter packets 0 bytes 0 comment "x"`). */
+function elementAttrs(c: Cursor, value: Expr): Expr {
+  const out: Expr & { kind: 'element' } = { kind: 'element', value, pos: value.pos };
+  let any = false;
+  for (;;) {
+    const k = c.word();
+    const v = c.peek(1);
+    if ((k === 'timeout' || k === 'expires') && v?.kind === 'word') {
+      out[k] = v.text;
+      c.i += 2;
+    } else if (k === 'comment' && v?.kind === 'string') {
+      out.comment = unquote(v.text);
+      c.i += 2;
+    } else if (k === 'counter') {
+      c.next();
+      out.counter = { packets: 0, bytes: 0 };
+      if (c.isWord('packets') && isNum(c.word(1) ?? '') && c.isWord('bytes', 2) && isNum(c.word(3) ?? '')) {
+        out.counter = { packets: num(c.word(1) as string), bytes: num(c.word(3) as string) };
+        c.i += 4;
+      }
+    } else break;
+    any = true;
+  }
+  return any ? out : value;
 }
 
 function mapValue(c: Cursor): Expr {
@@ -463,8 +557,24 @@ function selectorChain(c: Cursor, d: Diags): Selector | undefined {
 function selector(c: Cursor, d: Diags): Selector | undefined {
   const w = c.word();
   const first = c.peek();
+  if (first?.kind === 'setref' && RAW_BASES.has(first.text) && c.isPunct(',', 1) && c.isPunct(',', 3)) {
+    const off = c.peek(2);
+    const len = c.peek(4);
+    if (off?.kind !== 'word' || len?.kind !== 'word') return undefined;
+    c.i += 5;
+    const base = first.text.slice(1) as 'll' | 'nh' | 'th';
+    const raw: Selector = { kind: 'raw', base, offset: num(off.text), length: num(len.text), pos: first.pos };
+    const found: Problem[] = [];
+    if (!isNum(off.text)) found.push([off, 'a bit offset (a number)', `'${off.text}'`]);
+    if (!isNum(len.text) || num(len.text) === 0)
+      found.push([len, 'a bit length (a number > 0)', `'${len.text}'`]);
+    if (found.length > 0) problems.set(raw, found);
+    return raw;
+  }
   if (w === undefined || first === undefined) return undefined;
   const pos = first.pos;
+  const special = specialSelector(c, d, w, pos);
+  if (special) return special;
   if (w === 'meta') {
     const key = c.word(1);
     if (key === undefined || !FIELDS.meta?.includes(key)) return undefined;
@@ -528,6 +638,204 @@ function selector(c: Cursor, d: Diags): Selector | undefined {
     if ((w === 'ip' || w === 'tcp' || w === 'ip6') && field.text === 'option') return undefined;
     c.i += 2;
     return { kind: 'payload', protocol: w, field: field.text, pos };
+  }
+  return undefined;
+}
+
+const RAW_BASES = new Set(['@ll', '@nh', '@th']);
+const RT_KEYS = new Set(['classid', 'nexthop', 'mtu', 'ipsec']);
+const EXTHDR_FIELDS: Record<string, string[]> = {
+  hbh: ['nexthdr', 'hdrlength'],
+  rt: ['nexthdr', 'hdrlength', 'type', 'seg-left'],
+  rt0: ['addr'],
+  rt2: ['addr'],
+  srh: ['last-entry', 'flags', 'tag', 'sid'],
+  frag: ['nexthdr', 'reserved', 'frag-off', 'reserved2', 'more-fragments', 'id'],
+  dst: ['nexthdr', 'hdrlength'],
+  mh: ['nexthdr', 'hdrlength', 'checksum', 'type', 'reserved'],
+};
+const TCPOPT_NAMES = new Set(
+  'eol nop maxseg window sack-perm sack sack0 sack1 sack2 sack3 timestamp mptcp fastopen md5sig'.split(' '),
+);
+const TCPOPT_FIELDS = new Set('kind length size count left right tsval tsecr subtype'.split(' '));
+const IPOPT_NAMES = new Set(['lsrr', 'ssrr', 'rr', 'ra']);
+const IPOPT_FIELDS = new Set(['type', 'length', 'value', 'ptr', 'addr']);
+const SCTP_CHUNKS = new Set(
+  'data init init-ack sack heartbeat heartbeat-ack abort shutdown shutdown-ack error cookie-echo cookie-ack ecne cwr shutdown-complete asconf-ack forward-tsn asconf'.split(
+    ' ',
+  ),
+);
+const SCTP_FIELDS = new Set(
+  'type flags length tsn stream ssn ppid init-tag a-rwnd num-outbound-streams num-inbound-streams initial-tsn cum-tsn-ack num-gap-ack-blocks num-dup-tsns lowest-tsn seqno new-cum-tsn'.split(
+    ' ',
+  ),
+);
+const IPSEC_KEYS = new Set(['reqid', 'spi', 'saddr', 'daddr']);
+const SOCKET_KEYS = new Set(['transparent', 'mark', 'wildcard']);
+
+/**
+ * Value problems found while reading a selector, kept until the statement is complete: selectors are
+ * also read speculatively (and dropped), so only those in the final statement report (`reportProblems`).
+ */
+type Problem = [{ pos?: Pos }, string, string];
+const problems = new WeakMap<object, Problem[]>();
+let pendingMod: Problem | undefined;
+
+function reportProblems(x: unknown, d: Diags): void {
+  if (Array.isArray(x)) {
+    for (const v of x) reportProblems(v, d);
+    return;
+  }
+  if (x === null || typeof x !== 'object') return;
+  for (const p of problems.get(x) ?? []) d.add(...p);
+  for (const [k, v] of Object.entries(x)) {
+    if (k !== 'pos' && k !== 'anonymous' && k !== 'tokens' && k !== 'rule') reportProblems(v, d);
+  }
+}
+
+/** Reads `mod N [seed S] [offset M]` (seed only for jhash); a modulus of 0 is a problem (kernel: ERANGE). */
+function hashArgs(c: Cursor, _d: Diags, seed: boolean): { mod: number; seed?: number; offset?: number } {
+  if (!c.isWord('mod')) fail();
+  const m = c.peek(1);
+  if (m?.kind !== 'word' || !isNum(m.text)) return fail();
+  c.i += 2;
+  const out: { mod: number; seed?: number; offset?: number } = { mod: num(m.text) };
+  pendingMod = out.mod === 0 ? [m, 'a modulus > 0', `'${m.text}'`] : undefined;
+  for (const key of seed ? (['seed', 'offset'] as const) : (['offset'] as const)) {
+    const v = c.word(1);
+    if (c.isWord(key) && v !== undefined && isNum(v)) {
+      out[key] = num(v);
+      c.i += 2;
+    }
+  }
+  return out;
+}
+
+function withMod(s: Selector): Selector {
+  if (pendingMod) problems.set(s, [pendingMod]);
+  pendingMod = undefined;
+  return s;
+}
+
+/** Selectors that are not `proto field`: numgen, hashes, rt, extension headers, options, ipsec, osf, socket. */
+function specialSelector(c: Cursor, d: Diags, w: string, pos: Pos | undefined): Selector | undefined {
+  const save = c.i;
+  try {
+    if (w === 'numgen') {
+      const mode = c.word(1);
+      if (mode !== 'inc' && mode !== 'random') return undefined;
+      c.i += 2;
+      return withMod({ kind: 'numgen', mode, ...hashArgs(c, d, false), pos });
+    }
+    if (w === 'symhash') {
+      c.i += 1;
+      return withMod({ kind: 'hash', fn: 'symhash', ...hashArgs(c, d, false), pos });
+    }
+    if (w === 'jhash') {
+      c.i += 1;
+      const expr = selectorChain(c, d) ?? fail();
+      return withMod({ kind: 'hash', fn: 'jhash', expr, ...hashArgs(c, d, true), pos });
+    }
+    if (w === 'rt') {
+      const f = c.word(1);
+      if ((f === 'ip' || f === 'ip6') && RT_KEYS.has(c.word(2) ?? '')) {
+        c.i += 3;
+        return { kind: 'rt', family: f, key: c.word(-1) as string, pos };
+      }
+      if (f !== undefined && RT_KEYS.has(f)) {
+        c.i += 2;
+        return { kind: 'rt', key: f, pos };
+      }
+    }
+    if (w === 'exthdr') {
+      const h = c.word(1);
+      if (h === undefined || !EXTHDR_FIELDS[h]) return undefined;
+      const f = c.word(2);
+      if (f !== undefined && EXTHDR_FIELDS[h]?.includes(f)) {
+        c.i += 3;
+        return { kind: 'exthdr', header: h, field: f, pos };
+      }
+      c.i += 2;
+      return { kind: 'exthdr', header: h, pos };
+    }
+    const xf = EXTHDR_FIELDS[w];
+    if (xf) {
+      const f = c.word(1);
+      if (f === undefined || !xf.includes(f)) return undefined;
+      c.i += 2;
+      return { kind: 'exthdr', header: w, field: f, pos };
+    }
+    if ((w === 'tcp' || w === 'ip') && c.isWord('option', 1)) {
+      const names = w === 'tcp' ? TCPOPT_NAMES : IPOPT_NAMES;
+      const fields = w === 'tcp' ? TCPOPT_FIELDS : IPOPT_FIELDS;
+      const o = c.word(2);
+      if (o === undefined || !(names.has(o) || (w === 'tcp' && isNum(o)))) return undefined;
+      const f = c.word(3);
+      const kind = w === 'tcp' ? 'tcpopt' : 'ipopt';
+      if (f !== undefined && fields.has(f)) {
+        c.i += 4;
+        return { kind, option: o, field: f, pos };
+      }
+      c.i += 3;
+      return { kind, option: o, pos };
+    }
+    if (w === 'sctp' && c.isWord('chunk', 1)) {
+      const ch = c.word(2);
+      if (ch === undefined || !SCTP_CHUNKS.has(ch)) return undefined;
+      const f = c.word(3);
+      if (f !== undefined && SCTP_FIELDS.has(f)) {
+        c.i += 4;
+        return { kind: 'sctpchunk', chunk: ch, field: f, pos };
+      }
+      c.i += 3;
+      return { kind: 'sctpchunk', chunk: ch, pos };
+    }
+    if (w === 'ipsec') {
+      const dir = c.word(1);
+      if (dir !== 'in' && dir !== 'out') return undefined;
+      let k = 2;
+      const out: Selector & { kind: 'ipsec' } = { kind: 'ipsec', dir, key: '', pos };
+      const fam = c.word(k);
+      if (fam === 'ip' || fam === 'ip6') {
+        out.family = fam;
+        k++;
+      }
+      if (c.isWord('spnum', k) && isNum(c.word(k + 1) ?? '')) {
+        out.spnum = num(c.word(k + 1) as string);
+        k += 2;
+      }
+      const key = c.word(k);
+      if (key === undefined || !IPSEC_KEYS.has(key)) return undefined;
+      out.key = key;
+      c.i += k + 1;
+      return out;
+    }
+    if (w === 'osf') {
+      let k = 1;
+      let ttl: string | undefined;
+      if (c.isWord('ttl', 1)) {
+        ttl = c.word(2);
+        if (ttl !== 'loose' && ttl !== 'skip') return undefined;
+        k = 3;
+      }
+      const key = c.word(k);
+      if (key !== 'name' && key !== 'version') return undefined;
+      c.i += k + 1;
+      return ttl ? { kind: 'osf', ttl, key, pos } : { kind: 'osf', key, pos };
+    }
+    if (w === 'socket') {
+      const key = c.word(1);
+      if (key === 'cgroupv2' && c.isWord('level', 2) && isNum(c.word(3) ?? '')) {
+        c.i += 4;
+        return { kind: 'socket', key, level: num(c.word(-1) as string), pos };
+      }
+      if (key === undefined || !SOCKET_KEYS.has(key)) return undefined;
+      c.i += 2;
+      return { kind: 'socket', key, pos };
+    }
+  } catch (e) {
+    if (!(e instanceof NoMatch)) throw e;
+    c.i = save;
   }
   return undefined;
 }
@@ -597,6 +905,9 @@ function checkValue(t: ValueType, e: Expr, d: Diags): void {
       return;
     case 'mapping':
       checkValue(t, e.key, d);
+      return;
+    case 'element':
+      checkValue(t, e.value, d);
       return;
     case 'binop':
       checkValue(t, e.left, d);
@@ -737,6 +1048,18 @@ function natFlags(c: Cursor): string[] | undefined {
   return flags.length > 0 ? flags : undefined;
 }
 
+/** Operands (selectors or values, with bitwise operators) joined by `.`. */
+function concatOf(c: Cursor): Expr {
+  const key = bits(c, true);
+  if (!c.isWord('.')) return key;
+  const parts = [key];
+  while (c.isWord('.')) {
+    c.next();
+    parts.push(bits(c, true));
+  }
+  return { kind: 'concat', parts, pos: key.pos };
+}
+
 function statement(c: Cursor, d: Diags, file: string): RuleStatement {
   const start = c.peek() as Item;
   const pos = start.pos;
@@ -778,15 +1101,7 @@ function statement(c: Cursor, d: Diags, file: string): RuleStatement {
     if (g?.kind !== 'group' || g.open !== '{' || g.body) return fail();
     c.i += 3;
     const ic = new Cursor(g.items);
-    let key = bits(ic, true);
-    if (ic.isWord('.')) {
-      const parts = [key];
-      while (ic.isWord('.')) {
-        ic.next();
-        parts.push(bits(ic, true));
-      }
-      key = { kind: 'concat', parts, pos: key.pos };
-    }
+    const key = concatOf(ic);
     const out: RuleStatement & { kind: 'setupdate' } = {
       kind: 'setupdate',
       op: w,
@@ -799,7 +1114,14 @@ function statement(c: Cursor, d: Diags, file: string): RuleStatement {
       out.timeout = ic.word(1) as string;
       ic.i += 2;
     }
-    while (!ic.done()) out.statements.push(statement(ic, d, file));
+    while (!ic.done()) {
+      if (ic.isWord(':') && out.value === undefined) {
+        ic.next();
+        out.value = concatOf(ic);
+        continue;
+      }
+      out.statements.push(statement(ic, d, file));
+    }
     return out;
   }
   if (w === 'queue') {
@@ -822,8 +1144,18 @@ function statement(c: Cursor, d: Diags, file: string): RuleStatement {
     }
     if (c.isWord('to') || c.isWord('num')) {
       c.next();
-      const e = primary(c);
-      if (e.kind !== 'number' && e.kind !== 'range' && e.kind !== 'map' && e.kind !== 'variable') fail();
+      const h =
+        c.word() === 'jhash' || c.word() === 'symhash' || c.word() === 'numgen' ? selector(c, d) : undefined;
+      const e: Expr = h ? { kind: 'selector', selector: h, pos: h.pos } : primary(c);
+      if (h && c.isWord('map')) fail();
+      if (
+        e.kind !== 'number' &&
+        e.kind !== 'range' &&
+        e.kind !== 'map' &&
+        e.kind !== 'variable' &&
+        e.kind !== 'selector'
+      )
+        fail();
       out.to = e;
     }
     flag();
@@ -846,6 +1178,53 @@ function statement(c: Cursor, d: Diags, file: string): RuleStatement {
       out.port = t.port;
       checkValue('port', t.port, d);
     }
+    return out;
+  }
+  if (w === 'synproxy') {
+    c.next();
+    const out: RuleStatement & { kind: 'synproxy' } = { kind: 'synproxy', pos };
+    for (;;) {
+      const k = c.word();
+      const v = c.peek(1);
+      if ((k === 'mss' || k === 'wscale') && out[k] === undefined && v?.kind === 'word' && isNum(v.text)) {
+        // nft 1.0.6 takes any number here (no range check), so none is made
+        out[k] = num(v.text);
+        c.i += 2;
+      } else if (k === 'timestamp' && !out.timestamp) {
+        out.timestamp = true;
+        c.next();
+      } else if (k === 'sack-perm' && !out.sackPerm) {
+        out.sackPerm = true;
+        c.next();
+      } else break;
+    }
+    return out;
+  }
+  if (w === 'flow' && (c.isWord('add', 1) || c.isWord('offload', 1)) && c.peek(2)?.kind === 'setref') {
+    const ft = c.peek(2) as Token;
+    c.i += 3;
+    return { kind: 'flowoffload', flowtable: ft.text.slice(1), pos };
+  }
+  if (w === 'meter' && c.word(1) !== undefined) {
+    const name = c.word(1) as string;
+    let k = 2;
+    let size: number | undefined;
+    if (c.isWord('size', k) && isNum(c.word(k + 1) ?? '')) {
+      size = num(c.word(k + 1) as string);
+      k += 2;
+    }
+    const g = c.peek(k);
+    if (g?.kind !== 'group' || g.open !== '{' || g.body) return fail();
+    c.i += k + 1;
+    const ic = new Cursor(g.items);
+    const key = concatOf(ic);
+    const out: RuleStatement & { kind: 'meter' } = { kind: 'meter', name, key, statements: [], pos };
+    if (size !== undefined) out.size = size;
+    if (ic.isWord('timeout') && ic.word(1) !== undefined) {
+      out.timeout = ic.word(1) as string;
+      ic.i += 2;
+    }
+    while (!ic.done()) out.statements.push(statement(ic, d, file));
     return out;
   }
   if (w === 'notrack') {
@@ -997,7 +1376,12 @@ function statement(c: Cursor, d: Diags, file: string): RuleStatement {
       const parts = [sel];
       while (c.isWord('.')) {
         c.next();
-        parts.push(selector(c, d) ?? fail());
+        const p = selector(c, d);
+        if (p) parts.push(p);
+        else {
+          const v = primary(c);
+          parts.push({ kind: 'value', value: v, pos: v.pos });
+        }
       }
       left = { kind: 'concat', parts, pos };
     }
@@ -1032,7 +1416,12 @@ function statement(c: Cursor, d: Diags, file: string): RuleStatement {
     let right = value(c);
     for (let b = bitOp(c); b; b = bitOp(c))
       right = { kind: 'binop', op: b, left: right, right: primary(c), pos: right.pos };
-    checkValue(type, right, d);
+    if (c.isWord('/') && mask.length === 0) {
+      // `tcp flags syn / syn,ack`: (flags & (syn|ack)) == syn
+      c.next();
+      mask.push({ op: '&', value: value(c) });
+    }
+    checkValue(mask.length > 0 ? 'other' : type, right, d);
     return mask.length > 0
       ? { kind: 'match', left, mask, op, right, pos }
       : { kind: 'match', left, op, right, pos };
@@ -1063,6 +1452,7 @@ function analyzeItems(rule: Statement, items: Item[], opts: AnalyzeOptions): Ana
       }
     }
     if (st) {
+      reportProblems(st, d);
       unknown = undefined;
       statements.push(st);
       continue;
