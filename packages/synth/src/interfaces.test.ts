@@ -1,31 +1,16 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { auto, findAutoInterfaces, parseInterfaces, printInterfaces } from '@hagate/debian-interfaces';
-import { loadSpec, type Spec } from '@hagate/spec';
 import { missing, run, withNetns } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dedibox, input } from '../test/dedibox.js';
 import { SynthError } from './errors.js';
 import { externalNicAtBoot, interfacesModel, interfacesPath, synthInterfaces } from './interfaces.js';
 import type { SynthInput } from './types.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const specFile = join(here, '../../../examples/dedibox/hagate.yaml');
 const scratch = mkdtempSync(join(tmpdir(), 'hgt-ifaces-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
-function dedibox(): Spec {
-  const r = loadSpec(readFileSync(specFile, 'utf8'), 'examples/dedibox/hagate.yaml');
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-  return r.spec;
-}
-
-function input(patch: (s: Spec) => void = () => {}): SynthInput {
-  const spec = structuredClone(dedibox());
-  patch(spec);
-  return { spec, source: 'examples/dedibox/hagate.yaml' };
-}
 
 function fileOf(inp: SynthInput, router: string): string {
   const f = synthInterfaces(inp).find((x) => x.path === interfacesPath(router));

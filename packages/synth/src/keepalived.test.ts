@@ -1,28 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { lint, lintPair, parse, print } from '@hagate/keepalived-config';
-import { loadSpec, type Spec } from '@hagate/spec';
+import type { Spec } from '@hagate/spec';
 import { createNetns, missing } from '@hagate/testkit';
 import { describe, expect, it } from 'vitest';
+import { input } from '../test/dedibox.js';
 import { keepalivedModel, synthKeepalived } from './keepalived.js';
-import type { SynthInput } from './types.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const specFile = join(here, '../../../examples/dedibox/hagate.yaml');
-
-function dedibox(): Spec {
-  const r = loadSpec(readFileSync(specFile, 'utf8'), 'examples/dedibox/hagate.yaml');
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-  return r.spec;
-}
-
-function input(patch: (s: Spec) => void = () => {}): SynthInput {
-  const spec = structuredClone(dedibox());
-  patch(spec);
-  return { spec, source: 'examples/dedibox/hagate.yaml' };
-}
 
 const text = (f: { contents: string | Uint8Array }): string =>
   typeof f.contents === 'string' ? f.contents : Buffer.from(f.contents).toString('utf8');

@@ -13,27 +13,15 @@ import {
   upsertInterface,
   withoutSource,
 } from '@hagate/libvirt-xml-builder';
-import { loadSpec, type Spec } from '@hagate/spec';
+import { loadSpec } from '@hagate/spec';
 import { missing, run, runOk } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { dedibox, input } from '../test/dedibox.js';
 import { SynthError } from './errors.js';
 import { domainModel, domainUuid, domiflistTable, networkModel, synthLibvirt, uuidV5 } from './libvirt.js';
 import type { GeneratedFile, SynthInput } from './types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const specFile = join(here, '../../../examples/dedibox/hagate.yaml');
-
-function dedibox(): Spec {
-  const r = loadSpec(readFileSync(specFile, 'utf8'), 'examples/dedibox/hagate.yaml');
-  if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
-  return r.spec;
-}
-
-function input(patch: (s: Spec) => void = () => {}): SynthInput {
-  const spec = structuredClone(dedibox());
-  patch(spec);
-  return { spec, source: 'examples/dedibox/hagate.yaml' };
-}
 
 const text = (f: GeneratedFile | undefined): string => {
   if (!f) throw new Error('missing file');
