@@ -1,44 +1,11 @@
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import { describe, expect, it } from 'vitest';
+import { sampleAgentConfig } from '../../../packages/spec/test/agent-config-sample.js';
 import { parseFifoLine } from './fifo.js';
 import { type KernelState, parseIpState, splitJsonDocs } from './kernel.js';
 import { changeCount, computePlan } from './plan.js';
 
-const config: AgentConfig = {
-  version: 1,
-  router: 'extrout1',
-  instance: 'ROUTEUR_1',
-  externalNic: 'eth2',
-  stateDir: '/run/hagate',
-  lockName: 'hagate-agent/ROUTEUR_1',
-  syslog: { ident: 'hagate-agent', facility: 'daemon' },
-  commandTimeoutMs: 5000,
-  owned: { links: ['eth2'], addressesOn: ['eth2'], routes: ['default', '198.51.100.1/32'] },
-  roles: {
-    master: {
-      links: [{ name: 'eth2', up: true }],
-      addresses: [{ dev: 'eth2', cidr: '203.0.113.10/32' }],
-      routes: [
-        { dst: '198.51.100.1/32', dev: 'eth2', scope: 'link' },
-        { dst: 'default', via: '198.51.100.1', dev: 'eth2' },
-      ],
-      sysctls: [
-        { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
-        { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' },
-      ],
-      nftRuleset: '/etc/nftables/hagate-up.nft',
-      announce: { probe: { address: '198.51.100.1', method: 'udp' } },
-    },
-    backup: {
-      links: [{ name: 'eth2', up: false }],
-      addresses: [],
-      routes: [{ dst: 'default', via: '10.10.1.2', dev: 'eth1', src: '10.10.1.1' }],
-      sysctls: [{ key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' }],
-      nftRuleset: '/etc/nftables/hagate-down.nft',
-      announce: {},
-    },
-  },
-};
+const config: AgentConfig = sampleAgentConfig();
 
 // What `ip -json -batch -` prints for `address show` + `route show table main` on a backup router.
 const backupIp = `[{"ifindex":1,"ifname":"lo","flags":["LOOPBACK","UP"],"addr_info":[{"family":"inet","local":"127.0.0.1","prefixlen":8,"scope":"host"}]},{"ifindex":3,"ifname":"eth1","flags":["BROADCAST","UP"],"addr_info":[{"family":"inet","local":"10.10.1.1","prefixlen":24,"scope":"global","label":"eth1 [x]"}]},{"ifindex":4,"ifname":"eth2","flags":["BROADCAST"],"addr_info":[]}]
