@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, print, printNode, type Ruleset, tables } from '@hagate/nftables-parser';
+import { analyzeRuleset, parse, print, printNode, type Ruleset, tables } from '@hagate/nftables-parser';
 import type { Spec } from '@hagate/spec';
 import { createNetns, missing, type Netns } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -161,6 +161,25 @@ describe('synthNftables', () => {
       s.firewall.extraRules = [{ chain: 'input', rule: 'accept\ndrop', roles: ['master'] }];
     });
     expect(() => synthNftables(i)).toThrow(/exactly one nft rule, found 2/);
+  });
+
+  it("types every rule of every generated ruleset with the parser's rule model, with no diagnostic", () => {
+    let rules = 0;
+    for (const [, patch] of variants) {
+      const files = synthNftables(input(patch));
+      expect(files.length).toBeGreaterThanOrEqual(4);
+      for (const f of files) {
+        for (const a of analyzeRuleset(parse(text(f), { file: f.path }), { file: f.path })) {
+          rules++;
+          expect(
+            a.statements.filter((st) => st.kind === 'unknown'),
+            f.path,
+          ).toEqual([]);
+          expect(a.diagnostics, f.path).toEqual([]);
+        }
+      }
+    }
+    expect(rules).toBeGreaterThan(20);
   });
 });
 

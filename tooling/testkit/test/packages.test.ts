@@ -72,3 +72,43 @@ describe('the README is what CI runs', () => {
     expect(blocks[0]).toContain(root.packageManager.replace('pnpm@', 'pnpm@'));
   });
 });
+
+describe('package boundaries', () => {
+  // A relative import into a sibling that is not a dependency makes a package's typecheck read sources
+  // whose own imports turbo has not built yet (the race that once failed CI). Such a sibling must be a
+  // declared dependency; the bench runner's types (a leaf file, type-only) are the one exception.
+  const roots = ['packages', 'apps', 'tooling']
+    .flatMap((d) => readdirSync(join(repo, d)).map((p) => join(d, p)))
+    .filter((d) => existsSync(join(repo, d, 'package.json')));
+  const byName = new Map(
+    roots.map((d) => [
+      (JSON.parse(readFileSync(join(repo, d, 'package.json'), 'utf8')) as { name: string }).name,
+      d,
+    ]),
+  );
+  const sources = (dir: string): string[] =>
+    ['src', 'test', 'bench', 'scripts']
+      .filter((sub) => existsSync(join(repo, dir, sub)))
+      .flatMap((sub) => readdirSync(join(repo, dir, sub), { recursive: true, withFileTypes: true }))
+      .filter((e) => e.isFile() && /\.m?ts$/.test(e.name))
+      .map((e) => join(e.parentPath, e.name));
+
+  it.each(roots)('%s reaches into no sibling it does not depend on', (dir) => {
+    const pj = JSON.parse(readFileSync(join(repo, dir, 'package.json'), 'utf8')) as Record<string, unknown>;
+    const deps = ['dependencies', 'devDependencies', 'peerDependencies'].flatMap((k) =>
+      Object.keys((pj[k] as Record<string, string> | undefined) ?? {}),
+    );
+    const allowed = [dir, ...deps.flatMap((n) => byName.get(n) ?? [])].map((d) => `${join(repo, d)}/`);
+    const escapes: string[] = [];
+    for (const file of sources(dir)) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/^import (type )?[^;]*?from '(\.\.\/[^']+)'/gms)) {
+        const target = join(file, '..', m[2]!);
+        const benchTypes = m[1] === 'type ' && target === join(repo, 'tooling/bench/src/types.js');
+        if (!benchTypes && !allowed.some((a) => target.startsWith(a))) {
+          escapes.push(`${file.slice(repo.length)} -> ${m[2]}`);
+        }
+      }
+    }
+    expect(escapes).toEqual([]);
+  });
+});
