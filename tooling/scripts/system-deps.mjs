@@ -13,6 +13,8 @@ const needs = [
   ['libvirt-clients', '/usr/bin/virsh'],
   ['libxml2-utils', '/usr/bin/xmllint'],
   ['iputils-ping', '/usr/bin/ping'],
+  // arping sends the gratuitous ARP of a peer taking over, in the agent's handover tests.
+  ['iputils-arping', '/usr/bin/arping'],
 ];
 const missing = needs.filter(([, bin]) => !existsSync(bin)).map(([pkg]) => pkg);
 if (missing.length === 0) process.exit(0);

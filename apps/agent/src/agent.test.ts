@@ -327,6 +327,135 @@ describe('hagate-agent transitions (root, network namespaces)', () => {
   }, 60_000);
 });
 
+describe('hagate-agent graceful handover (STOP, shutdown): the peer takes the VIP first', () => {
+  const VIP = '10.10.1.254';
+  const whyNot = missing('root', 'ip', 'nft', 'arping');
+
+  /** A router whose LAN veth ends in a peer router namespace (10.10.1.1), in the master state, holding
+   * the VIP as keepalived does; then keepalived "stops": the VIP goes. */
+  function stoppingMaster(label: string, timeoutMs: number) {
+    const ns = router(label);
+    const peer = createNetns(`${label}-p`);
+    namespaces.push(peer);
+    run([IP, '-n', ns.name, 'link', 'set', 'eth1p', 'netns', peer.name]);
+    run([IP, '-n', peer.name, 'link', 'set', 'eth1p', 'up']);
+    run([IP, '-n', peer.name, 'address', 'add', '10.10.1.1/24', 'dev', 'eth1p']);
+    const cfg = writeConfig(label, (c) => {
+      c.handover = { vip: VIP, dev: 'eth1', timeoutMs };
+    });
+    expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    run([IP, '-n', ns.name, 'address', 'add', `${VIP}/24`, 'dev', 'eth1']);
+    run([IP, '-n', ns.name, 'address', 'del', `${VIP}/24`, 'dev', 'eth1']);
+    expectMaster(ns);
+    return { ns, peer, cfg };
+  }
+
+  function start(ns: Netns, cfg: string, args: string[]) {
+    const argv = agentArgv(ns, cfg, args);
+    const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const done = new Promise<{ code: number | null; stderr: string }>((r) =>
+      child.once('close', (code) => r({ code, stderr })),
+    );
+    return { child, done };
+  }
+
+  /** The peer becomes master as keepalived does: the VIP on its LAN NIC, then a gratuitous ARP. */
+  function peerTakesOver(peer: Netns) {
+    run([IP, '-n', peer.name, 'address', 'add', `${VIP}/24`, 'dev', 'eth1p']);
+    expect(peer.exec(['arping', '-U', '-c', '1', '-I', 'eth1p', VIP]).status).toBe(0);
+  }
+
+  const macOf = (ns: Netns, dev: string) => ns.exec(['cat', `/sys/class/net/${dev}/address`]).stdout.trim();
+  const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+  it('STOP keeps the master state until the peer announces the VIP, then gives it up', async (ctx) => {
+    if (whyNot) ctx.skip(whyNot);
+    const { ns, peer, cfg } = stoppingMaster('ho-garp', 20_000);
+    const { done } = start(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'STOP', '200']);
+    // Nobody holds the VIP yet: the stopping master still forwards (external NIC up, NAT loaded).
+    await settle(700);
+    expectMaster(ns);
+    peerTakesOver(peer);
+    const { code, stderr } = await done;
+    expect(code).toBe(0);
+    expect(stderr).toMatch(
+      /STOP 200: backup state applied after handover \(the peer took the VIP, [\d.]+ ms\)/,
+    );
+    expectBackup(ns);
+    const t = lastTransition('ho-garp');
+    expect(t).toMatchObject({ result: 'applied', role: 'backup', handover: { outcome: 'peer' } });
+    expect(t.handover.peerMac).toBe(macOf(peer, 'eth1p'));
+    expect(agent(ns, cfg, ['status']).stdout).toMatch(/handover: peer after [\d.]+ ms/);
+  });
+
+  it('shutdown when the peer already holds the VIP: its ARP reply ends the wait at once', async (ctx) => {
+    if (whyNot) ctx.skip(whyNot);
+    const { ns, peer, cfg } = stoppingMaster('ho-reply', 20_000);
+    run([IP, '-n', peer.name, 'address', 'add', `${VIP}/24`, 'dev', 'eth1p']);
+    const r = agent(ns, cfg, ['shutdown']);
+    expect(r.status).toBe(0);
+    expectBackup(ns);
+    expect(lastTransition('ho-reply')).toMatchObject({ handover: { outcome: 'peer' } });
+    expect(lastTransition('ho-reply').handover.peerMac).toBe(macOf(peer, 'eth1p'));
+  });
+
+  it('no takeover (the peer is down): gives up when the wait times out, and plants nothing', (ctx) => {
+    if (whyNot) ctx.skip(whyNot);
+    const { ns, cfg } = stoppingMaster('ho-timeout', 400);
+    const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'STOP', '200']);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain('after handover (no takeover by the peer in time');
+    expectBackup(ns);
+    const t = lastTransition('ho-timeout');
+    expect(t.handover.outcome).toBe('timeout');
+    expect(t.handover.ms).toBeGreaterThanOrEqual(400);
+    // The neighbour entry the wait made is the kernel's own (incomplete or failed), never a made-up MAC.
+    expect(ns.exec([IP, 'neigh', 'show', VIP]).stdout).not.toMatch(/lladdr/);
+  });
+
+  it('the VIP comes back here (keepalived restarted as master): the master state is kept', async (ctx) => {
+    if (whyNot) ctx.skip(whyNot);
+    const { ns, cfg } = stoppingMaster('ho-back', 20_000);
+    const { done } = start(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'STOP', '200']);
+    await settle(300);
+    run([IP, '-n', ns.name, 'address', 'add', `${VIP}/24`, 'dev', 'eth1']);
+    const { code, stderr } = await done;
+    expect(code).toBe(0);
+    expect(stderr).toContain('the VIP came back here');
+    expectMaster(ns);
+    expect(lastTransition('ho-back')).toMatchObject({
+      result: 'superseded',
+      handover: { outcome: 'reclaimed' },
+    });
+  });
+
+  it('SIGTERM during the wait gives up at once and exits 0', async (ctx) => {
+    if (whyNot) ctx.skip(whyNot);
+    const { ns, cfg } = stoppingMaster('ho-term', 20_000);
+    const { child, done } = start(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'STOP', '200']);
+    await settle(500);
+    child.kill('SIGTERM');
+    const { code } = await done;
+    expect(code).toBe(0);
+    expectBackup(ns);
+    expect(lastTransition('ho-term')).toMatchObject({
+      result: 'applied',
+      handover: { outcome: 'interrupted' },
+    });
+  });
+
+  it('BACKUP and FAULT never wait: the peer is already master, or this router cannot serve', (ctx) => {
+    if (whyNot) ctx.skip(whyNot);
+    const { ns, cfg } = stoppingMaster('ho-backup', 20_000);
+    const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'FAULT', '0']);
+    expect(r.status).toBe(0);
+    expectBackup(ns);
+    expect(lastTransition('ho-backup').handover).toBeUndefined();
+  });
+});
+
 describe('hagate-agent syslog', () => {
   it('writes one syslog line per transition and per failure, next to keepalived (a private /dev/log)', async (ctx) => {
     const whyLog = why ?? missing('unshare', 'logger', 'python3');

@@ -55,8 +55,9 @@ export async function status(config: AgentConfig, opts: { json: boolean }): Prom
     const steps = Object.entries(t.steps)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
+    const handover = t.handover ? `, handover: ${t.handover.outcome} after ${t.handover.ms} ms` : '';
     out.push(
-      `  ${t.at} ${t.event} -> ${t.role}: ${t.result}, ${t.changes} changes${steps ? ` (${steps} ms)` : ''}${t.error ? `: ${t.error}` : ''}`,
+      `  ${t.at} ${t.event} -> ${t.role}: ${t.result}, ${t.changes} changes${steps ? ` (${steps} ms)` : ''}${handover}${t.error ? `: ${t.error}` : ''}`,
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);

@@ -52,6 +52,8 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     let busy = false;
     let stopping = false;
     let failures = 0;
+    // Aborted on SIGTERM: a STOP line's handover wait ends and the backup state is applied at once.
+    const stopSignal = new AbortController();
     // Non-blocking and read-write: epoll-driven like a socket (no thread blocked in read), no EOF on reload.
     const stream = new Socket({
       fd: openSync(path, constants.O_RDWR | constants.O_NONBLOCK),
@@ -80,9 +82,7 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
           role,
           [e.type, e.name, e.state, e.priority].filter(Boolean).join(' '),
           item.seq,
-          {
-            dropStale: false,
-          },
+          { dropStale: false, handover: e.state === 'STOP', signal: stopSignal.signal },
         );
         if (out.status !== 0) failures++;
       }
@@ -104,6 +104,7 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     const stop = () => {
       if (stopping) return;
       stopping = true;
+      stopSignal.abort();
       stream.pause();
       if (!busy) {
         if (queue.length > 0) void pump();

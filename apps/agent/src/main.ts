@@ -93,9 +93,12 @@ async function main(argv: string[]): Promise<number> {
 
   let role: Role;
   let event: string;
+  // A stopping master hands over to the peer first (see handover.ts); BACKUP and FAULT give up at once.
+  let handover = false;
   if (cmd === 'shutdown') {
     role = 'backup';
     event = 'shutdown';
+    handover = true;
   } else if (cmd === 'master' || cmd === 'backup') {
     role = cmd;
     event = cmd;
@@ -111,13 +114,22 @@ async function main(argv: string[]): Promise<number> {
     }
     role = roleOfState(state);
     event = tail.join(' ');
+    handover = state === 'STOP';
   }
   if (dryRun) {
     const { dryRunPlan } = await import('./commands.js');
     return dryRunPlan(config, role, event);
   }
   const { handleEvent } = await import('./run.js');
-  const out = await handleEvent(config, role, event, startSeq, { dropStale: true });
+  // SIGTERM (keepalived's script timeout, systemd stopping the unit) ends a handover wait and lets the
+  // change finish: a router is never left half-configured by a signal.
+  const stop = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => stop.abort());
+  const out = await handleEvent(config, role, event, startSeq, {
+    dropStale: true,
+    handover,
+    signal: stop.signal,
+  });
   return out.status;
 }
 

@@ -1,5 +1,6 @@
 /** Handling one event under the lock: drop it when stale, reconcile, record the state, log one line. */
 import type { AgentConfig } from '@hagate/spec/agent-config';
+import type { HandoverResult } from './handover.js';
 import { acquireLock } from './lock.js';
 import { log } from './log.js';
 import type { Role } from './plan.js';
@@ -14,16 +15,29 @@ export interface EventOutcome {
   status: number;
 }
 
-/**
- * Applies `role` for `event`. `dropStale`: notify mode drops an event older than the last one handled
- * (fifo events are already ordered and are never dropped).
- */
+export interface EventOptions {
+  /** Notify mode drops an event older than the last one handled (fifo events are ordered, never dropped). */
+  dropStale: boolean;
+  /** The master is stopping (STOP, shutdown): hand over to the peer before giving up (see handover.ts). */
+  handover?: boolean;
+  /** Aborts a handover wait (SIGTERM): the backup state is then applied at once. */
+  signal?: AbortSignal;
+}
+
+const HANDOVER_TEXT: Record<HandoverResult['outcome'], string> = {
+  peer: 'the peer took the VIP',
+  timeout: 'no takeover by the peer in time',
+  reclaimed: 'the VIP came back here',
+  interrupted: 'interrupted',
+};
+
+/** Applies `role` for `event`. */
 export async function handleEvent(
   config: AgentConfig,
   role: Role,
   event: string,
   seq: Seq,
-  opts: { dropStale: boolean },
+  opts: EventOptions,
 ): Promise<EventOutcome> {
   const lock = await acquireLock(config.lockName, Math.max(config.commandTimeoutMs * 4, 10_000));
   try {
@@ -37,6 +51,32 @@ export async function handleEvent(
       return { result: 'stale', changes: 0, status: 0 };
     }
     if (!state.lastSeq || compareSeq(seq, state.lastSeq) > 0) state.lastSeq = seq;
+    let handover: HandoverResult | undefined;
+    if (opts.handover && config.handover && role === 'backup' && state.role === 'master') {
+      const { waitForTakeover } = await import('./handover.js');
+      handover = await waitForTakeover(config.handover, {
+        commandTimeoutMs: config.commandTimeoutMs,
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      });
+      if (handover.outcome === 'reclaimed') {
+        state.transitions.push({
+          at,
+          event,
+          role,
+          seq,
+          result: 'superseded',
+          changes: 0,
+          steps: {},
+          handover,
+        });
+        writeState(config.stateDir, state);
+        log('info', `${tag}: the VIP came back here after ${handover.ms} ms, master state kept`);
+        return { result: 'superseded', changes: 0, status: 0 };
+      }
+    }
+    const handoverNote = handover
+      ? ` after handover (${HANDOVER_TEXT[handover.outcome]}, ${handover.ms} ms)`
+      : '';
     let outcome: EventOutcome;
     let record: TransitionRecord;
     let pending: ReconcileResult['nftPending'];
@@ -55,6 +95,7 @@ export async function handleEvent(
         steps: r.steps,
         startedAt: r.startedAt,
       };
+      if (handover) record.handover = handover;
       if (r.error) {
         record.error = r.error;
         log('err', `${tag}: ${role} state FAILED after ${r.steps.total} ms: ${r.error}`);
@@ -63,7 +104,7 @@ export async function handleEvent(
         const timing = Object.entries(r.steps)
           .map(([k, v]) => `${k} ${v}`)
           .join(', ');
-        log('info', `${tag}: ${role} state applied, ${r.changes} changes (${timing} ms)`);
+        log('info', `${tag}: ${role} state applied${handoverNote}, ${r.changes} changes (${timing} ms)`);
         outcome = { result: 'applied', changes: r.changes, status: 0 };
       }
       if (!r.error && state.role !== role) {
@@ -75,6 +116,7 @@ export async function handleEvent(
     } catch (e) {
       const msg = e instanceof PlanError ? `${(e as Error).message}; nothing changed` : String(e);
       record = { at, event, role, seq, result: 'failed', changes: 0, steps: {}, error: msg };
+      if (handover) record.handover = handover;
       log('err', `${tag}: ${role} state FAILED: ${msg}`);
       outcome = { result: 'failed', changes: 0, status: 1 };
     }

@@ -1,5 +1,6 @@
 /** The state file, `<stateDir>/state.json`: the role, the last transitions and their step timings. */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import type { HandoverResult } from './handover.js';
 import type { Role } from './plan.js';
 import type { Seq } from './seq.js';
 
@@ -10,11 +11,14 @@ export interface TransitionRecord {
   event: string;
   role: Role;
   seq: Seq;
-  result: 'applied' | 'stale' | 'failed';
+  /** `superseded`: a STOP whose handover saw the VIP come back here (keepalived is master again). */
+  result: 'applied' | 'stale' | 'superseded' | 'failed';
   changes: number;
   /** Milliseconds per step: read, nft, sysctl, ip, announce, total. */
   steps: Record<string, number>;
   error?: string;
+  /** How a stopping master handed over before this transition (STOP, shutdown). */
+  handover?: HandoverResult;
   /** Epoch ms the transition's first step started (process start -> this is the agent's cold start). */
   startedAt?: number;
 }

@@ -146,6 +146,30 @@ describe('parseAgentConfig', () => {
     expect(errorOf(text).message).toBe(message);
   });
 
+  it('reads the optional handover, and locates its errors', () => {
+    const text = edited((c) => {
+      c.handover = { vip: '10.10.1.254', dev: 'eth1', timeoutMs: 4055 };
+    });
+    expect(parseAgentConfig(text, 'agent.json').handover).toEqual({
+      vip: '10.10.1.254',
+      dev: 'eth1',
+      timeoutMs: 4055,
+    });
+    expect(parseAgentConfig(JSON.stringify(valid()), 'agent.json').handover).toBeUndefined();
+    const bad = edited((c) => {
+      c.handover = { vip: '10.10.1', dev: 'eth1', timeoutMs: 4055 };
+    });
+    expect(errorOf(bad).message).toBe(
+      'agent.json: handover.vip: expected an IPv4 address like 10.10.1.1, found string "10.10.1"',
+    );
+    const negative = edited((c) => {
+      c.handover = { vip: '10.10.1.254', dev: 'eth1', timeoutMs: -1 };
+    });
+    expect(errorOf(negative).message).toBe(
+      'agent.json: handover.timeoutMs: expected an integer from 0 to 600000, found number -1',
+    );
+  });
+
   it('normalizes route destinations', () => {
     expect(['default', '10.0.0.1', '10.0.0.0/8'].map(normalizeDst)).toEqual([
       '0.0.0.0/0',

@@ -53,6 +53,21 @@ export interface RoleState {
   announce: AnnounceState;
 }
 
+/**
+ * How a master that is stopping (keepalived's STOP, its shutdown) hands over to the peer without a gap:
+ * it keeps forwarding until the peer has taken the VIP, then gives up its own master state. The sign is
+ * the peer's gratuitous ARP for the VIP, which the kernel applies to a neighbour entry the agent plants
+ * (unsolicited ARP creates no entry, but updates one). The shared-MAC NIC is never up on both routers.
+ */
+export interface HandoverState {
+  /** The address keepalived moves (the VRRP VIP), without prefix. */
+  vip: string;
+  /** The interface the VIP lives on (keepalived's `interface`). */
+  dev: string;
+  /** The longest wait for the peer, ms: its master-down interval (3 x advert + skew) and a margin. */
+  timeoutMs: number;
+}
+
 /** The objects hagate owns: nothing else is ever changed or removed. */
 export interface OwnedObjects {
   /** Interfaces whose up/down state the agent sets. */
@@ -80,6 +95,8 @@ export interface AgentConfig {
   commandTimeoutMs: number;
   owned: OwnedObjects;
   roles: { master: RoleState; backup: RoleState };
+  /** Graceful handover on STOP / shutdown; without it the stopping master gives up at once. */
+  handover?: HandoverState;
 }
 
 export type SyslogFacility =
@@ -382,7 +399,7 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
     raw,
     '',
     ['version', 'router', 'instance', 'externalNic', 'stateDir', 'lockName', 'syslog', 'owned', 'roles'],
-    ['$comment', 'commandTimeoutMs'],
+    ['$comment', 'commandTimeoutMs', 'handover'],
   );
   if (o.version !== 1) c.fail('version', '1', o.version);
   const so = c.obj(o.syslog, 'syslog', ['ident'], ['facility']);
@@ -422,6 +439,14 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
     },
   };
   if (typeof o.$comment === 'string') config.$comment = o.$comment;
+  if (o.handover !== undefined) {
+    const ho = c.obj(o.handover, 'handover', ['vip', 'dev', 'timeoutMs']);
+    config.handover = {
+      vip: c.ipv4(ho.vip, 'handover.vip'),
+      dev: c.ifname(ho.dev, 'handover.dev'),
+      timeoutMs: c.int(ho.timeoutMs, 'handover.timeoutMs', 0, 600_000),
+    };
+  }
   // Every object a role sets must be owned: the agent never touches anything else.
   const ownedRoutes = new Set(config.owned.routes.map(normalizeDst));
   for (const role of ['master', 'backup'] as const) {
@@ -565,6 +590,16 @@ export const agentConfigJsonSchema: Record<string, unknown> = {
       properties: { ident: str, facility: { enum: FACILITIES } },
     },
     commandTimeoutMs: { type: 'integer', minimum: 100, maximum: 600000 },
+    handover: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['vip', 'dev', 'timeoutMs'],
+      properties: {
+        vip: str,
+        dev: ifnameSchema,
+        timeoutMs: { type: 'integer', minimum: 0, maximum: 600000 },
+      },
+    },
     owned: {
       type: 'object',
       additionalProperties: false,

@@ -4,6 +4,7 @@ export {
   AgentConfigError,
   type AnnounceState,
   agentConfigJsonSchema,
+  type HandoverState,
   type LinkState,
   type OwnedObjects,
   parseAgentConfig,
@@ -22,7 +23,15 @@ export {
   parseCidr,
 } from './ipv4.js';
 export { dottedPath, formatSpecError, type LoadResult, loadSpec, type SpecError } from './load.js';
-export { peerOf, routerNames, routerSegments, segmentInterface, vrrpSegment } from './model.js';
+export {
+  peerOf,
+  routerNames,
+  routerSegments,
+  segmentInterface,
+  vrrpMasterDownMs,
+  vrrpSegment,
+  vrrpSkewMs,
+} from './model.js';
 export { checkRules, type RuleIssue } from './rules.js';
 export {
   type Nic,

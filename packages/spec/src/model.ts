@@ -51,3 +51,16 @@ export function routerSegments(
         ];
   });
 }
+
+/**
+ * VRRP's skew time for a router of `priority`, ms: (256 - priority) / 256 s in VRRPv2 (RFC 3768), the same
+ * fraction of the advert interval in VRRPv3 (RFC 5798). keepalived computes it the same way.
+ */
+export function vrrpSkewMs(advertInt: number, priority: number, version: 2 | 3): number {
+  return ((256 - priority) / 256) * (version === 3 ? advertInt : 1) * 1000;
+}
+
+/** How long a backup of `priority` waits without adverts before it takes over, ms: 3 x advert + skew. */
+export function vrrpMasterDownMs(advertInt: number, priority: number, version: 2 | 3): number {
+  return 3 * advertInt * 1000 + vrrpSkewMs(advertInt, priority, version);
+}

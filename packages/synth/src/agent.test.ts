@@ -1,23 +1,7 @@
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { loadSpec, parseAgentConfig, type Spec } from '@hagate/spec';
+import { parseAgentConfig } from '@hagate/spec';
 import { describe, expect, it } from 'vitest';
-import { agentConfigFor, synthAgent } from './agent.js';
-import type { SynthInput } from './types.js';
-
-const specFile = fileURLToPath(new URL('../../../examples/dedibox/hagate.yaml', import.meta.url));
-
-function dedibox(): Spec {
-  const r = loadSpec(readFileSync(specFile, 'utf8'), 'examples/dedibox/hagate.yaml');
-  if (!r.ok) throw new Error(JSON.stringify(r.errors));
-  return r.spec;
-}
-
-const input = (extra: Partial<SynthInput> = {}): SynthInput => ({
-  spec: dedibox(),
-  source: 'examples/dedibox/hagate.yaml',
-  ...extra,
-});
+import { dedibox, input } from '../test/dedibox.js';
+import { agentConfigFor, HANDOVER_CAP_MS, synthAgent } from './agent.js';
 
 describe('synthAgent', () => {
   it('writes one agent.json per router, valid for the agent parser', () => {
@@ -58,6 +42,20 @@ describe('synthAgent', () => {
     expect(b1.nftRuleset).toBe('/etc/nftables/hagate-down.nft');
   });
 
+  it("hands over on the VIP, waiting at most the peer's master-down interval + 250 ms", () => {
+    // extrout1 waits for extrout2 (priority 50): 3 x 1 s + (256 - 50) / 256 s; extrout2 for extrout1 (200).
+    expect(agentConfigFor(input(), 'extrout1').handover).toEqual({
+      vip: '10.10.1.254',
+      dev: 'eth1',
+      timeoutMs: 4055,
+    });
+    expect(agentConfigFor(input(), 'extrout2').handover?.timeoutMs).toBe(3469);
+    const tuned = input((s) => Object.assign(s.vrrp, { version: 3, advertInt: 0.1 }));
+    expect(agentConfigFor(tuned, 'extrout1').handover?.timeoutMs).toBe(631);
+    const slow = input((s) => Object.assign(s.vrrp, { advertInt: 10 }));
+    expect(agentConfigFor(slow, 'extrout1').handover?.timeoutMs).toBe(HANDOVER_CAP_MS);
+  });
+
   it('owns only the external NIC, its addresses, the default route and the gateway host route', () => {
     const c = agentConfigFor(input(), 'extrout1');
     expect(c.owned).toEqual({
@@ -71,7 +69,7 @@ describe('synthAgent', () => {
 
   it('installs the bundle at spec.agent.path with mode 0755 when given', () => {
     const bundle = new TextEncoder().encode('#!/usr/bin/env node\n');
-    const files = synthAgent(input({ agentBundle: bundle }));
+    const files = synthAgent({ ...input(), agentBundle: bundle });
     const bins = files.filter((f) => f.path.endsWith('/usr/local/sbin/hagate-agent'));
     expect(bins.map((f) => [f.path, f.mode])).toEqual([
       ['extrout1/usr/local/sbin/hagate-agent', 0o755],

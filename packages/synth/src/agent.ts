@@ -3,12 +3,18 @@
  * the agent) and, when the bundle is given, the agent itself at spec.agent.path (mode 0755).
  */
 import type { AgentConfig, RoleState } from '@hagate/spec';
-import { peerOf, vrrpSegment } from '@hagate/spec';
+import { peerOf, vrrpMasterDownMs, vrrpSegment } from '@hagate/spec';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
 /** Where the agent loads each role's nft ruleset from (written by the firewall generator). */
 export const RULESET_UP = '/etc/nftables/hagate-up.nft';
 export const RULESET_DOWN = '/etc/nftables/hagate-down.nft';
+
+/**
+ * Upper bound of a stopping master's wait for its peer, ms. keepalived kills a shutdown_script after
+ * `shutdown_script_timeout` (10 s by default): the handover and the change after it fit well inside.
+ */
+export const HANDOVER_CAP_MS = 8000;
 
 /** The agent.json of one router, as data. */
 export function agentConfigFor(input: SynthInput, routerName: string): AgentConfig {
@@ -58,6 +64,16 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     commandTimeoutMs: 5000,
     owned: { links: [ext], addressesOn: [ext], routes: ['default', `${gw}/32`] },
     roles: { master, backup },
+    // The peer takes over within its master-down interval (at its skew time when our priority-0 advert
+    // reaches it); 250 ms of margin for its gratuitous ARP to arrive.
+    handover: {
+      vip: spec.vrrp.vip,
+      dev: lan.iface,
+      timeoutMs: Math.min(
+        Math.ceil(vrrpMasterDownMs(spec.vrrp.advertInt, peer.router.priority, spec.vrrp.version) + 250),
+        HANDOVER_CAP_MS,
+      ),
+    },
   };
 }
 

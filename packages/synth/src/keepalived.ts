@@ -70,8 +70,8 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     // device is down would go to FAULT and the backup could never take over).
     virtualIpaddress: [{ address: `${vrrp.vip}/${seg.prefix}`, dev: seg.iface }],
     // With the fifo hook, keepalived's shutdown only SIGTERMs the fifo script (as on a reload) and writes no
-    // STOP line; notify_stop runs at once on shutdown and never on reload, so the stopping router gives up
-    // the shared-MAC NIC right away, as with the notify hook, instead of when keepalived exits.
+    // STOP line; notify_stop runs at once on shutdown and never on reload, so the stopping router hands over
+    // to the peer (the agent's handover), as with the notify hook, instead of waiting for keepalived's exit.
     ...(fifo ? { notifyStop: agentCommand(input, 'shutdown') } : { notify: agentCommand(input) }),
   };
   return {

@@ -7,7 +7,15 @@
  * VLAN's bridge; the external NIC is a macvlan with the shared MAC on a veth whose peer sits on br0, so the
  * switch port keeps its carrier (and its learned MAC) when the router takes the NIC down, as a KVM tap does.
  */
-import { intToIpv4, ipv4ToInt, parseCidr, type Spec, vrrpSegment } from '@hagate/spec';
+import {
+  intToIpv4,
+  ipv4ToInt,
+  parseCidr,
+  type Spec,
+  vrrpMasterDownMs,
+  vrrpSegment,
+  vrrpSkewMs,
+} from '@hagate/spec';
 import { LAB_PREFIX } from './cleanup.js';
 
 export interface LinkPlan {
@@ -179,15 +187,8 @@ export function planLab(spec: Spec, runId: string): LabPlan {
   };
 }
 
-/**
- * keepalived's own bound for a backup to take over after the master vanishes (master down interval):
- * 3 x advert + skew.
- */
-export function detectionBoundMs(advertInt: number, backupPriority: number, version: 2 | 3): number {
-  return 3 * advertInt * 1000 + skewMs(advertInt, backupPriority, version);
-}
+/** keepalived's own bound for a backup to take over after the master vanishes: 3 x advert + skew. */
+export const detectionBoundMs = vrrpMasterDownMs;
 
-/** Skew time: (256 - priority) / 256 seconds in VRRPv2 (RFC 3768), times the advert interval in VRRPv3 (RFC 5798). */
-export function skewMs(advertInt: number, backupPriority: number, version: 2 | 3): number {
-  return ((256 - backupPriority) / 256) * (version === 3 ? advertInt : 1) * 1000;
-}
+/** VRRP's skew time of a backup (see @hagate/spec). */
+export const skewMs = vrrpSkewMs;
