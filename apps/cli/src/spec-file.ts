@@ -50,7 +50,7 @@ export async function synthOrExplain(
     });
   } catch (e) {
     if (e instanceof SynthError) {
-      const at = loaded.locate(e.path);
+      const at = loaded.locate(e.path, e.offset);
       throw new CliError(
         `${file}:${at.line}:${at.col}: ${e.path.map(String).join('.')}: ${e.message}\n${file}: 1 error, nothing written`,
       );

@@ -151,6 +151,22 @@ describe('bad input', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('a wrong extra nft rule is located at its token inside the spec (block scalar, continued line)', async () => {
+    const spec = join(work, 'bad-rule.yaml');
+    const text = (await readFile(join(repo, DEDIBOX), 'utf8')).replace(
+      'firewall:\n',
+      'firewall:\n  extraRules:\n    - chain: input\n      roles: [master]\n      rule: |\n        ip saddr 10.250.1.0/24 \\\n        tcp dport 70000 accept\n',
+    );
+    await writeFile(spec, text);
+    const line = text.split('\n').findIndex((l) => l.includes('dport 70000')) + 1;
+    const r = hagate(['gen', '--spec', spec, '--out', join(work, 'never2')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `${spec}:${line}:19: firewall.extraRules.0.rule: nft rule: expected a port number 0-65535, found '70000'\n${spec}: 1 error, nothing written\n`,
+    );
+    expect(existsSync(join(work, 'never2'))).toBe(false);
+  });
+
   it('a broken spec leaves an existing tree untouched', async () => {
     const out = join(work, 'kept');
     expect(hagate(['gen', '--spec', DEDIBOX, '--out', out]).status).toBe(0);

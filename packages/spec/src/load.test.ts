@@ -443,3 +443,33 @@ describe('every cross-field rule, one broken spec each', () => {
     });
   }
 });
+
+describe('locate(path, offset): a character inside a string value', () => {
+  // Each spec sets firewall.extraRules[0].rule in another YAML style; the rule's "dport" is at the position
+  // the table says (1-based line and column in the file).
+  const base = (rule: string) =>
+    dedibox.replace(
+      /firewall:\n/,
+      `firewall:\n  extraRules:\n    - chain: input\n      roles: [master]\n      rule: ${rule}\n`,
+    );
+  const at = (text: string, needle: string) => {
+    const i = text.indexOf(needle);
+    const before = text.slice(0, i).split('\n');
+    return { line: before.length, col: (before.at(-1) as string).length + 1 };
+  };
+  it.each([
+    ['plain', 'tcp dport 22 accept'],
+    ['double-quoted with an escape', '"iifname \\"eth1\\" tcp dport 22 accept"'],
+    ["single-quoted with ''", "'meta comment ''x'' tcp dport 22 accept'"],
+    ['block literal, second line', '|\n        ip saddr 10.0.0.0/8\n        tcp dport 22 accept'],
+    ['block folded, second line', '>\n        ip saddr 10.0.0.0/8\n        tcp dport 22 accept'],
+  ])('%s', (_name, rule) => {
+    const text = base(rule);
+    const r = loadSpec(text, 'x.yaml');
+    if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));
+    const value = r.spec.firewall.extraRules[0]?.rule as string;
+    const path = ['firewall', 'extraRules', 0, 'rule'];
+    expect(r.locate(path, value.indexOf('dport'))).toEqual(at(text, 'dport'));
+    expect(r.locate(path, 0)).toEqual(at(text, value.slice(0, 6).replace(/"/g, '\\"')));
+  });
+});

@@ -17,7 +17,12 @@ export interface SpecError {
 }
 
 export type LoadResult =
-  | { ok: true; spec: Spec; locate: (path: (string | number)[]) => { line: number; col: number } }
+  | {
+      ok: true;
+      spec: Spec;
+      /** Where a value is in the file; with `offset`, where that character of a string value is. */
+      locate: (path: (string | number)[], offset?: number) => { line: number; col: number };
+    }
   | { ok: false; errors: SpecError[] };
 
 /** `file:line:col: path: message`, the form every hagate command prints. */
@@ -54,7 +59,12 @@ export function loadSpec(text: string, file = 'hagate.yaml'): LoadResult {
       })),
     };
   }
-  const locate = (path: (string | number)[]) => pos(locateOffset(doc.contents as Node | null, path));
+  const locate = (path: (string | number)[], offset?: number) =>
+    pos(
+      offset === undefined
+        ? locateOffset(doc.contents as Node | null, path)
+        : offsetInValue(text, walk(doc.contents as Node | null, path).node, offset),
+    );
   const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
   const parsed = SpecSchema.safeParse(data ?? {});
   if (!parsed.success) {
@@ -112,6 +122,47 @@ function locateOffset(root: Node | null, path: readonly PropertyKey[], key = fal
   const asKey = key || (probe.complete && path.length > 0 && (isMap(probe.node) || isSeq(probe.node)));
   const { node } = walk(root, path, asKey);
   return node?.range?.[0] ?? 0;
+}
+
+/**
+ * The file offset of character `offset` of a string scalar's value: plain and quoted scalars on one line,
+ * and block scalars (`|`, `>`), whose value lines are the indented lines after the header. Escapes in
+ * double-quoted strings are followed. Falls back to the start of the value.
+ */
+function offsetInValue(text: string, node: Node | null, offset: number): number {
+  if (!isScalar(node) || !node.range) return node?.range?.[0] ?? 0;
+  const start = node.range[0];
+  const type = node.type;
+  if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') {
+    // The value's lines are the lines after the header without the block's indentation, joined by one
+    // character (a newline, or a space when folded).
+    const first = text.indexOf('\n', start) + 1;
+    if (first === 0) return start;
+    const lines = text.slice(first, node.range[1]).split('\n');
+    const content = lines.find((l) => l.trim() !== '') ?? '';
+    const indent = content.length - content.trimStart().length;
+    let at = first;
+    let left = offset;
+    for (const l of lines) {
+      const len = Math.max(0, l.length - indent);
+      if (left <= len) return at + Math.min(indent, l.length) + left;
+      left -= len + 1;
+      at += l.length + 1;
+    }
+    return start;
+  }
+  if (type === 'QUOTE_DOUBLE') {
+    let i = start + 1;
+    for (let k = 0; k < offset && i < node.range[1]; k++)
+      i += text[i] === '\\' ? (text[i + 1] === 'x' ? 4 : 2) : 1;
+    return i;
+  }
+  if (type === 'QUOTE_SINGLE') {
+    let i = start + 1;
+    for (let k = 0; k < offset && i < node.range[1]; k++) i += text[i] === "'" && text[i + 1] === "'" ? 2 : 1;
+    return i;
+  }
+  return Math.min(start + offset, node.range[1]);
 }
 
 function found(root: Node | null, path: readonly PropertyKey[]): string {

@@ -156,6 +156,26 @@ describe('synthNftables', () => {
     );
   });
 
+  it.each([
+    ['ct state establishd accept', 9, /expected a ct state .*found 'establishd'/],
+    ['tcp dport 70000 accept', 10, /expected a port number 0-65535, found '70000'/],
+    ['ip saddr 10.0.0.0/40 accept', 9, /expected a prefix length 0-32/],
+    ['tcp dport 22 acept', 13, /expected a statement .*found 'acept'/],
+  ])('refuses the extra rule %j where nft would, at its offset', (rule, offset, message) => {
+    const i = input((s) => {
+      s.firewall.extraRules = [{ chain: 'input', rule, roles: ['master'] }];
+    });
+    let err: unknown;
+    try {
+      synthNftables(i);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(SynthError);
+    expect((err as SynthError).message).toMatch(message);
+    expect((err as SynthError).offset).toBe(offset);
+  });
+
   it('rejects two rules in one extra rule', () => {
     const i = input((s) => {
       s.firewall.extraRules = [{ chain: 'input', rule: 'accept\ndrop', roles: ['master'] }];

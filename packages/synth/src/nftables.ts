@@ -7,6 +7,7 @@
 import {
   accept,
   addTable,
+  analyzeRule,
   anonSet,
   type BaseChain,
   chain,
@@ -101,6 +102,29 @@ function extraRules(input: SynthInput, chainName: ChainName, role: Role): Statem
         path,
         `expected a rule, found the chain property '${first.text}'`,
         first.pos?.offset ?? 0,
+      );
+    }
+    // The rule model types every statement and checks values (ports, prefixes, ICMP types, ct states...):
+    // a rule nft would refuse is refused here, where it can be located, not at failover time.
+    const analyzed = analyzeRule(parsed[0] as Statement);
+    const problem = analyzed.diagnostics[0];
+    if (problem) {
+      throw new SynthError(
+        path,
+        `nft rule: expected ${problem.expected}, found ${problem.found}`,
+        lineColToOffset(x.rule, problem.line, problem.col),
+      );
+    }
+    const unknown = analyzed.statements.find((st) => st.kind === 'unknown');
+    if (unknown && unknown.kind === 'unknown') {
+      const text = unknown.tokens
+        .map((t) => ('text' in t ? t.text : ''))
+        .join(' ')
+        .trim();
+      throw new SynthError(
+        path,
+        `nft rule: expected a statement (a match, a verdict, nat, log, counter, limit, ...), found '${text}'`,
+        unknown.pos?.offset ?? 0,
       );
     }
     return parsed;
