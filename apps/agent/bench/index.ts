@@ -169,9 +169,17 @@ function baselineNotify(lab: Lab, state: string, i: number) {
   );
 }
 
-function lastStartedAt(lab: Lab): number | undefined {
+function lastTransition(lab: Lab): { startedAt?: number; steps: Record<string, number> } | undefined {
   const state = JSON.parse(readFileSync(join(lab.dir, 'state', 'state.json'), 'utf8'));
-  return state.transitions.at(-1)?.startedAt;
+  return state.transitions.at(-1);
+}
+function lastStartedAt(lab: Lab): number | undefined {
+  return lastTransition(lab)?.startedAt;
+}
+/** Epoch ms the last transition's state was in place: its first step + its total. */
+function lastAppliedAt(lab: Lab): number | undefined {
+  const t = lastTransition(lab);
+  return t?.startedAt === undefined || t.steps.total === undefined ? undefined : t.startedAt + t.steps.total;
 }
 
 function check(ok: boolean, what: string) {
@@ -187,7 +195,10 @@ async function notifyBench(quick: boolean): Promise<BenchResult> {
   const lab = makeLab('bn');
   try {
     check(agentNotify(lab, 'BACKUP', 0).status === 0, 'agent warm-up failed');
+    // The transition latency is keepalived's event (the process spawn) -> the state applied (the agent's
+    // last change done); the process then still hashes the new ruleset and exits (`agentExit`).
     const agent: number[] = [];
+    const exit: number[] = [];
     const base: number[] = [];
     const floor: number[] = [];
     const cold: number[] = [];
@@ -196,7 +207,10 @@ async function notifyBench(quick: boolean): Promise<BenchResult> {
       const state = STATES[i % 2] as string;
       const a = agentNotify(lab, state, i);
       check(a.status === 0, `agent ${state} failed`);
-      agent.push(a.ms);
+      const applied = lastAppliedAt(lab);
+      check(applied !== undefined, 'agent recorded no applied transition');
+      agent.push((applied as number) - a.startEpoch);
+      exit.push(a.ms);
       const started = lastStartedAt(lab);
       if (started !== undefined) cold.push(started - a.startEpoch);
       floor.push(timed([IP, 'netns', 'exec', lab.router.name, process.execPath, '-e', '0']).ms);
@@ -215,7 +229,24 @@ async function notifyBench(quick: boolean): Promise<BenchResult> {
       extra: {
         transitions: n,
         ...summary('agent', agent),
+        ...summary(
+          'agentToMaster',
+          agent.filter((_, i) => i % 2 === 0),
+        ),
+        ...summary(
+          'agentToBackup',
+          agent.filter((_, i) => i % 2 === 1),
+        ),
+        ...summary('agentExit', exit),
         ...summary('baseline', base),
+        ...summary(
+          'baselineToMaster',
+          base.filter((_, i) => i % 2 === 0),
+        ),
+        ...summary(
+          'baselineToBackup',
+          base.filter((_, i) => i % 2 === 1),
+        ),
         ...summary('nodeFloor', floor),
         ...summary('coldStart', cold),
         baselineOverAgent: r2(quantile(base, 0.5) / am),
@@ -283,6 +314,14 @@ async function fifoBench(quick: boolean): Promise<BenchResult> {
       extra: {
         transitions: n,
         ...summary('agentFifo', agent),
+        ...summary(
+          'agentFifoToMaster',
+          agent.filter((_, i) => i % 2 === 0),
+        ),
+        ...summary(
+          'agentFifoToBackup',
+          agent.filter((_, i) => i % 2 === 1),
+        ),
         ...summary('baseline', base),
         baselineOverAgent: r2(quantile(base, 0.5) / quantile(agent, 0.5)),
       },
@@ -328,7 +367,7 @@ export const entries: BenchEntry[] = [
   {
     name: 'agent: notify transition',
     description:
-      'keepalived notify event -> state applied (process spawn to exit, real changes, alternating roles), hagate-agent vs the how-to scripts; extra: node -e 0 floor, cold start, bundle size',
+      'keepalived notify event -> state applied (process spawn to its last change, real changes, alternating roles), hagate-agent vs the how-to scripts; extra: per direction, to process exit, node -e 0 floor, cold start, bundle size',
     run: ({ quick }) => notifyBench(quick),
   },
   {
