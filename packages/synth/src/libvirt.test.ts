@@ -438,7 +438,7 @@ describe('synthLibvirt: existingDomainXml (patching a dumped VM)', () => {
       void ((s.routers.extrout1 as { existingDomainXml?: string }).existingDomainXml = 'dumps/extrout1.xml'),
   );
 
-  it('adds the missing NICs, sets the portgroup, keeps everything else', () => {
+  it('adds the missing NICs, sets the portgroup, keeps everything else', async () => {
     const out = synthLibvirt(withExisting, { existingDomainXml: { extrout1: before } });
     const xml = text(out.find((f) => f.path === 'hyperv/libvirt/domains/extrout1.xml'));
     const d = parseDomain(xml);
@@ -467,7 +467,7 @@ describe('synthLibvirt: existingDomainXml (patching a dumped VM)', () => {
       return printDomain({ ...m, prolog: [], devices: { ...m.devices, interfaces: [] } });
     };
     expect(strip(xml)).toBe(strip(before));
-    expect(xml).toMatchFileSnapshot('__snapshots__/libvirt/patched-extrout1.xml');
+    await expect(xml).toMatchFileSnapshot('__snapshots__/libvirt/patched-extrout1.xml');
   });
 
   it('also takes the dumps from the synth input', () => {
