@@ -610,6 +610,23 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
     expect(snapshot(ns)).toEqual(before);
   });
 
+  it('a backup ruleset nft rejects: checked before anything changes, the master state stays', (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('badb');
+    const cfg = writeConfig('bad-backup', (c) => {
+      c.roles.backup.nftRuleset = join(dir, 'bad.nft');
+    });
+    expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    const before = snapshot(ns);
+    const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /nft rejected .*bad\.nft, the previous ruleset stays loaded: .*; nothing changed/,
+    );
+    expect(snapshot(ns)).toEqual(before);
+    expectMaster(ns);
+  });
+
   it('ip missing from PATH', (ctx) => {
     if (why) ctx.skip(why);
     const ns = router('noip');

@@ -149,9 +149,12 @@ export function computePlan(
 /** The plan as the lines `--dry-run` and `status` print. */
 export function describePlan(p: Plan): string[] {
   const lines: string[] = [];
-  if (p.nft.load) lines.push(`nft -f ${p.nft.file}`);
+  // The order reconcile applies them in: the master's ruleset first, the backup's last.
+  const nft = p.nft.load ? [`nft -f ${p.nft.file}`] : [];
+  if (p.role === 'master') lines.push(...nft);
   for (const s of p.sysctlsPre) lines.push(`sysctl ${s.key}: ${s.from} -> ${s.to}`);
   for (const l of p.ip) lines.push(`ip ${l}`);
   for (const s of p.sysctlsPost) lines.push(`sysctl ${s.key}: ${s.from} -> ${s.to}`);
+  if (p.role === 'backup') lines.push(...nft);
   return lines;
 }

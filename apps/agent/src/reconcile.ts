@@ -74,12 +74,23 @@ export async function reconcile(
   const steps: Record<string, number> = {};
   const t0 = now();
   const fileSha = sha(preflight(config, role));
-  // A role change always loads the role's ruleset: start it at once, next to the kernel read (nothing
-  // else changes before it succeeded). Same role: compare what is loaded with what this agent loaded.
-  const loadNow = !opts.dryRun && (previous.role !== role || previous.nft?.file !== want.nftRuleset);
+  // Where the ruleset goes: to master, first (its NAT is in place before the external NIC comes up and
+  // forwarding starts: no connection leaves un-NATed); to backup, last (forwarding off and the NIC down
+  // before the master's NAT goes). A role change to master starts the load at once, next to the kernel
+  // read (nothing else changes before it succeeded). Otherwise compare what is loaded with what this
+  // agent loaded.
+  // To backup, the ruleset is checked (`nft -c`) up front instead, so a ruleset nft rejects still
+  // changes nothing.
+  const nftFirst = role === 'master';
+  const roleChange = !opts.dryRun && (previous.role !== role || previous.nft?.file !== want.nftRuleset);
+  const loadNow = roleChange && nftFirst;
+  const checkNow = roleChange && !nftFirst;
+  const nftCheck = () => exec(['nft', '-c', '-f', want.nftRuleset], { timeoutMs });
   const nftStep = loadNow
     ? exec(['nft', '-f', want.nftRuleset], { timeoutMs })
-    : exec(['nft', '-s', 'list', 'ruleset'], { timeoutMs });
+    : checkNow
+      ? nftCheck()
+      : exec(['nft', '-s', 'list', 'ruleset'], { timeoutMs });
   const [kernelR, nftR] = await Promise.allSettled([readIpState(timeoutMs), nftStep]);
   steps.read = round(now() - t0);
   const result: ReconcileResult = {
@@ -116,7 +127,12 @@ export async function reconcile(
     return result;
   }
   let loaded = loadNow;
-  if (!loadNow) {
+  if (checkNow) {
+    if (nftR.status === 'rejected' || nftR.value.code !== 0) {
+      const why = nftR.status === 'rejected' ? (nftR.reason as Error).message : firstLines(nftR.value.stderr);
+      throw new PlanError(`nft rejected ${want.nftRuleset}, the previous ruleset stays loaded: ${why}`);
+    }
+  } else if (!loadNow) {
     if (nftR.status === 'rejected' || nftR.value.code !== 0) {
       const why = nftR.status === 'rejected' ? (nftR.reason as Error).message : firstLines(nftR.value.stderr);
       throw new PlanError(`nft -s list ruleset failed: ${why}`);
@@ -138,22 +154,33 @@ export async function reconcile(
     return result;
   }
   if (opts.dryRun) return result;
+  if (plan.nft.load && !nftFirst && !checkNow) {
+    // Drift repaired in the backup role: the check comes first here too.
+    const c = await nftCheck();
+    if (c.code !== 0) {
+      throw new PlanError(
+        `nft rejected ${want.nftRuleset}, the previous ruleset stays loaded: ${firstLines(c.stderr)}`,
+      );
+    }
+  }
 
   let step = 'nft';
-  try {
-    if (plan.nft.load && !loadNow) {
-      const t = now();
-      const r = await exec(['nft', '-f', plan.nft.file], { timeoutMs });
-      if (r.code !== 0) {
-        throw new Error(
-          `nft rejected ${plan.nft.file}, the previous ruleset stays loaded: ${firstLines(r.stderr)}`,
-        );
-      }
-      result.changed = true;
-      listAfter = execOk(['nft', '-s', 'list', 'ruleset'], { timeoutMs });
-      listAfter.catch(() => {});
-      steps.nft = round(now() - t);
+  const loadRuleset = async () => {
+    step = 'nft';
+    const t = now();
+    const r = await exec(['nft', '-f', plan.nft.file], { timeoutMs });
+    if (r.code !== 0) {
+      throw new Error(
+        `nft rejected ${plan.nft.file}, the previous ruleset stays loaded: ${firstLines(r.stderr)}`,
+      );
     }
+    result.changed = true;
+    listAfter = execOk(['nft', '-s', 'list', 'ruleset'], { timeoutMs });
+    listAfter.catch(() => {});
+    steps.nft = round(now() - t);
+  };
+  try {
+    if (plan.nft.load && !loadNow && nftFirst) await loadRuleset();
     step = 'sysctl';
     let t = now();
     for (const s of plan.sysctlsPre) {
@@ -175,6 +202,7 @@ export async function reconcile(
       result.changed = true;
     }
     steps.sysctl = round((steps.sysctl ?? 0) + now() - t);
+    if (plan.nft.load && !nftFirst) await loadRuleset();
     step = 'announce';
     if (plan.probe && opts.announce !== false) {
       t = now();
