@@ -99,6 +99,8 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
     for (const role of ['master', 'backup'] as const) {
       for (const r of config.roles[role].routes) names.add(r.dev);
     }
+    // The handover watches the VIP's neighbour entry on this interface.
+    if (config.handover) names.add(config.handover.dev);
     for (const n of names)
       results.push([kernel.links.has(n), `interface ${n}: ${kernel.links.has(n) ? 'present' : 'missing'}`]);
   } catch (e) {
