@@ -24,6 +24,19 @@ export interface Statement {
   closeComment?: string;
   /** True when the whole block was written on the statement's line and must stay there (conditional lines). */
   inline?: boolean;
+  /**
+   * Layout of lines that carry an `@id` / `@^id` condition or a `~SEQ` prefix, which keepalived applies
+   * to the rest of the physical line (the whole line is dropped or repeated, braces included). Set by
+   * the parser only on such lines; the printer keeps these parts on their line as long as the line
+   * still starts with a condition or `~SEQ`.
+   *
+   * `glued`: this statement was written on the same line as what precedes it, after the condition.
+   */
+  glued?: boolean;
+  /** The `{` of this statement (whose line carries a condition) was written at the start of a later line. */
+  openApart?: boolean;
+  /** The closing `}` was written on the same line as what precedes it, after a condition. */
+  closeGlued?: boolean;
   pos: Position;
   /** Position of the closing `}` when there is a block. */
   end?: Position;
@@ -39,6 +52,8 @@ export interface Definition {
   lines?: string[];
   condition?: string;
   comment?: string;
+  /** Written on the same line as what precedes it, after a condition (see {@link Statement.glued}). */
+  glued?: boolean;
   pos: Position;
 }
 

@@ -92,6 +92,8 @@ export function tryParse(text: string, options: ParseOptions = {}): ParseResult 
     let lastStmt: Statement | null = null;
     let lastWasClose = false;
     let commentUsed = false;
+    // Once a condition or ~SEQ appears, keepalived applies it to the rest of this physical line.
+    let exactLine = false;
     let seg = p;
     // A line is read as segments: after a `{` or `}` the rest of the line starts afresh, as in keepalived.
     segments: while (seg < end) {
@@ -118,6 +120,7 @@ export function tryParse(text: string, options: ParseOptions = {}): ParseResult 
         const value = raw.slice(cur + def[0].length, end).trim();
         const d: Definition = { kind: 'definition', name, pos: pos(lineNo, cur + 1) };
         if (condition) d.condition = condition;
+        if (exactLine) d.glued = true;
         if (comment) {
           d.comment = comment;
           commentUsed = true;
@@ -184,6 +187,8 @@ export function tryParse(text: string, options: ParseOptions = {}): ParseResult 
           if (!target) {
             error(tp, "unexpected '{': expected a keyword before it");
           } else {
+            if (target !== stmt && target.pos.line !== lineNo && onConditionalLine(target))
+              target.openApart = true;
             target.block = [];
             stack.push({ stmt: target, body: target.block });
             lastStmt = target;
@@ -200,6 +205,7 @@ export function tryParse(text: string, options: ParseOptions = {}): ParseResult 
             const s = fr.stmt!;
             s.end = tp;
             if ((s.condition || s.sequences) && s.pos.line === lineNo) s.inline = true;
+            if (exactLine) s.closeGlued = true;
             lastStmt = s;
             lastWasClose = true;
           }
@@ -208,9 +214,11 @@ export function tryParse(text: string, options: ParseOptions = {}): ParseResult 
         }
         if (!stmt) {
           stmt = { kind: 'statement', keyword: t.text, args: [], pos: tp };
+          if (exactLine) stmt.glued = true;
           if (first) {
             if (condition) stmt.condition = condition;
             if (sequences.length > 0) stmt.sequences = sequences;
+            if (condition || sequences.length > 0) exactLine = true;
           }
           first = false;
           top().body.push(stmt);
@@ -240,6 +248,11 @@ export function tryParse(text: string, options: ParseOptions = {}): ParseResult 
     );
   }
   return { file: root, diagnostics };
+}
+
+/** Whether a statement's head line carries a condition or `~SEQ` (its own or an earlier one on the line). */
+function onConditionalLine(s: Statement): boolean {
+  return s.condition !== undefined || s.sequences !== undefined || s.glued === true;
 }
 
 interface CommentSplit {

@@ -67,10 +67,12 @@ const { node } = fc.letrec<{ node: Node }>((tie) => ({
           value: fc.array(word, { maxLength: 3 }),
           multi: fc.boolean(),
           condition,
+          glued: fc.boolean(),
         })
-        .map(({ name, value, multi, condition: c }): Node => {
+        .map(({ name, value, multi, condition: c, glued }): Node => {
           const d: Definition = { kind: 'definition', name, pos: P };
           if (c) d.condition = c;
+          if (glued) d.glued = true;
           if (multi && value.length > 0)
             d.lines = value.map((v, i) => (i < value.length - 1 ? `${v} \\` : v));
           else d.value = value.join(' ');
@@ -89,12 +91,18 @@ const { node } = fc.letrec<{ node: Node }>((tie) => ({
           closeComment: fc.option(commentText, { nil: undefined }),
           kids: fc.option(fc.array(tie('node'), { maxLength: 4 }), { nil: undefined, depthSize: 'small' }),
           inlineKids: fc.option(fc.array(inlineStmt, { maxLength: 3 }), { nil: undefined }),
+          // Layout marks of conditional lines, set at random: the printer must never let them merge
+          // words, swallow a line into a comment or a definition, or change what keepalived reads.
+          layout: fc.record({ glued: fc.boolean(), openApart: fc.boolean(), closeGlued: fc.boolean() }),
         })
         .map((r): Node => {
           const s: Statement = { kind: 'statement', keyword: r.keyword, args: r.args, pos: P };
           if (r.condition) s.condition = r.condition;
           if (r.seq) s.sequences = r.seq;
           if (r.comment) s.comment = r.comment;
+          if (r.layout.glued) s.glued = true;
+          if (r.layout.openApart) s.openApart = true;
+          if (r.layout.closeGlued) s.closeGlued = true;
           if ((r.condition || r.seq) && r.inlineKids) {
             s.block = oneLine(r.inlineKids);
             s.inline = true;
