@@ -1,6 +1,8 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fmtMain, type Io, lintMain } from './cli.js';
 
@@ -99,5 +101,105 @@ describe('keepalived-lint', () => {
     const io = capture();
     expect(lintMain(['--pair', 'a'], io)).toBe(2);
     expect(io.stderr).toContain('--pair needs two files');
+  });
+});
+
+describe('keepalived-lint --interfaces (KA035: virtual address inside the interface subnet)', () => {
+  /** Router A (10.10.1.1) and B (10.10.1.2) of one pair, VIP 10.10.1.254/24 on eth1. */
+  const router = (me: number, peer: number, state: string, priority: number) =>
+    `vrrp_instance VI {\n  state ${state}\n  interface eth1\n  virtual_router_id 1\n  priority ${priority}\n  advert_int 1\n  unicast_src_ip 10.10.1.${me}\n  unicast_peer {\n    10.10.1.${peer}\n  }\n  virtual_ipaddress {\n    10.10.1.254/24\n  }\n}\n`;
+  const ifaces = (addr: string) =>
+    `auto lo\niface lo inet loopback\n\nauto eth1\niface eth1 inet static\n\taddress ${addr}\n`;
+  const KA035 = (file: string, subnets: string) =>
+    `${file}:12:5: warning KA035 (VI) 10.10.1.254/24 is outside the subnets of eth1 (${subnets}) (fix: use an address of the interface subnet, or fix the interface)`;
+
+  it('--interfaces FILE reads the static addresses of an ifupdown file', () => {
+    const f = files({
+      a: router(1, 2, 'MASTER', 200),
+      good: ifaces('10.10.1.1/24'),
+      wrong: ifaces('10.20.1.1\n\tnetmask 255.255.255.0'),
+    });
+    const ok = capture();
+    expect(lintMain(['--config-id', 'x', '--interfaces', f.good!, f.a!], ok)).toBe(0);
+    expect(ok.stdout).toBe('1 passed, 0 failed\n');
+    const bad = capture();
+    expect(lintMain(['--config-id', 'x', '--interfaces', f.wrong!, f.a!], bad)).toBe(1);
+    expect(bad.stdout).toBe(`${KA035(f.a!, '10.20.1.1/24')}\n0 passed, 1 failed\n`);
+  });
+
+  it('--interface NAME=ADDR/LEN gives addresses on the command line, repeatable', () => {
+    const f = files({ a: router(1, 2, 'MASTER', 200) });
+    const io = capture();
+    expect(lintMain(['--interface', 'eth1=10.20.1.1/24', '--interface', 'eth1=10.30.1.1/16', f.a!], io)).toBe(
+      1,
+    );
+    expect(io.stdout).toContain(KA035(f.a!, '10.20.1.1/24, 10.30.1.1/16'));
+    expect(
+      lintMain(['--interface', 'eth1=10.20.1.1/24', '--interface', 'eth1=10.10.1.1/24', f.a!], capture()),
+    ).toBe(0);
+  });
+
+  it('with --pair, --interfaces-a / -b give each router its own file, and replace --interfaces per interface', () => {
+    const f = files({
+      a: router(1, 2, 'MASTER', 200),
+      b: router(2, 1, 'BACKUP', 100),
+      ia: ifaces('10.10.1.1/24'),
+      ib: ifaces('10.10.2.2/24'),
+      shared: ifaces('10.99.0.1/24'),
+    });
+    const io = capture();
+    expect(lintMain(['--pair', f.a!, f.b!, '--interfaces-a', f.ia!, '--interfaces-b', f.ib!], io)).toBe(1);
+    expect(io.stdout).toBe(`${KA035(f.b!, '10.10.2.2/24')}\n1 passed, 1 failed\n`);
+    const mixed = capture();
+    const argv = ['--pair', f.a!, f.b!, '--interfaces', f.shared!, '--interface-b', 'eth1=10.10.1.2/24'];
+    expect(lintMain(argv, mixed)).toBe(1);
+    expect(mixed.stdout).toBe(`${KA035(f.a!, '10.99.0.1/24')}\n1 passed, 1 failed\n`);
+  });
+
+  it('interfaces the file does not know are not checked (dhcp, or absent)', () => {
+    const f = files({
+      a: router(1, 2, 'MASTER', 200),
+      i: 'iface eth1 inet dhcp\niface eth0 inet static\n address 10.0.0.1/24\n',
+    });
+    expect(lintMain(['--interfaces', f.i!, f.a!], capture())).toBe(0);
+  });
+
+  it.each([
+    [['--interface', 'eth1'], '--interface expects NAME=ADDR/LEN (e.g. eth1=10.10.1.1/24), found eth1'],
+    [
+      ['--interface-a', 'eth1=10.0.0.1/24', 'x.conf'],
+      '--interfaces-a / -b and --interface-a / -b need --pair A B',
+    ],
+    [
+      ['--interfaces', '/nonexistent/interfaces', 'x.conf'],
+      '--interfaces /nonexistent/interfaces: cannot read: ENOENT',
+    ],
+    [['--interfaces'], '--interfaces needs a file'],
+  ])('bad usage %j exits 2', (argv, message) => {
+    const io = capture();
+    expect(lintMain(argv, io)).toBe(2);
+    expect(io.stderr).toContain(`keepalived-lint: ${message}`);
+  });
+
+  it('a bad address in the interfaces file is reported with file:line:col', () => {
+    const f = files({ a: router(1, 2, 'MASTER', 200), i: ifaces('10.10.1.1/99') });
+    const io = capture();
+    expect(lintMain(['--interfaces', f.i!, f.a!], io)).toBe(2);
+    expect(io.stderr).toContain(`--interfaces: ${f.i}:6:10: expected a prefix length 0-32`);
+  });
+
+  it('the shipped bin (dist/bin/lint.js) does the same', () => {
+    const bin = fileURLToPath(new URL('../dist/bin/lint.js', import.meta.url));
+    if (!existsSync(bin)) throw new Error(`${bin} is missing: run pnpm build first (pnpm test does)`);
+    const f = files({
+      a: router(1, 2, 'MASTER', 200),
+      b: router(2, 1, 'BACKUP', 100),
+      i: ifaces('10.20.1.1/24'),
+    });
+    const r = spawnSync(process.execPath, [bin, '--pair', f.a!, f.b!, '--interfaces-b', f.i!], {
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toBe(`${KA035(f.b!, '10.20.1.1/24')}\n1 passed, 1 failed\n`);
+    expect(r.status).toBe(1);
   });
 });

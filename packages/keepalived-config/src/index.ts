@@ -23,6 +23,8 @@ export {
 export { fmtMain, type Io, lintMain } from './cli.js';
 export type { LoadedConfig } from './include.js';
 export { expandBraces, glob, INCLUDE_KEYWORDS, loadConfig } from './include.js';
+export type { InterfaceAddresses } from './interfaces.js';
+export { InterfacesFileError, readInterfaceAddresses } from './interfaces.js';
 export type { LintOptions, RuleCode } from './lint.js';
 export { lint, lintPair, RULES, scriptProblem } from './lint.js';
 export type { ParseOptions, ParseResult } from './parse.js';
