@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatSpecError, loadSpec } from './load.js';
+import { parse } from 'yaml';
+import { formatSpecError, jsonObject, loadSpec } from './load.js';
 
 const FILE = 'examples/dedibox/hagate.yaml';
 const dedibox = readFileSync(new URL('../../../examples/dedibox/hagate.yaml', import.meta.url), 'utf8');
@@ -471,5 +473,76 @@ describe('locate(path, offset): a character inside a string value', () => {
     const path = ['firewall', 'extraRules', 0, 'rule'];
     expect(r.locate(path, value.indexOf('dport'))).toEqual(at(text, 'dport'));
     expect(r.locate(path, 0)).toEqual(at(text, value.slice(0, 6).replace(/"/g, '\\"')));
+  });
+});
+
+describe('a spec written as JSON (what a fleet generator emits)', () => {
+  const json = JSON.stringify(parse(dedibox), null, 2);
+
+  it('loads to the same spec as its YAML, and positions are found in the JSON text', () => {
+    const fromYaml = loadSpec(dedibox, FILE);
+    const fromJson = loadSpec(json, 'fleet/pair.json');
+    if (!fromYaml.ok || !fromJson.ok) throw new Error('expected both to load');
+    expect(fromJson.spec).toEqual(fromYaml.spec);
+    const needle = json.indexOf('"priority": 50');
+    const before = json.slice(0, needle).split('\n');
+    expect(fromJson.locate(['routers', 'extrout2', 'priority'])).toEqual({
+      line: before.length,
+      col: before.at(-1)!.length + '"priority": '.length + 1,
+    });
+  });
+
+  it.each([
+    ['a schema error', (t: string) => t.replace('"priority": 50', '"priority": 500')],
+    ['a cross-field rule error', (t: string) => t.replace('"vip": "10.10.1.254"', '"vip": "10.10.2.254"')],
+    [
+      'a repeated key (JSON.parse would keep the last one)',
+      (t: string) => t.replace('"vcpus": 1', '"vcpus": 1, "vcpus": 2'),
+    ],
+  ])('%s is reported exactly as the YAML reading reports it', (_name, change) => {
+    const text = change(json);
+    expect(text).not.toBe(json);
+    const r = loadSpec(text, 'fleet/pair.json');
+    const yamlOnly = loadSpec(`# yaml\n${text}`, 'fleet/pair.json');
+    if (r.ok || yamlOnly.ok) throw new Error('expected the spec to be refused');
+    // The same messages, one line further down in the commented copy.
+    expect(r.errors.map(formatSpecError)).toEqual(
+      yamlOnly.errors.map((e) => formatSpecError({ ...e, line: e.line - 1 })),
+    );
+  });
+
+  it('JSON with a YAML comment is still a spec (read as YAML)', () => {
+    const r = loadSpec(`${json}\n# done\n`, 'fleet/pair.json');
+    expect(r.ok).toBe(true);
+  });
+
+  it('the JSON reading gives what the YAML reading gives, for any JSON object', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue()), fc.boolean(), (value, pretty) => {
+        const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+        const fast = jsonObject(text);
+        if (fast === undefined) throw new Error(`the JSON reading refused ${text}`);
+        expect(fast).toEqual(parse(text, { uniqueKeys: true }));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it.each([
+    ['{"a": 1, "a": 2}'],
+    ['{"a": {"b": 1, "b": 1}}'],
+    ['{"a": 1, "\\u0061": 2}'],
+    ['[{"a": 1}]'],
+    ['{"a": 1} # comment'],
+    ['a: 1'],
+  ])('%s is left to the YAML reading', (text) => {
+    expect(jsonObject(text)).toBeUndefined();
+  });
+
+  it('colons and quotes inside strings are not members', () => {
+    expect(jsonObject('{"a:b": "c:\\"d\\":e", "f": [":", {"g": "\\\\"}]}')).toEqual({
+      'a:b': 'c:"d":e',
+      f: [':', { g: '\\' }],
+    });
   });
 });
