@@ -29,6 +29,13 @@ export {
   sourceDirectory,
 } from './builder.js';
 export { InterfacesBuildError, InterfacesSyntaxError } from './errors.js';
+export {
+  type LoadedFile,
+  type LoadedInterfaces,
+  type LoadOptions,
+  type LoadProblem,
+  loadInterfaces,
+} from './load.js';
 export { type ParseOptions, parseInterfaces } from './parse.js';
 export { type PrintOptions, printInterfaces } from './print.js';
 export {

@@ -19,7 +19,8 @@ export interface FindAutoOptions {
 
 /**
  * The interfaces a file brings up by itself: names on `auto` and `allow-auto` lines, plus `allow-CLASS`
- * lines for the given classes (default: hotplug). Files named by `source` lines are not read.
+ * lines for the given classes (default: hotplug). Files named by `source` lines are not read: pass
+ * `loadInterfaces(path).file` to include them.
  */
 export function findAutoInterfaces(file: InterfacesFile, options: FindAutoOptions = {}): AutoEntry[] {
   const classes = new Set(['auto', ...(options.classes ?? ['hotplug'])]);
