@@ -4,12 +4,14 @@
  * Prints the parse rate and the byte-exact rate, and each failure with its reason. With --mutate N, also
  * applies N random edits to each file and counts located diagnostics, stable parses and crashes. With
  * --rules, also runs the rule model over every rule: the share of rules fully typed (no `unknown`
- * statement) and every value diagnostic (the dumps are valid, so each one is a false positive).
+ * statement) and every value diagnostic (the dumps are valid, so each one is a false positive), and the
+ * same for the strict check (`checkRules(rs, { strict: true })`: grammar diagnostics of rules, commands and
+ * block properties).
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkFormat } from '../src/check.js';
-import { analyzeRuleset, isFullyTyped, parse, print, tryParse } from '../src/index.js';
+import { analyzeRuleset, checkRules, isFullyTyped, parse, print, tryParse } from '../src/index.js';
 
 function walk(dir: string): string[] {
   return readdirSync(dir)
@@ -47,10 +49,15 @@ if (args.includes('--rules')) {
   let rules = 0;
   let typed = 0;
   let diags = 0;
+  let strict = 0;
   const unknownHeads = new Map<string, number>();
   for (const f of files) {
     const r = tryParse(readFileSync(f, 'utf8'), { file: f });
     if (!r.ok) continue;
+    for (const d of checkRules(r.ruleset, { file: f, strict: true })) {
+      strict++;
+      console.log(`strict diagnostic ${d.message}`);
+    }
     for (const a of analyzeRuleset(r.ruleset, { file: f })) {
       rules++;
       if (isFullyTyped(a)) typed++;
@@ -75,7 +82,9 @@ if (args.includes('--rules')) {
       console.log(`unknown ${n} ${h}`);
   }
   const share = ((100 * typed) / Math.max(1, rules)).toFixed(1);
-  console.log(`rules: ${rules}; fully typed: ${typed} (${share}%); diagnostics (false positives): ${diags}`);
+  console.log(
+    `rules: ${rules}; fully typed: ${typed} (${share}%); diagnostics (false positives): ${diags}; strict diagnostics (false positives): ${strict}`,
+  );
 }
 
 const mi = args.indexOf('--mutate');

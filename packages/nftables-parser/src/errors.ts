@@ -8,8 +8,11 @@ export class NftSyntaxError extends Error {
   readonly found: string;
   readonly expected: string;
 
-  constructor(file: string, pos: Pos, found: string, expected: string) {
-    super(`${file}:${pos.line}:${pos.col}: syntax error, unexpected ${found}, expecting ${expected}`);
+  /** `message` replaces the default `file:line:col: syntax error, unexpected ..., expecting ...`. */
+  constructor(file: string, pos: Pos, found: string, expected: string, message?: string) {
+    super(
+      message ?? `${file}:${pos.line}:${pos.col}: syntax error, unexpected ${found}, expecting ${expected}`,
+    );
     this.name = 'NftSyntaxError';
     this.file = file;
     this.line = pos.line;

@@ -110,6 +110,8 @@ export const FIELDS: Record<string, string[]> = {
     'type',
     'code',
     'checksum',
+    'param-problem',
+    'mtu',
     'parameter-problem',
     'packet-too-big',
     'id',
@@ -129,4 +131,49 @@ export const FIELDS: Record<string, string[]> = {
 };
 
 /** Words that may follow a protocol keyword used as a value (`meta protocol ip vmap {...}`, `snat ip to`). */
-export const AFTER_VALUE = new Set(['to', 'vmap', 'map', '.', ':', '/', 'with', 'prefix', 'addr', 'ether']);
+export const AFTER_VALUE = new Set([
+  'to',
+  'vmap',
+  'map',
+  '.',
+  ':',
+  '/',
+  'with',
+  'prefix',
+  'addr',
+  'ether',
+  'interval',
+]);
+
+/**
+ * Words nft's scanner (src/scanner.l) turns into keywords in every scanner state: nft never reads them as a
+ * name or a plain value (`add chain inet t tcp` and `iifname table` are syntax errors).
+ */
+export const NFT_KEYWORDS = new Set(
+  [
+    'eq ne lt gt le ge and or xor not lshift rshift vmap include define redefine undefine describe',
+    'hook device devices table chain rule set element map flowtable handle ruleset socket tproxy',
+    'accept drop continue jump goto return inet netdev add replace update create insert delete get list',
+    'reset flush rename import export monitor position index comment constant interval dynamic auto-merge',
+    'timeout gc-interval elements expires policy size flow offload meter counter log queue limit quota',
+    'hour day reject snat dnat masquerade redirect random th bridge ether type typeof vlan arp ip ecn time',
+    'icmp icmpv6 igmp ip6 priority ah esp comp flags udp udplite tcp dccp sctp rt rt0 rt2 srh hbh frag dst',
+    'mh meta mark iif iifname iiftype oif oifname oiftype skuid skgid nftrace rtclassid ibriport ibrname',
+    'obriport obrname pkttype cpu iifgroup oifgroup cgroup ct numgen jhash symhash dup fwd fib osf',
+    'synproxy notrack all exists missing exthdr ipsec secmark',
+  ]
+    .join(' ')
+    .split(' '),
+);
+
+/** The keywords nft's grammar takes as a value on the right of a match (keyword_expr, primary_rhs_expr). */
+export const RHS_KEYWORDS = new Set(
+  'ether ip ip6 vlan arp dnat snat ecn reset original reply label tcp udp udplite esp ah icmp igmp icmpv6 comp dccp sctp redirect exists missing'.split(
+    ' ',
+  ),
+);
+
+/** Whether nft's scanner reads `text` as an identifier (a table, chain, set or object name): a STRING token. */
+export function isIdentifier(text: string): boolean {
+  return /^[A-Za-z_.][A-Za-z0-9/\-_.]*$/.test(text) && !NFT_KEYWORDS.has(text);
+}

@@ -10,10 +10,17 @@ import {
   SET_WORDS,
 } from './keywords.js';
 import { type RawToken, tokenize } from './lexer.js';
+import { analyzeRule, checkRules } from './rule-model.js';
 
 export interface ParseOptions {
   /** File name used in error messages. */
   file?: string;
+  /**
+   * Also reject what nft's grammar rejects inside rules and commands (`checkRules` with `strict`): the
+   * first strict diagnostic is thrown as an NftSyntaxError whose message is the diagnostic's
+   * (`f.nft:3:22: expected a value or an operator, found end of rule`).
+   */
+  strict?: boolean;
 }
 
 type Level = 'top' | BlockKind;
@@ -48,6 +55,12 @@ const TOP_WORDS = new Set([
   'export',
   'import',
   'get',
+  // bare object commands (`counter inet t c`: add is implied)
+  'counter',
+  'quota',
+  'limit',
+  'secmark',
+  'synproxy',
 ]);
 export const FAMILIES = new Set(['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev']);
 const OBJECT_WORDS = new Set(['counter', 'quota', 'limit', 'ct', 'secmark', 'synproxy', 'tunnel']);
@@ -199,7 +212,8 @@ class Parser {
         items.push(this.parseGroup());
         continue;
       }
-      if (t.kind === 'punct' && (t.text === ')' || t.text === ']')) this.fail(t, 'a statement');
+      if (t.kind === 'punct' && t.text === ')') this.fail(t, 'a statement');
+      if (t.kind === 'punct' && t.text === ']' && !openBracket(items)) this.fail(t, 'a statement');
       items.push(toToken(t));
       this.i++;
     }
@@ -325,7 +339,7 @@ class Parser {
       const ok =
         need.strings === true
           ? next !== undefined && (next.kind === 'string' || next.kind === 'variable')
-          : next !== undefined && next.kind !== 'punct';
+          : next !== undefined && (next.kind !== 'punct' || (it.text === 'to' && next.text === '['));
       if (!ok) {
         if (next) this.failItem(next, need.what);
         const end = { ...(it.pos ?? { line: 0, col: 0, offset: 0 }) };
@@ -343,7 +357,13 @@ class Parser {
       const prev = items[i - 1];
       if (
         prev?.kind === 'word' &&
-        (prev.text === 'with' || prev.text === 'original' || prev.text === 'reply' || prev.text === 'flags')
+        (prev.text === 'with' ||
+          prev.text === 'original' ||
+          prev.text === 'reply' ||
+          prev.text === 'flags' ||
+          prev.text === 'rt' ||
+          prev.text === 'saddr' ||
+          prev.text === 'daddr')
       )
         continue;
       if (it.text !== 'meta' && (RULE_START.has(next.text) || AFTER_VALUE.has(next.text))) continue;
@@ -416,6 +436,13 @@ class Parser {
   }
 }
 
+/** Whether a `[` of the statement is still open (`dnat ip6 to [2001:db8::1]:80`, `srh sid[1]`). */
+function openBracket(items: Item[]): boolean {
+  let depth = 0;
+  for (const it of items) if (it.kind === 'punct') depth += it.text === '[' ? 1 : it.text === ']' ? -1 : 0;
+  return depth > 0;
+}
+
 function isPunct(it: Item | undefined, text: string): boolean {
   return it !== undefined && it.kind === 'punct' && it.text === text;
 }
@@ -428,14 +455,38 @@ function toToken(t: RawToken): Token {
 export function parse(src: string, opts: ParseOptions = {}): Ruleset {
   const file = opts.file ?? '<input>';
   const p = new Parser(tokenize(src, file), file);
-  return { kind: 'ruleset', body: p.parseBody('top', false) };
+  const rs: Ruleset = { kind: 'ruleset', body: p.parseBody('top', false) };
+  if (opts.strict) strictOrThrow(rs, file);
+  return rs;
+}
+
+function strictOrThrow(rs: Ruleset, file: string): void {
+  const d = checkRules(rs, { file, strict: true })[0];
+  if (d) {
+    const pos = { line: d.line, col: d.col, offset: 0 };
+    throw new NftSyntaxError(file, pos, d.found, d.expected, d.message);
+  }
 }
 
 /** Parses the body of one chain (rules only, e.g. user-supplied rule text); same errors as parse. */
 export function parseRules(src: string, opts: ParseOptions = {}): Statement[] {
   const file = opts.file ?? '<input>';
   const p = new Parser(tokenize(src, file), file);
-  return p.parseBody('chain', false).filter((n): n is Statement => n.kind === 'statement');
+  const rules = p.parseBody('chain', false).filter((n): n is Statement => n.kind === 'statement');
+  if (opts.strict) {
+    for (const r of rules) {
+      const d = analyzeRule(r, { file, strict: true }).diagnostics[0];
+      if (d)
+        throw new NftSyntaxError(
+          file,
+          { line: d.line, col: d.col, offset: 0 },
+          d.found,
+          d.expected,
+          d.message,
+        );
+    }
+  }
+  return rules;
 }
 
 export type ParseResult = { ok: true; ruleset: Ruleset } | { ok: false; error: NftSyntaxError };

@@ -106,6 +106,23 @@ describe('analyzeRule: typed statements', () => {
     ['ip saddr { 10.0.0.1 timeout 1m expires 30s, 10.0.0.2 counter }', ['match']],
     ['ip saddr . "lo" @s ip daddr . 10.0.0.1 . 80 @t accept', ['match', 'match', 'verdict']],
     ['update @m { ip saddr . 22 timeout 1m : ip daddr . tcp dport }', ['setupdate']],
+    // statements typed since: ct count, quota, dup, fwd, optstrip, last, counter arguments, log options
+    ['ct count over 5 drop', ['ctcount', 'verdict']],
+    ['counter quota over 10 mbytes used 1 kbytes log', ['counter', 'quota', 'log']],
+    ['dup to 10.0.0.1 device "eth0" accept', ['dup', 'verdict']],
+    ['fwd ip to 192.0.2.1 device "eth1"', ['fwd']],
+    ['reset tcp option sack-perm accept', ['optstrip', 'verdict']],
+    ['last used never counter', ['last', 'counter']],
+    ['counter bytes 2 packets 1 accept', ['counter', 'verdict']],
+    ['log snaplen 10 queue-threshold 2 group 1 flags ip options flags skuid', ['log']],
+    ['sctp dport 80 dccp sport 1 ah spi 2 esp sequence 3', ['match', 'match', 'match', 'match']],
+    ['arp saddr ip 10.0.0.1 arp daddr ether 00:11:22:33:44:55', ['match', 'match']],
+    ['icmpv6 mtu 1280 icmpv6 param-problem 1', ['match', 'match']],
+    ['rt ip nexthop 192.0.2.1 ipsec in spnum 1 ip saddr 10.0.0.1', ['match', 'match']],
+    ['ct mark and 0xff == 0x1 meta mark set ct mark lshift 8', ['match', 'set']],
+    ['dnat to 10.0.0.1 : 80 persistent random', ['nat']],
+    ['tcp dport 80 redirect to 8080', ['match', 'nat']],
+    ['dnat ip6 to [2001:db8::1]:8080', ['nat']],
   ];
   it.each(good)('%s', (text, expected) => {
     const a = analyze(text);
@@ -268,10 +285,9 @@ describe('analyzeRule: typed statements', () => {
   });
 
   const unknown: Array<[string, string[], string]> = [
-    ['ct count over 5 drop', ['unknown', 'verdict'], 'ct count over 5'],
-    ['counter quota over 10 mbytes log', ['counter', 'unknown', 'log'], 'quota over 10 mbytes'],
     ['meta mark set numgen inc counter', ['unknown', 'counter'], 'meta mark set numgen inc'],
-    ['dup to 10.0.0.1 accept', ['unknown', 'verdict'], 'dup to 10.0.0.1'],
+    ['vxlan ip saddr 10.0.0.1 accept', ['unknown', 'verdict'], 'vxlan ip saddr 10.0.0.1'],
+    ['tunnel id 5 drop', ['unknown', 'verdict'], 'tunnel id 5'],
   ];
   it.each(unknown)('keeps what it does not know as an unknown statement: %s', (text, expected, tokens) => {
     const a = analyze(text);
@@ -317,6 +333,20 @@ const BAD: Array<[string, number, string]> = [
   ['meta mark set jhash ip saddr mod 0', 34, 'a modulus > 0'],
   ['@th,16,0 1 accept', 8, 'a bit length (a number > 0)'],
   ['@th,x,8 1 accept', 5, 'a bit offset (a number)'],
+  // symbol tables, number types, concatenations, maps
+  ['tcp flags ysn accept', 11, 'a tcp flag'],
+  ['tcp flags & (fin | ysn) == syn drop', 20, 'a tcp flag'],
+  ['fib daddr type loal drop', 16, 'a fib address type'],
+  ['exthdr frag exits drop', 13, "'exists' or 'missing'"],
+  ['ct direction orignal accept', 14, 'a ct direction'],
+  ['ct status dnt accept', 11, 'a ct status'],
+  ['meta pkttype hots accept', 14, 'a packet type'],
+  ['ip ttl foo accept', 8, 'a number'],
+  ['ct mark & foo == 0x10 accept', 11, 'a number'],
+  ['ip saddr . tcp dport { 10.0.0.1 . 22 . 80 } accept', 24, 'a concatenation of 2 values'],
+  ['ip saddr . tcp dport { 10.0.0.1 . 70000 } accept', 35, 'a port number 0-65535'],
+  ['iifname { "lo" : accept } drop', 11, 'a set element'],
+  ['iifname vmap { "lo" : x }', 23, 'a verdict'],
 ];
 
 describe('analyzeRule: value diagnostics', () => {
@@ -491,6 +521,22 @@ const VALID = [
   'ct mark set (meta mark | 0x10) << 8',
   'ip saddr { 10.0.0.1 comment "x", 10.0.0.2 counter }',
   'tcp dport { 22 comment "ssh", 65535 counter } accept',
+  // forms typed since, checked here as well
+  'ct count over 5 accept',
+  'quota over 10 mbytes used 1 kbytes drop',
+  'counter packets 1 accept',
+  'counter bytes 2 packets 1',
+  'log snaplen 10 queue-threshold 2 group 1',
+  'log flags ip options flags skuid level info',
+  'reset tcp option sack-perm',
+  'ct mark and 0xff == 0x1 accept',
+  'ip protocol vrrp ip saddr 10.10.1.2 accept',
+  'sctp dport 80 drop',
+  'tcp flags & (fin | syn | rst | ack) == syn drop',
+  'ct direction original ct status dnat meta pkttype host accept',
+  'exthdr frag missing fib daddr type local accept',
+  'ip saddr . tcp dport { 10.0.0.1 . 22, 10.0.0.2 . 80 } accept',
+  'tcp dport 80 redirect to 8080',
 ];
 
 /**
