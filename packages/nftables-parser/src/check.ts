@@ -1,12 +1,23 @@
 import { NftSyntaxError } from './errors.js';
 import { parse } from './parser.js';
-import { print } from './printer.js';
+import { type NftLayout, type PrintOptions, print } from './printer.js';
 
 /** Outcome of checking one file against its canonical form. */
 export type CheckResult =
   | { status: 'ok' }
-  | { status: 'differs'; canonical: string; diff: string }
+  | {
+      status: 'differs';
+      canonical: string;
+      diff: string;
+      /** Set when the file is canonical in the other nft's layout (`nft list ruleset` of nft 1.0.6, say). */
+      layout?: NftLayout;
+    }
   | { status: 'error'; message: string; line: number; col: number };
+
+export interface CheckOptions extends PrintOptions {
+  /** Also report what nft's grammar rejects (parse with `strict`). */
+  strict?: boolean;
+}
 
 /** A short line diff: the first differing lines of a and b (at most `max` lines shown). */
 export function shortDiff(a: string, b: string, max = 6): string {
@@ -23,12 +34,20 @@ export function shortDiff(a: string, b: string, max = 6): string {
   return out.join('\n');
 }
 
-/** Parses `src` and compares it byte for byte with its canonical printing. */
-export function checkFormat(src: string, file = '<input>'): CheckResult {
+/**
+ * Parses `src` and compares it byte for byte with its canonical printing (in the layout `opts.nft` names,
+ * the current nft's by default). A file that differs but is canonical in the other layout says so.
+ */
+export function checkFormat(src: string, file = '<input>', opts: CheckOptions = {}): CheckResult {
   try {
-    const canonical = print(parse(src, { file }));
+    const rs = parse(src, { file, strict: opts.strict === true });
+    const canonical = print(rs, opts);
     if (canonical === src) return { status: 'ok' };
-    return { status: 'differs', canonical, diff: shortDiff(src, canonical) };
+    const result: CheckResult = { status: 'differs', canonical, diff: shortDiff(src, canonical) };
+    const other: NftLayout =
+      (opts.nft ?? (opts.mapWrap === 'by-key' ? '1.0.6' : 'current')) === '1.0.6' ? 'current' : '1.0.6';
+    if (print(rs, { nft: other }) === src) result.layout = other;
+    return result;
   } catch (e) {
     if (e instanceof NftSyntaxError) return { status: 'error', message: e.message, line: e.line, col: e.col };
     throw e;

@@ -61,12 +61,12 @@ export {
   type Value,
   w,
 } from './builders.js';
-export { type CheckResult, checkFormat } from './check.js';
+export { type CheckOptions, type CheckResult, checkFormat } from './check.js';
 export { expandDefines } from './defines.js';
 export { NftSyntaxError } from './errors.js';
 export { NftJsonError, toJson } from './json.js';
 export { type ParseOptions, type ParseResult, parse, parseRules, tryParse } from './parser.js';
-export { type PrintOptions, print, printNode, printRule } from './printer.js';
+export { type NftLayout, nftLayout, type PrintOptions, print, printNode, printRule } from './printer.js';
 export {
   type AnalyzedRule,
   type AnalyzeOptions,

@@ -34,17 +34,63 @@ function typeofToType(words: string[]): string {
   return 'integer';
 }
 
+/**
+ * Which nft's `list ruleset` layout of named set and map elements to reproduce (the rest of the listing is
+ * the same in both):
+ * - `'current'` (nft after 1.0.6; the default): one element a line for maps, concatenated keys, and sets with
+ *   a timeout (`timeout 1h`, `flags timeout`), a stateful statement (`counter`, `quota`, `limit`...) or
+ *   element comments; other sets wrapped by key type.
+ * - `'1.0.6'` (nft 1.0.6 and before, e.g. Debian 12): every set and map wrapped by key type (5 integers or
+ *   ports, 2 IPv4 addresses or ct states, else 1 a line).
+ */
+export type NftLayout = 'current' | '1.0.6';
+
 /** Printer options. */
 export interface PrintOptions {
-  /**
-   * Element wrapping of named maps. 'one' (default, current nft): one element a line. 'by-key': like sets,
-   * by the key type (what nft 1.0.6, Debian 12, lists).
-   */
+  /** The element layout of which nft to reproduce (default `'current'`); see NftLayout and nftLayout(). */
+  nft?: NftLayout;
+  /** @deprecated use `nft`: `'by-key'` is `nft: '1.0.6'`, `'one'` is `nft: 'current'`. */
   mapWrap?: 'one' | 'by-key';
 }
 
+/** The element layout an nft version lists with: `'1.0.6'` up to 1.0.6, `'current'` after (`nft --version`). */
+export function nftLayout(version: string): NftLayout {
+  const m = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
+  if (!m) throw new Error(`not an nft version: ${JSON.stringify(version)}`);
+  const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3] ?? 0)];
+  return a < 1 || (a === 1 && b === 0 && c <= 6) ? '1.0.6' : 'current';
+}
+
+function layoutOf(opts: PrintOptions): NftLayout {
+  return opts.nft ?? (opts.mapWrap === 'by-key' ? '1.0.6' : 'current');
+}
+
+/** Set statements nft lists in a set body (a stateful statement applied to every element). */
+const SET_STATEFUL = new Set(['counter', 'quota', 'limit', 'last', 'ct']);
+
+/**
+ * Whether current nft lists the elements one a line whatever the key type (do_set_print's force_newline):
+ * maps, sets with a timeout, a stateful statement or element comments (concatenations are one a line in
+ * every version, by their key type).
+ */
+function oneALine(block: Block): boolean {
+  if (block.block === 'map') return true;
+  for (const n of block.body) {
+    if (n.kind !== 'statement') continue;
+    const words = n.items.map((i) => (i.kind === 'group' ? '' : i.text));
+    const first = words[0] ?? '';
+    if (first === 'timeout' || SET_STATEFUL.has(first)) return true;
+    if (first === 'flags' && words.includes('timeout')) return true;
+    if (first === 'elements') {
+      const g = n.items.find((i) => i.kind === 'group');
+      if (g?.kind === 'group' && g.items.some((i) => i.kind === 'word' && i.text === 'comment')) return true;
+    }
+  }
+  return false;
+}
+
 function elementsPerLine(block: Block, opts: PrintOptions): number {
-  if (block.block === 'map' && opts.mapWrap !== 'by-key') return 1;
+  if (layoutOf(opts) === 'current' && oneALine(block)) return 1;
   for (const n of block.body) {
     if (n.kind !== 'statement') continue;
     const [first, ...rest] = n.items;

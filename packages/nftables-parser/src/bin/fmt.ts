@@ -1,19 +1,61 @@
 #!/usr/bin/env node
+import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { checkFormat } from '../check.js';
 import { NftSyntaxError } from '../errors.js';
 import { parse } from '../parser.js';
-import { print } from '../printer.js';
+import { type NftLayout, nftLayout, print } from '../printer.js';
 
-/** nft-fmt [--check] FILE...: prints the canonical form, or checks files are already canonical (`-`: stdin). */
-export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s)): number {
+const USAGE = `usage: nft-fmt [--check] [--strict] [--nft VERSION|local] FILE...
+  --check     report per file: ok | differs (short diff) | error file:line:col message
+  --strict    also report what nft's grammar rejects (a missing value, a misspelled keyword, ...)
+  --nft V     the element layout of nft V (1.0.6 and before wrap every set and map by key type; later
+              versions list maps one element a line); 'local': the nft installed here (nft --version);
+              'current' (the default): the layout of nft after 1.0.6
+`;
+
+/** The nft installed here, as `nft --version` says (`nftables v1.0.6 (Lester Gooch #5)`). */
+function localVersion(): string {
+  const r = spawnSync('nft', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) throw new Error(`cannot run nft --version: ${r.error?.message ?? r.stderr}`);
+  return r.stdout.trim();
+}
+
+/**
+ * nft-fmt [--check] [--strict] [--nft VERSION|local] FILE...: prints the canonical form, or checks files are
+ * already canonical (`-`: stdin).
+ */
+export function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s),
+  version: () => string = localVersion,
+): number {
   const check = argv.includes('--check');
-  const files = argv.filter((a) => a !== '--check');
+  const strict = argv.includes('--strict');
+  let nft: NftLayout | undefined;
+  const files: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === '--check' || a === '--strict') continue;
+    if (a === '--nft' || a.startsWith('--nft=')) {
+      const v = a === '--nft' ? argv[++i] : a.slice('--nft='.length);
+      try {
+        if (v === undefined) throw new Error('--nft needs a version or local');
+        nft = v === 'current' ? 'current' : nftLayout(v === 'local' ? version() : v);
+      } catch (e) {
+        out(`nft-fmt: ${(e as Error).message}\n`);
+        return 2;
+      }
+      continue;
+    }
+    files.push(a);
+  }
   if (files.length === 0) {
-    out('usage: nft-fmt [--check] FILE...\n');
+    out(USAGE);
     return 2;
   }
+  const opts = nft ? { nft, strict } : { strict };
   let passed = 0;
   let failed = 0;
   for (const f of files) {
@@ -26,12 +68,15 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       continue;
     }
     if (check) {
-      const r = checkFormat(src, f);
+      const r = checkFormat(src, f, opts);
       if (r.status === 'ok') {
         out(`ok ${f}\n`);
         passed++;
       } else if (r.status === 'differs') {
-        out(`differs ${f}\n${r.diff.replace(/^/gm, '  ')}\n`);
+        const hint = r.layout
+          ? `  canonical in the element layout of nft ${r.layout === '1.0.6' ? '1.0.6 and before' : 'after 1.0.6'}: --nft ${r.layout} (or --nft local)\n`
+          : '';
+        out(`differs ${f}\n${r.diff.replace(/^/gm, '  ')}\n${hint}`);
         failed++;
       } else {
         out(`error ${r.message}\n`);
@@ -40,7 +85,7 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
       continue;
     }
     try {
-      out(print(parse(src, { file: f })));
+      out(print(parse(src, { file: f, strict }), opts));
       passed++;
     } catch (e) {
       if (!(e instanceof NftSyntaxError)) throw e;
@@ -62,4 +107,11 @@ function isMain(): boolean {
   }
 }
 
-if (isMain()) process.exitCode = main(process.argv.slice(2));
+if (isMain()) {
+  // `nft-fmt FILE | head`: a closed pipe ends the output, not with a stack trace
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw e;
+  });
+  process.exitCode = main(process.argv.slice(2));
+}
