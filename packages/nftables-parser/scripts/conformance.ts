@@ -1,17 +1,26 @@
 /**
  * Measures the parser and printer against a folder of `nft list ruleset` dumps:
- *   pnpm exec tsx scripts/conformance.ts <folder> [--verbose] [--mutate N] [--rules]
+ *   pnpm exec tsx scripts/conformance.ts <folder> [--verbose] [--mutate N] [--rules] [--json]
  * Prints the parse rate and the byte-exact rate, and each failure with its reason. With --mutate N, also
  * applies N random edits to each file and counts located diagnostics, stable parses and crashes. With
  * --rules, also runs the rule model over every rule: the share of rules fully typed (no `unknown`
  * statement) and every value diagnostic (the dumps are valid, so each one is a false positive), and the
  * same for the strict check (`checkRules(rs, { strict: true })`: grammar diagnostics of rules, commands and
- * block properties).
+ * block properties). With --json, the share of files toJson exports, and why the others do not.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkFormat } from '../src/check.js';
-import { analyzeRuleset, checkRules, isFullyTyped, parse, print, tryParse } from '../src/index.js';
+import {
+  analyzeRuleset,
+  checkRules,
+  isFullyTyped,
+  NftJsonError,
+  parse,
+  print,
+  toJson,
+  tryParse,
+} from '../src/index.js';
 
 function walk(dir: string): string[] {
   return readdirSync(dir)
@@ -85,6 +94,26 @@ if (args.includes('--rules')) {
   console.log(
     `rules: ${rules}; fully typed: ${typed} (${share}%); diagnostics (false positives): ${diags}; strict diagnostics (false positives): ${strict}`,
   );
+}
+
+if (args.includes('--json')) {
+  let exported = 0;
+  const reasons = new Map<string, number>();
+  for (const f of files) {
+    const r = tryParse(readFileSync(f, 'utf8'), { file: f });
+    if (!r.ok) continue;
+    try {
+      toJson(r.ruleset);
+      exported++;
+    } catch (e) {
+      if (!(e instanceof NftJsonError)) throw e;
+      const why = e.message.replace(/'[^']*'/g, "'…'");
+      reasons.set(why, (reasons.get(why) ?? 0) + 1);
+      if (verbose) console.log(`json ${f}: ${e.message}`);
+    }
+  }
+  for (const [why, n] of [...reasons].sort((a, b) => b[1] - a[1])) console.log(`not exported ${n}: ${why}`);
+  console.log(`json: ${exported} of ${files.length} files exported (${pct(exported)}%)`);
 }
 
 const mi = args.indexOf('--mutate');
