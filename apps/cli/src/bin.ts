@@ -1,10 +1,6 @@
 #!/usr/bin/env node
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { checkTree } from './check.js';
 import { CliError } from './errors.js';
-import { gen } from './gen.js';
-import { init } from './init.js';
-import { lintSpec } from './lint.js';
 
 const HELP = `hagate: one spec in, every file of a highly available keepalived router pair out
 
@@ -51,15 +47,18 @@ async function main(argv: string[]): Promise<number> {
         check: { type: 'boolean', default: false },
       });
       const specs = (v.spec as string[] | undefined) ?? ['hagate.yaml'];
+      const { gen } = await import('./gen.js');
       return gen({ specs, out: v.out as string, check: v.check as boolean, log });
     }
     case 'diff': {
       const v = parse({ spec: { type: 'string', multiple: true }, out: { type: 'string', default: 'out' } });
       const specs = (v.spec as string[] | undefined) ?? ['hagate.yaml'];
+      const { gen } = await import('./gen.js');
       return gen({ specs, out: v.out as string, check: false, diff: true, log });
     }
     case 'check': {
       const v = parse({ out: { type: 'string', default: 'out' } });
+      const { checkTree } = await import('./check.js');
       const results = await checkTree(v.out as string);
       if (results.length === 0)
         throw new CliError(`${v.out as string}: no generated artifact found (run hagate gen first)`);
@@ -75,6 +74,7 @@ async function main(argv: string[]): Promise<number> {
         spec: { type: 'string', default: 'hagate.yaml' },
         out: { type: 'string', default: 'out' },
       });
+      const { lintSpec } = await import('./lint.js');
       const results = await lintSpec(v.spec as string, v.out as string);
       for (const r of results) {
         for (const d of r.diagnostics) log(d);
@@ -91,6 +91,7 @@ async function main(argv: string[]): Promise<number> {
         example: { type: 'string', default: 'dedibox' },
         out: { type: 'string', default: 'hagate.yaml' },
       });
+      const { init } = await import('./init.js');
       return init({ example: v.example as string, out: v.out as string, log });
     }
     default:
