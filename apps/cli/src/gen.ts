@@ -1,11 +1,20 @@
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+/**
+ * `hagate gen`, in three passes over the specs:
+ * 1. read and validate every spec: when one has an error, nothing is written (not even `out`);
+ * 2. for each spec in turn, synthesize its tree and hand it to the writer thread (tree-writer.ts), which
+ *    compares it with the one on disk and stages what changed while the next tree is synthesized; a
+ *    synth error removes everything staged;
+ * 3. commit every staged tree, in spec order (write.ts).
+ */
+import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { GeneratedFile } from '@hagate/synth';
 import { readAgentBundle } from './agent-bundle.js';
-import { unifiedDiff } from './diff.js';
 import { CliError } from './errors.js';
 import { readSpec, synthOrExplain } from './spec-file.js';
-import { planChanges, writeTree } from './write.js';
+import type { Mode, TreeReply, TreeRequest, TreeResult } from './tree-writer.js';
+import { commitTree } from './write.js';
 
 export interface GenOptions {
   /** One spec writes to `out`; several (a fleet) write each pair to `out/<spec name>`. */
@@ -17,65 +26,181 @@ export interface GenOptions {
   log: (line: string) => void;
 }
 
-/** `hagate gen`: returns the exit code. Every spec is validated and synthesized before anything is written. */
-export async function gen(opts: GenOptions): Promise<number> {
-  const bundle = await readAgentBundle();
-  const trees: { out: string; files: GeneratedFile[] }[] = [];
-  const failures: string[] = [];
-  const names = new Map<string, string>();
-  for (const file of opts.specs) {
-    try {
-      const loaded = await readSpec(file);
-      const files = await synthOrExplain(loaded, file, bundle);
-      let out = opts.out;
-      if (opts.specs.length > 1) {
-        const other = names.get(loaded.spec.name);
-        if (other)
-          throw new CliError(
-            `${file}: name "${loaded.spec.name}" is also the name of ${other}; each spec of a fleet needs its own`,
-          );
-        names.set(loaded.spec.name, file);
-        out = join(opts.out, loaded.spec.name);
-      }
-      trees.push({ out, files });
-    } catch (e) {
-      if (!(e instanceof CliError)) throw e;
-      failures.push(e.message);
-    }
-  }
-  if (failures.length > 0) throw new CliError(failures.join('\n'));
+/** Trees handed to the writer and not staged yet, at most: bounds the memory they hold. */
+const IN_FLIGHT = 32;
 
-  let changed = 0;
-  let total = 0;
-  for (const { out, files } of trees) {
-    const changes = opts.check || opts.diff ? await planChanges(out, files) : await writeTree(out, files);
-    for (const c of changes) {
-      if (!opts.diff) {
-        opts.log(`${c.kind.padEnd(7)} ${out}/${c.path}`);
+/** The writer thread; it answers requests in order. */
+class Writer {
+  private readonly worker = new Worker(new URL('./tree-writer.js', import.meta.url));
+  private readonly pending: { resolve: (r: TreeReply) => void }[] = [];
+  private failure: Error | undefined;
+
+  constructor() {
+    this.worker.on('message', (r: TreeReply) => this.pending.shift()?.resolve(r));
+    this.worker.on('error', (e) => this.fail(e));
+    this.worker.on('exit', (code) =>
+      this.fail(new Error(`the hagate gen writer thread exited (code ${code})`)),
+    );
+  }
+
+  get inFlight(): number {
+    return this.pending.length;
+  }
+
+  /** Never rejects: a dead writer thread is an error reply. */
+  write(req: TreeRequest): Promise<TreeReply> {
+    return new Promise((resolve) => {
+      if (this.failure) return resolve(this.failed(this.failure));
+      this.pending.push({ resolve });
+      this.worker.postMessage(req);
+    });
+  }
+
+  private failed(e: Error): TreeReply {
+    return { ok: false, message: e.stack ?? e.message, io: false };
+  }
+
+  private fail(e: Error): void {
+    this.failure ??= e;
+    for (const p of this.pending.splice(0)) p.resolve(this.failed(e));
+  }
+
+  async close(): Promise<void> {
+    this.failure ??= new Error('closed');
+    await this.worker.terminate();
+  }
+}
+
+/** `hagate gen`: returns the exit code. */
+export async function gen(opts: GenOptions): Promise<number> {
+  // In shared memory: the writer thread gets every router's copy without one being made.
+  const bundle = await readAgentBundle();
+  const agentBundle = new Uint8Array(new SharedArrayBuffer(bundle.length));
+  agentBundle.set(bundle);
+  const fleet = opts.specs.length > 1;
+
+  // Pass 1: read and validate everything.
+  const failures: string[] = new Array(opts.specs.length);
+  const loaded: (ReturnType<typeof readSpec> | undefined)[] = [];
+  const outs: string[] = [];
+  const names = new Map<string, string>();
+  for (const [i, file] of opts.specs.entries()) {
+    try {
+      const spec = readSpec(file);
+      loaded[i] = spec;
+      if (!fleet) {
+        outs[i] = opts.out;
         continue;
       }
-      const now = files.find((f) => f.path === c.path)?.contents;
-      const before = c.kind === 'added' ? '' : await readFile(join(out, c.path), 'utf8').catch(() => '');
-      if (c.kind === 'mode') opts.log(`mode of ${out}/${c.path} would change`);
-      else if (now instanceof Uint8Array || before.includes('\0'))
-        opts.log(`Binary files ${out}/${c.path} differ`);
-      else {
-        const a = c.kind === 'added' ? '/dev/null' : `${out}/${c.path}`;
-        const b = c.kind === 'removed' ? '/dev/null' : `${out}/${c.path} (generated)`;
-        opts.log(unifiedDiff(before, now ?? '', a, b).trimEnd());
+      const other = names.get(spec.spec.name);
+      if (other)
+        throw new CliError(
+          `${file}: name "${spec.spec.name}" is also the name of ${other}; each spec of a fleet needs its own`,
+        );
+      names.set(spec.spec.name, file);
+      outs[i] = join(opts.out, spec.spec.name);
+    } catch (e) {
+      if (!(e instanceof CliError)) throw e;
+      failures[i] = e.message;
+    }
+  }
+  const explain = () => new CliError(failures.filter((f) => f !== undefined).join('\n'));
+  if (failures.some((f) => f !== undefined)) {
+    // The synth errors of the other specs too, so that every error is listed at once.
+    for (const [i, spec] of loaded.entries()) {
+      if (!spec || failures[i] !== undefined) continue;
+      try {
+        synthOrExplain(spec, opts.specs[i] as string, agentBundle);
+      } catch (e) {
+        if (!(e instanceof CliError)) throw e;
+        failures[i] = e.message;
       }
     }
-    changed += changes.length;
-    total += files.length;
+    throw explain();
   }
-  if (opts.check || opts.diff) {
-    opts.log(
-      changed === 0
-        ? `${opts.out}: up to date (${total} files)`
-        : `${opts.out}: ${changed} file${changed === 1 ? '' : 's'} would change; run hagate gen`,
-    );
-    return changed === 0 ? 0 : 1;
+
+  // Pass 2: synthesize each tree; the writer thread plans and stages it meanwhile.
+  const mode: Mode = opts.diff ? 'diff' : opts.check ? 'check' : 'write';
+  const staging = join(opts.out, `.hagate-staging-${process.pid}`);
+  let created: string | undefined;
+  if (mode === 'write') {
+    created = mkdirSync(opts.out, { recursive: true });
+    rmSync(staging, { recursive: true, force: true });
   }
-  opts.log(`${opts.out}: ${total} files, ${changed} changed`);
-  return 0;
+  let committing = false;
+  const writer = new Writer();
+  try {
+    const replies: Promise<TreeReply>[] = [];
+    let failed = false;
+    for (const [i, spec] of loaded.entries()) {
+      let files: GeneratedFile[];
+      try {
+        files = synthOrExplain(spec as NonNullable<typeof spec>, opts.specs[i] as string, agentBundle);
+      } catch (e) {
+        if (!(e instanceof CliError)) throw e;
+        failures[i] = e.message;
+        failed = true;
+        continue;
+      }
+      // After an error, only look for more errors.
+      if (failed) continue;
+      replies.push(writer.write({ out: outs[i] as string, files, mode, staging, id: String(i) }));
+      // Wait for the writer when it lags; stop at its first error.
+      if (writer.inFlight > IN_FLIGHT && !(await replies[replies.length - 1 - IN_FLIGHT])?.ok) break;
+    }
+    if (failed) throw explain();
+    const results: TreeResult[] = [];
+    for (const r of await Promise.all(replies)) {
+      if (r.ok) results.push(r.result);
+      else if (r.io)
+        throw new CliError(`hagate gen: cannot stage the output (${r.message}); nothing was changed`);
+      else throw new Error(r.message);
+    }
+
+    // Pass 3: commit, in spec order.
+    committing = true;
+    let changed = 0;
+    let total = 0;
+    for (const t of results) {
+      if (t.staged) {
+        try {
+          commitTree(t.staged);
+        } catch (e) {
+          if (!(e as NodeJS.ErrnoException).syscall) throw e;
+          throw new CliError(
+            `hagate gen: cannot move the staged files of ${t.staged.outDir} into place (${(e as Error).message}); the trees before it are written, it may be partly written, the ones after it are unchanged: run hagate gen again`,
+          );
+        }
+      }
+      for (const line of t.lines) opts.log(line);
+      changed += t.changes.length;
+      total += t.files;
+    }
+    if (mode !== 'write') {
+      opts.log(
+        changed === 0
+          ? `${opts.out}: up to date (${total} files)`
+          : `${opts.out}: ${changed} file${changed === 1 ? '' : 's'} would change; run hagate gen`,
+      );
+      return changed === 0 ? 0 : 1;
+    }
+    opts.log(`${opts.out}: ${total} files, ${changed} changed`);
+    return 0;
+  } finally {
+    await writer.close();
+    if (mode === 'write') {
+      rmSync(staging, { recursive: true, force: true });
+      // Nothing committed: the directories made for the output go too (each only if empty).
+      if (!committing && created !== undefined) {
+        for (let d = resolve(opts.out); ; d = dirname(d)) {
+          try {
+            rmdirSync(d);
+          } catch {
+            break;
+          }
+          if (d === resolve(created)) break;
+        }
+      }
+    }
+  }
 }

@@ -15,8 +15,8 @@ export interface LintResult {
 }
 
 export async function lintSpec(specFile: string, out: string): Promise<LintResult[]> {
-  const loaded = await readSpec(specFile);
-  const files = await synthOrExplain(loaded, specFile, undefined);
+  const loaded = readSpec(specFile);
+  const files = synthOrExplain(loaded, specFile, undefined);
   const text = (path: string) => {
     const f = files.find((x) => x.path === path);
     if (!f || typeof f.contents !== 'string') throw new Error(`synth produced no ${path}`);

@@ -1,14 +1,14 @@
-/** Reads and validates a spec file, printing located errors. */
-import { readFile } from 'node:fs/promises';
+/** Reads and validates a spec file, printing located errors. Synchronous: gen runs it in worker threads. */
+import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { formatSpecError, type LoadResult, loadSpec, type Spec } from '@hagate/spec';
 import { type GeneratedFile, SynthError, synth } from '@hagate/synth';
 import { CliError } from './errors.js';
 
-export async function readSpec(file: string): Promise<Extract<LoadResult, { ok: true }>> {
+export function readSpec(file: string): Extract<LoadResult, { ok: true }> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     throw new CliError(`${file}: cannot read the spec (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
   }
@@ -22,18 +22,18 @@ export async function readSpec(file: string): Promise<Extract<LoadResult, { ok: 
 }
 
 /** Runs synth and turns its errors into located CLI errors. */
-export async function synthOrExplain(
+export function synthOrExplain(
   loaded: Extract<LoadResult, { ok: true }>,
   file: string,
   agentBundle: Uint8Array | undefined,
-): Promise<GeneratedFile[]> {
+): GeneratedFile[] {
   // Files the spec refers to are read here, relative to the spec, so synth itself stays pure.
   const existingDomainXml: Record<string, string> = {};
   for (const [name, router] of Object.entries(loaded.spec.routers)) {
     if (router.existingDomainXml === undefined) continue;
     const path = resolve(dirname(file), router.existingDomainXml);
     try {
-      existingDomainXml[name] = await readFile(path, 'utf8');
+      existingDomainXml[name] = readFileSync(path, 'utf8');
     } catch (e) {
       const at = loaded.locate(['routers', name, 'existingDomainXml']);
       throw new CliError(

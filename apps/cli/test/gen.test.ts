@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadSpec } from '@hagate/spec';
 import { missing } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -130,6 +131,129 @@ describe('hagate gen on the dedibox example', () => {
     expect(r.stdout).toContain(`removed ${out}/extrout2/etc/keepalived/keepalived.conf`);
     expect(existsSync(join(out, 'extrout2/etc/keepalived/keepalived.conf'))).toBe(false);
     expect(existsSync(join(out, 'extrout3/etc/keepalived/keepalived.conf'))).toBe(true);
+  });
+});
+
+describe('hagate gen on a fleet (several specs)', () => {
+  /** Specs named pair-0.. from the dedibox example (JSON for even ones: what a fleet generator emits). */
+  async function fleetSpecs(dir: string, n: number): Promise<string[]> {
+    const text = await readFile(join(repo, DEDIBOX), 'utf8');
+    const files: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const f = join(dir, `pair-${i}.${i % 2 === 0 ? 'json' : 'yaml'}`);
+      const spec = text.replace('name: dedibox', `name: pair-${i}`);
+      const loaded = loadSpec(spec);
+      if (!loaded.ok) throw new Error('the dedibox example does not load');
+      await writeFile(f, i % 2 === 0 ? JSON.stringify(loaded.spec) : spec);
+      files.push(f);
+    }
+    return files;
+  }
+  const specArgs = (specs: string[]) => specs.flatMap((s) => ['--spec', s]);
+
+  it('writes each pair to out/<name>, leaves no staging behind, and rewrites nothing the second time', async () => {
+    const dir = join(work, 'fleet');
+    await mkdir(dir, { recursive: true });
+    const specs = await fleetSpecs(dir, 3);
+    const out = join(dir, 'out');
+    const r = hagate(['gen', ...specArgs(specs), '--out', out]);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/: 69 files, 69 changed\n$/);
+    expect((await readdir(out)).sort()).toEqual(['pair-0', 'pair-1', 'pair-2']);
+    const single = join(dir, 'single');
+    expect(hagate(['gen', '--spec', DEDIBOX, '--out', single]).status).toBe(0);
+    for (const pair of ['pair-0', 'pair-1', 'pair-2']) {
+      const files = await listTree(join(out, pair));
+      expect(files).toEqual(await listTree(single));
+      const agent = await stat(join(out, pair, 'extrout2/usr/local/sbin/hagate-agent'));
+      expect(agent.mode & 0o777).toBe(0o755);
+    }
+    const before = new Map<string, number>();
+    for (const f of await listTree(out)) before.set(f, (await stat(join(out, f))).mtimeMs);
+    const again = hagate(['gen', ...specArgs(specs), '--out', out]);
+    expect(again.stdout).toMatch(/: 69 files, 0 changed\n$/);
+    for (const [f, mtime] of before) expect((await stat(join(out, f))).mtimeMs, f).toBe(mtime);
+    expect(hagate(['gen', ...specArgs(specs), '--out', out, '--check']).status).toBe(0);
+  });
+
+  it('brings back what was removed or edited in one pair, and only that', async () => {
+    const dir = join(work, 'fleet-damaged');
+    await mkdir(dir, { recursive: true });
+    const specs = await fleetSpecs(dir, 2);
+    const out = join(dir, 'out');
+    expect(hagate(['gen', ...specArgs(specs), '--out', out]).status).toBe(0);
+    await rm(join(out, 'pair-1/extrout2/etc'), { recursive: true });
+    await writeFile(join(out, 'pair-0/hyperv/apply.md'), 'edited\n');
+    const r = hagate(['gen', ...specArgs(specs), '--out', out]);
+    const etc = [
+      'hagate/agent.json',
+      'keepalived/keepalived.conf',
+      'network/interfaces',
+      'nftables/hagate-down.nft',
+      'nftables/hagate-up.nft',
+    ];
+    expect(r.stdout).toBe(
+      [
+        `changed ${out}/pair-0/hyperv/apply.md`,
+        ...etc.map((f) => `added   ${out}/pair-1/extrout2/etc/${f}`),
+        `${out}: 46 files, 6 changed`,
+        '',
+      ].join('\n'),
+    );
+    expect(await listTree(join(out, 'pair-1'))).toEqual(await listTree(join(out, 'pair-0')));
+  });
+
+  it('under a umask that takes bits away, modes are still 0644 and 0755', async () => {
+    const out = join(work, 'umask');
+    const r = spawnSync(
+      'sh',
+      ['-c', 'umask 077 && exec "$0" "$@"', process.execPath, bin, 'gen', '--spec', DEDIBOX, '--out', out],
+      {
+        cwd: repo,
+        encoding: 'utf8',
+      },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect((await stat(join(out, 'extrout1/usr/local/sbin/hagate-agent'))).mode & 0o777).toBe(0o755);
+    expect((await stat(join(out, 'extrout1/etc/network/interfaces'))).mode & 0o777).toBe(0o644);
+    expect((await stat(join(out, 'hyperv/apply.md'))).mode & 0o777).toBe(0o644);
+  });
+
+  it('a spec of the fleet that cannot be synthesized writes nothing, not even the output folder', async () => {
+    const dir = join(work, 'fleet-synth-error');
+    await mkdir(dir, { recursive: true });
+    const specs = await fleetSpecs(dir, 3);
+    const yaml = specs[1] as string;
+    await writeFile(
+      yaml,
+      (await readFile(yaml, 'utf8')).replace(
+        '    volumeGroup: vg1',
+        '    volumeGroup: vg1\n    existingDomainXml: nope.xml',
+      ),
+    );
+    const out = join(dir, 'a', 'b', 'out');
+    const r = hagate(['gen', ...specArgs(specs), '--out', out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(
+      /pair-1\.yaml:\d+:24: routers\.extrout1\.existingDomainXml: expected a readable virsh dumpxml file/,
+    );
+    expect(existsSync(join(dir, 'a'))).toBe(false);
+  });
+
+  it('two specs of one name are refused before anything is written', async () => {
+    const dir = join(work, 'fleet-names');
+    await mkdir(dir, { recursive: true });
+    const [a, b] = await fleetSpecs(dir, 2);
+    await writeFile(
+      b as string,
+      (await readFile(b as string, 'utf8')).replace('name: pair-1', 'name: pair-0'),
+    );
+    const r = hagate(['gen', '--spec', a as string, '--spec', b as string, '--out', join(dir, 'out')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toBe(
+      `${b}: name "pair-0" is also the name of ${a}; each spec of a fleet needs its own\n`,
+    );
+    expect(existsSync(join(dir, 'out'))).toBe(false);
   });
 });
 
