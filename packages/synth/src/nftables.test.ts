@@ -160,7 +160,7 @@ describe('synthNftables', () => {
     ['ct state establishd accept', 9, /expected a ct state .*found 'establishd'/],
     ['tcp dport 70000 accept', 10, /expected a port number 0-65535, found '70000'/],
     ['ip saddr 10.0.0.0/40 accept', 9, /expected a prefix length 0-32/],
-    ['tcp dport 22 acept', 13, /expected a statement .*found 'acept'/],
+    ['tcp dport 22 acept', 13, /found 'acept'; did you mean 'accept'\?/],
   ])('refuses the extra rule %j where nft would, at its offset', (rule, offset, message) => {
     const i = input((s) => {
       s.firewall.extraRules = [{ chain: 'input', rule, roles: ['master'] }];

@@ -106,7 +106,7 @@ function extraRules(input: SynthInput, chainName: ChainName, role: Role): Statem
     }
     // The rule model types every statement and checks values (ports, prefixes, ICMP types, ct states...):
     // a rule nft would refuse is refused here, where it can be located, not at failover time.
-    const analyzed = analyzeRule(parsed[0] as Statement);
+    const analyzed = analyzeRule(parsed[0] as Statement, { strict: true });
     const problem = analyzed.diagnostics[0];
     if (problem) {
       throw new SynthError(
