@@ -418,7 +418,9 @@ export class ScenarioRunner {
   ): ScenarioResult {
     const lab = this.lab;
     const end = nowMs();
-    const events = lab.events.slice(firstEvent).filter((e) => e.t >= t0 - 1000);
+    const events = [...lab.events.slice(firstEvent), ...this.agentEvents(t0 - 1000, end)]
+      .filter((e) => e.t >= t0 - 1000)
+      .sort((a, b) => a.t - b.t);
     const transitions = this.transitions(events, t0);
     const masterLine = invariants[0]!;
     const dir = (s: ProbeStats, pr: Probe): DirectionResult => {
@@ -474,6 +476,40 @@ export class ScenarioRunner {
       if (Number.isFinite(applied)) r.fipRecoveryAfterApplyMs = Math.round(g.end - t0 - applied);
     }
     return r;
+  }
+
+  /** What each router's agent recorded between `from` and `to`: one event per handled keepalived event,
+   * with its result, its handover (a stopping master waiting for the peer) and its total time. */
+  private agentEvents(from: number, to: number): LabEvent[] {
+    return this.lab.plan.routers.flatMap((r) => {
+      const st = this.lab.agentState(r.name).find((x) => Array.isArray(x.transitions)) as
+        | {
+            transitions: {
+              at: string;
+              event: string;
+              role: string;
+              result: string;
+              steps: Record<string, number>;
+              handover?: { outcome: string; ms: number };
+            }[];
+          }
+        | undefined;
+      return (st?.transitions ?? []).flatMap((x) => {
+        const t = Date.parse(x.at);
+        if (!(t >= from && t <= to)) return [];
+        const handover = x.handover ? `, handover ${x.handover.outcome} after ${x.handover.ms} ms` : '';
+        const total = x.steps.total !== undefined ? ` in ${x.steps.total} ms` : '';
+        return [
+          {
+            t,
+            router: r.name,
+            source: 'agent' as const,
+            kind: `agent:${x.result}`,
+            text: `${x.event} -> ${x.role}: ${x.result}${total}${handover}`,
+          },
+        ];
+      });
+    });
   }
 
   private transitions(events: LabEvent[], t0: number): Transition[] {
