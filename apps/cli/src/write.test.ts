@@ -12,10 +12,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { GeneratedFile } from '@hagate/synth';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitTree, MANIFEST, planTree, stageTree } from './write.js';
 
-const work = mkdtempSync(join(tmpdir(), 'hagate-write-'));
+let work: string;
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'hagate-write-'));
+});
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const bin = new Uint8Array([0x23, 0x21, 0, 1, 2, 3]);
