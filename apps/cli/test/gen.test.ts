@@ -92,7 +92,8 @@ describe('hagate gen on the dedibox example', () => {
   });
 
   it('is deterministic and rewrites nothing the second time', async () => {
-    const out = join(work, 'out');
+    const out = join(work, 'out-twice');
+    expect(hagate(['gen', '--spec', DEDIBOX, '--out', out]).status).toBe(0);
     const before = new Map<string, number>();
     for (const f of await listTree(out)) before.set(f, (await stat(join(out, f))).mtimeMs);
     const r = hagate(['gen', '--spec', DEDIBOX, '--out', out]);
