@@ -446,6 +446,33 @@ describe('hagate-agent graceful handover (STOP, shutdown): the peer takes the VI
     });
   });
 
+  it("fifo: SIGTERM right after a STOP line leaves the master state to keepalived's shutdown hook", async (ctx) => {
+    if (whyNot) ctx.skip(whyNot);
+    const { ns, peer, cfg } = stoppingMaster('ho-fifo', 20_000);
+    const fifo = join(dir, 'ho-fifo', 'notify.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const { child, done } = start(ns, cfg, [fifo]);
+    await settle(300);
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" STOP 200\n');
+    await settle(300);
+    child.kill('SIGTERM');
+    const { code, stderr } = await done;
+    expect(code).toBe(0);
+    expect(stderr).toContain('handover interrupted');
+    expectMaster(ns);
+    expect(lastTransition('ho-fifo')).toMatchObject({
+      result: 'superseded',
+      handover: { outcome: 'interrupted' },
+    });
+    // notify_stop / shutdown_script: hands over for real.
+    const shutdown = start(ns, cfg, ['shutdown']);
+    await settle(300);
+    peerTakesOver(peer);
+    expect((await shutdown.done).code).toBe(0);
+    expectBackup(ns);
+    expect(lastTransition('ho-fifo')).toMatchObject({ result: 'applied', handover: { outcome: 'peer' } });
+  });
+
   it('BACKUP and FAULT never wait: the peer is already master, or this router cannot serve', (ctx) => {
     if (whyNot) ctx.skip(whyNot);
     const { ns, cfg } = stoppingMaster('ho-backup', 20_000);

@@ -52,7 +52,8 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     let busy = false;
     let stopping = false;
     let failures = 0;
-    // Aborted on SIGTERM: a STOP line's handover wait ends and the backup state is applied at once.
+    // Aborted on SIGTERM: a STOP line's handover wait ends, and the master state is left to the
+    // `notify_stop` / `shutdown_script` run that follows (its own handover waits for the peer).
     const stopSignal = new AbortController();
     // Non-blocking and read-write: epoll-driven like a socket (no thread blocked in read), no EOF on reload.
     const stream = new Socket({
@@ -82,7 +83,12 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
           role,
           [e.type, e.name, e.state, e.priority].filter(Boolean).join(' '),
           item.seq,
-          { dropStale: false, handover: e.state === 'STOP', signal: stopSignal.signal },
+          {
+            dropStale: false,
+            handover: e.state === 'STOP',
+            signal: stopSignal.signal,
+            leaveOnInterrupt: true,
+          },
         );
         if (out.status !== 0) failures++;
       }

@@ -22,6 +22,10 @@ export interface EventOptions {
   handover?: boolean;
   /** Aborts a handover wait (SIGTERM): the backup state is then applied at once. */
   signal?: AbortSignal;
+  /** When `signal` ends a handover: leave the master state to the next hook instead of giving it up now
+   * (fifo mode: keepalived SIGTERMs the fifo script right after its STOP line, and runs `notify_stop` /
+   * `shutdown_script`, whose own handover then waits for the peer). */
+  leaveOnInterrupt?: boolean;
 }
 
 const HANDOVER_TEXT: Record<HandoverResult['outcome'], string> = {
@@ -58,7 +62,8 @@ export async function handleEvent(
         commandTimeoutMs: config.commandTimeoutMs,
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
-      if (handover.outcome === 'reclaimed') {
+      const left = handover.outcome === 'interrupted' && opts.leaveOnInterrupt === true;
+      if (handover.outcome === 'reclaimed' || left) {
         state.transitions.push({
           at,
           event,
@@ -70,7 +75,12 @@ export async function handleEvent(
           handover,
         });
         writeState(config.stateDir, state);
-        log('info', `${tag}: the VIP came back here after ${handover.ms} ms, master state kept`);
+        log(
+          'info',
+          left
+            ? `${tag}: handover interrupted after ${handover.ms} ms, master state left to the shutdown hook`
+            : `${tag}: the VIP came back here after ${handover.ms} ms, master state kept`,
+        );
         return { result: 'superseded', changes: 0, status: 0 };
       }
     }
