@@ -285,21 +285,7 @@ function deleteCommand(w: Walk, verb: string): void {
     default:
   }
   w.i--;
-  w.fail(`what to ${verb}: table, chain, rule, set, map, element, flowtable or an object`, [
-    'table',
-    'chain',
-    'rule',
-    'set',
-    'map',
-    'element',
-    'flowtable',
-    'counter',
-    'quota',
-    'limit',
-    'ct',
-    'secmark',
-    'synproxy',
-  ]);
+  w.fail(`what to ${verb}: table, chain, rule, set, map, element, flowtable or an object`, ADD_OBJECTS);
 }
 
 const LIST_PLURALS = new Set([
