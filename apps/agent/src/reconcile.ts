@@ -77,15 +77,16 @@ export async function reconcile(
   // Where the ruleset goes: to master, first (its NAT is in place before the external NIC comes up and
   // forwarding starts: no connection leaves un-NATed); to backup, last (forwarding off and the NIC down
   // before the master's NAT goes). A role change to master starts the load at once, next to the kernel
-  // read (nothing else changes before it succeeded). Otherwise compare what is loaded with what this
-  // agent loaded.
-  // To backup, the ruleset is checked (`nft -c`) up front instead, so a ruleset nft rejects still
-  // changes nothing.
+  // read (nothing else changes before it succeeded); to backup, the ruleset is checked (`nft -c`) there
+  // instead, so a ruleset nft rejects still changes nothing. Same role: compare what is loaded with what
+  // this agent loaded.
   const nftFirst = role === 'master';
   const roleChange = !opts.dryRun && (previous.role !== role || previous.nft?.file !== want.nftRuleset);
   const loadNow = roleChange && nftFirst;
   const checkNow = roleChange && !nftFirst;
   const nftCheck = () => exec(['nft', '-c', '-f', want.nftRuleset], { timeoutMs });
+  const rejected = (why: string) =>
+    `nft rejected ${want.nftRuleset}, the previous ruleset stays loaded: ${why}`;
   const nftStep = loadNow
     ? exec(['nft', '-f', want.nftRuleset], { timeoutMs })
     : checkNow
@@ -111,7 +112,7 @@ export async function reconcile(
   if (loadNow) {
     if (nftR.status === 'rejected' || nftR.value.code !== 0) {
       const why = nftR.status === 'rejected' ? (nftR.reason as Error).message : firstLines(nftR.value.stderr);
-      result.error = `nft rejected ${want.nftRuleset}, the previous ruleset stays loaded: ${why}`;
+      result.error = rejected(why);
       steps.total = round(now() - t0);
       return result;
     }
@@ -130,7 +131,7 @@ export async function reconcile(
   if (checkNow) {
     if (nftR.status === 'rejected' || nftR.value.code !== 0) {
       const why = nftR.status === 'rejected' ? (nftR.reason as Error).message : firstLines(nftR.value.stderr);
-      throw new PlanError(`nft rejected ${want.nftRuleset}, the previous ruleset stays loaded: ${why}`);
+      throw new PlanError(rejected(why));
     }
   } else if (!loadNow) {
     if (nftR.status === 'rejected' || nftR.value.code !== 0) {
@@ -158,9 +159,7 @@ export async function reconcile(
     // Drift repaired in the backup role: the check comes first here too.
     const c = await nftCheck();
     if (c.code !== 0) {
-      throw new PlanError(
-        `nft rejected ${want.nftRuleset}, the previous ruleset stays loaded: ${firstLines(c.stderr)}`,
-      );
+      throw new PlanError(rejected(firstLines(c.stderr)));
     }
   }
 
@@ -169,11 +168,7 @@ export async function reconcile(
     step = 'nft';
     const t = now();
     const r = await exec(['nft', '-f', plan.nft.file], { timeoutMs });
-    if (r.code !== 0) {
-      throw new Error(
-        `nft rejected ${plan.nft.file}, the previous ruleset stays loaded: ${firstLines(r.stderr)}`,
-      );
-    }
+    if (r.code !== 0) throw new Error(rejected(firstLines(r.stderr)));
     result.changed = true;
     listAfter = execOk(['nft', '-s', 'list', 'ruleset'], { timeoutMs });
     listAfter.catch(() => {});
