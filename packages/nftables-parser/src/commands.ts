@@ -204,7 +204,8 @@ function addCommand(w: Walk, verb: string, block: boolean): void {
   w.fail(`what to ${verb}: ${objects}`, ADD_OBJECTS);
 }
 
-const ADD_OBJECTS = [
+/** The objects `add` / `create` name after the verb. */
+export const ADD_OBJECTS = [
   'table',
   'chain',
   'rule',
@@ -435,20 +436,8 @@ function flushCommand(w: Walk): void {
   ]);
 }
 
-const BARE_ADD = new Set([
-  'table',
-  'chain',
-  'rule',
-  'set',
-  'map',
-  'element',
-  'flowtable',
-  'counter',
-  'quota',
-  'limit',
-  'secmark',
-  'synproxy',
-]);
+/** Objects a command may start with, `add` implied (`table inet t { ... }`); not `ct`, which is no command. */
+const BARE_ADD = new Set(ADD_OBJECTS.filter((o) => o !== 'ct'));
 
 /** Checks one top-level command statement or a block head; throws CommandError. */
 function command(w: Walk, block: boolean): void {

@@ -12,7 +12,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import type { Block, Group, Item, Node, Pos, Ruleset, Statement, Token } from './ast.js';
-import { checkCommands } from './commands.js';
+import { ADD_OBJECTS, checkCommands } from './commands.js';
 import { AFTER_VALUE, closest, FIELDS, NFT_KEYWORDS, RHS_KEYWORDS, RULE_START } from './keywords.js';
 
 export type RelOp = '==' | '!=' | '<' | '>' | '<=' | '>=';
@@ -2558,22 +2558,7 @@ const CHAIN_WORDS = new Set([
 ]);
 const RULE_VERBS = new Set(['add', 'insert', 'replace', 'create']);
 /** Objects a command names after its verb (anything else after `add` is a rule position). */
-const COMMAND_OBJECTS = new Set([
-  'table',
-  'chain',
-  'rule',
-  'set',
-  'map',
-  'element',
-  'flowtable',
-  'counter',
-  'quota',
-  'limit',
-  'ct',
-  'secmark',
-  'synproxy',
-  'tunnel',
-]);
+const COMMAND_OBJECTS = new Set([...ADD_OBJECTS, 'tunnel']);
 
 /**
  * Where the rule position of a top-level rule command starts (`add rule inet t c ...`: 2; `rule inet t c
