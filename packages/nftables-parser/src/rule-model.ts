@@ -1995,11 +1995,7 @@ function statement(c: Cursor, d: Diags, file: string): RuleStatement {
     c.next();
     if (!c.isWord('rate')) fail(c, "'rate' (or 'name')", ['rate', 'name']);
     c.next();
-    let over = false;
-    if (c.isWord('over')) {
-      over = true;
-      c.next();
-    } else if (c.isWord('until')) c.next();
+    const over = overOrUntil(c);
     const r = c.word();
     if (r === undefined) return fail(c, 'a rate (10/second, 1 mbytes/second)', ['over', 'until']);
     let rate: number;
@@ -2032,11 +2028,7 @@ function statement(c: Cursor, d: Diags, file: string): RuleStatement {
   }
   if (w === 'quota') {
     c.next();
-    let over = false;
-    if (c.isWord('over')) {
-      over = true;
-      c.next();
-    } else if (c.isWord('until')) c.next();
+    const over = overOrUntil(c);
     const q = dataAmount(c, "an amount (10 mbytes), 'over', 'until' or 'name'");
     const out: RuleStatement & { kind: 'quota' } = {
       kind: 'quota',
@@ -2651,4 +2643,14 @@ export function isFullyTyped(r: AnalyzedRule): boolean {
   return r.statements.every(
     (s) => s.kind !== 'unknown' && (s.kind !== 'verdict' || !s.anonymous || s.anonymous.every(isFullyTyped)),
   );
+}
+
+/** `over` (true) or `until` / nothing (false) after `limit rate` / `quota`, consumed. */
+function overOrUntil(c: Cursor): boolean {
+  if (c.isWord('over')) {
+    c.next();
+    return true;
+  }
+  if (c.isWord('until')) c.next();
+  return false;
 }

@@ -20,6 +20,18 @@ function hagateTable(rs: Ruleset): string {
   return printNode(last.block);
 }
 
+/** The SynthError synthNftables throws for `i` (fails the test when it throws nothing else). */
+function synthError(i: ReturnType<typeof input>): SynthError {
+  let err: unknown;
+  try {
+    synthNftables(i);
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(SynthError);
+  return err as SynthError;
+}
+
 const variants: Array<[string, (s: Spec) => void]> = [
   ['dedibox (hardened)', () => {}],
   ['seed profile', (s) => void (s.firewall.profile = 'seed')],
@@ -127,14 +139,7 @@ describe('synthNftables', () => {
     const i = input((s) => {
       s.firewall.extraRules = [{ chain: 'input', rule: 'tcp dport { 22, 80 accept', roles: ['master'] }];
     });
-    let err: unknown;
-    try {
-      synthNftables(i);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(SynthError);
-    const se = err as SynthError;
+    const se = synthError(i);
     expect(se.path).toEqual(['firewall', 'extraRules', 0, 'rule']);
     expect(se.message).toMatch(/unexpected end of file, expecting '\}'/);
     expect(se.offset).toBe('tcp dport { 22, 80 accept'.length);
@@ -165,15 +170,9 @@ describe('synthNftables', () => {
     const i = input((s) => {
       s.firewall.extraRules = [{ chain: 'input', rule, roles: ['master'] }];
     });
-    let err: unknown;
-    try {
-      synthNftables(i);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(SynthError);
-    expect((err as SynthError).message).toMatch(message);
-    expect((err as SynthError).offset).toBe(offset);
+    const se = synthError(i);
+    expect(se.message).toMatch(message);
+    expect(se.offset).toBe(offset);
   });
 
   it('rejects two rules in one extra rule', () => {
