@@ -19,26 +19,29 @@ const env = { ...process.env, HAGATE_AGENT_NO_SYSLOG: '1' };
 let dir = '';
 const namespaces: Netns[] = [];
 
-const UP = `flush ruleset
-table ip nat {
+/** The router's firewall, loaded when a test router "boots": right in both roles, never loaded by the agent. */
+const FIREWALL = `add table inet hagate
+delete table inet hagate
+table inet hagate {
   chain postrouting {
-    type nat hook postrouting priority 100; policy accept;
-    iifname "eth1" snat to 203.0.113.10
+    type nat hook postrouting priority srcnat; policy accept;
+    iifname "eth1" oifname "eth2" snat ip to 203.0.113.10
   }
 }
 `;
-const DOWN = `flush ruleset
-table ip filter {
-  chain input {
-    type filter hook input priority 0; policy accept;
-  }
-}
+/** Role rules (a spec with extra rules for one role): the agent loads them on a role change. */
+const ROLE_MASTER = `add chain inet hagate role_input
+flush chain inet hagate role_input
+add rule inet hagate role_input tcp dport 8080 accept
+`;
+const ROLE_BACKUP = `add chain inet hagate role_input
+flush chain inet hagate role_input
 `;
 
 /** The dedibox extrout2 agent config, with paths in the test's folder. */
 function config(name: string, edit: (c: AgentConfig) => void = () => {}): AgentConfig {
   const c: AgentConfig = {
-    version: 1,
+    version: 2,
     router: 'extrout2',
     instance: 'ROUTEUR_1',
     externalNic: 'eth2',
@@ -59,7 +62,6 @@ function config(name: string, edit: (c: AgentConfig) => void = () => {}): AgentC
           { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
           { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' },
         ],
-        nftRuleset: join(dir, 'up.nft'),
         announce: { probe: { address: '198.51.100.1', method: 'udp' } },
       },
       backup: {
@@ -70,10 +72,11 @@ function config(name: string, edit: (c: AgentConfig) => void = () => {}): AgentC
           { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
           { key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' },
         ],
-        nftRuleset: join(dir, 'down.nft'),
         announce: {},
       },
     },
+    firewall: { ruleset: join(dir, 'hagate.nft'), table: { family: 'inet', name: 'hagate' } },
+    demote: { file: join(dir, name, 'demote') },
   };
   edit(c);
   return c;
@@ -97,6 +100,9 @@ function router(label: string): Netns {
   }
   run([IP, '-n', ns.name, 'link', 'set', 'eth1', 'up']);
   run([IP, '-n', ns.name, 'address', 'add', '10.10.1.2/24', 'dev', 'eth1']);
+  // Boot: nftables.service loads the firewall before keepalived starts.
+  const r = ns.exec(['nft', '-f', join(dir, 'hagate.nft')]);
+  if (r.status !== 0) throw new Error(`nft -f hagate.nft: ${r.stderr}`);
   return ns;
 }
 
@@ -140,7 +146,14 @@ function expectMaster(ns: Netns) {
   );
   expect(s.ipForward).toBe('1');
   expect(s.arpNotify).toBe('1');
-  expect(s.ruleset).toContain('snat to 203.0.113.10');
+  expectBootFirewall(s.ruleset);
+}
+
+/** A role change runs no nft: the ruleset is the one loaded at boot, byte for byte. */
+function expectBootFirewall(ruleset: string) {
+  expect(ruleset).toMatch(
+    /^table inet hagate \{\n\tchain postrouting \{\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\tiifname "eth1" oifname "eth2" snat ip to 203.0.113.10\n\t\}\n\}$/,
+  );
 }
 
 function expectBackup(ns: Netns) {
@@ -154,8 +167,7 @@ function expectBackup(ns: Netns) {
     ].sort(),
   );
   expect(s.ipForward).toBe('0');
-  expect(s.ruleset).toContain('table ip filter');
-  expect(s.ruleset).not.toContain('snat');
+  expectBootFirewall(s.ruleset);
 }
 
 function lastTransition(cfgName: string) {
@@ -170,12 +182,10 @@ beforeAll(() => {
   const b = spawnSync(process.execPath, [join(appDir, 'build.mjs')], { encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`agent build failed: ${b.stderr}`);
   dir = mkdtempSync(join(tmpdir(), 'hagate-agent-test-'));
-  writeFileSync(join(dir, 'up.nft'), UP);
-  writeFileSync(join(dir, 'down.nft'), DOWN);
-  writeFileSync(
-    join(dir, 'bad.nft'),
-    'flush ruleset\ntable ip nat {\n  chain postrouting {\n    bogus statement\n  }\n}\n',
-  );
+  writeFileSync(join(dir, 'hagate.nft'), FIREWALL);
+  writeFileSync(join(dir, 'role-master.nft'), ROLE_MASTER);
+  writeFileSync(join(dir, 'role-backup.nft'), ROLE_BACKUP);
+  writeFileSync(join(dir, 'bad.nft'), 'add rule inet hagate role_input bogus statement\n');
 });
 
 afterAll(() => {
@@ -232,7 +242,7 @@ describe('hagate-agent transitions (root, network namespaces)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('ip address add 203.0.113.10/32 dev eth2');
     expect(r.stdout).toContain('ip link set dev eth2 up');
-    expect(r.stdout).toContain(`nft -f ${join(dir, 'up.nft')}`);
+    expect(r.stdout).not.toContain('nft');
     const other = agent(ns, cfg, ['INSTANCE', 'OTHER', 'MASTER', '200']);
     expect(other.status).toBe(0);
     expect(other.stderr).toContain('ignored');
@@ -490,7 +500,7 @@ describe('hagate-agent syslog', () => {
     const ns = router('syslog');
     const cfg = writeConfig('syslog');
     const bad = writeConfig('syslog-bad', (c) => {
-      c.roles.master.nftRuleset = join(dir, 'bad.nft');
+      c.roles.master.nftRoleRules = join(dir, 'bad.nft');
     });
     const sock = join(dir, 'syslog.sock');
     const received = join(dir, 'syslog.txt');
@@ -614,13 +624,26 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
       /unknown interface eth9: no such link in this network namespace; nothing changed/,
     ],
     [
-      'ruleset nft rejects',
+      'role rules nft rejects',
       (name: string) =>
         writeConfig(name, (c) => {
-          c.roles.master.nftRuleset = join(dir, 'bad.nft');
+          c.roles.master.nftRoleRules = join(dir, 'bad.nft');
         }),
       1,
-      /nft rejected .*bad\.nft, the previous ruleset stays loaded/,
+      /nft rejected .*bad\.nft: .*; nothing changed/,
+    ],
+    [
+      'role rules writable by others (root would load them)',
+      (name: string) => {
+        const file = join(dir, `${name}-open.nft`);
+        writeFileSync(file, ROLE_MASTER);
+        chmodSync(file, 0o666);
+        return writeConfig(name, (c) => {
+          c.roles.master.nftRoleRules = file;
+        });
+      },
+      1,
+      /the master role rules .*open\.nft is world-writable \(mode 0666\).*; nothing changed/,
     ],
   ])('%s', ([name, makeConfig, status, message], ctx) => {
     if (why) ctx.skip(why);
@@ -637,21 +660,20 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
     expect(snapshot(ns)).toEqual(before);
   });
 
-  it('a backup ruleset nft rejects: checked before anything changes, the master state stays', (ctx) => {
+  it('backup role rules nft rejects: checked before anything changes, the master state stays', (ctx) => {
     if (why) ctx.skip(why);
     const ns = router('badb');
     const cfg = writeConfig('bad-backup', (c) => {
-      c.roles.backup.nftRuleset = join(dir, 'bad.nft');
+      c.roles.master.nftRoleRules = join(dir, 'role-master.nft');
+      c.roles.backup.nftRoleRules = join(dir, 'bad.nft');
     });
     expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
     const before = snapshot(ns);
+    expect(before.eth2Up).toBe(true);
     const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(
-      /nft rejected .*bad\.nft, the previous ruleset stays loaded: .*; nothing changed/,
-    );
+    expect(r.stderr).toMatch(/nft rejected .*bad\.nft: .*; nothing changed/);
     expect(snapshot(ns)).toEqual(before);
-    expectMaster(ns);
   });
 
   it('ip missing from PATH', (ctx) => {

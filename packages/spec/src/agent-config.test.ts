@@ -58,13 +58,7 @@ describe('parseAgentConfig', () => {
       'an IPv4 address',
       'string "300.1.1.1"',
     ],
-    [
-      'missing key',
-      (c: J) => delete c.roles.backup.nftRuleset,
-      'roles.backup.nftRuleset',
-      'a value',
-      'nothing',
-    ],
+    ['missing key', (c: J) => delete c.firewall.ruleset, 'firewall.ruleset', 'a value', 'nothing'],
     [
       'unknown key',
       (c: J) => (c.roles.master.colour = 'red'),
@@ -72,12 +66,18 @@ describe('parseAgentConfig', () => {
       'one of the keys',
       'unknown key "colour"',
     ],
-    ['wrong version', (c: J) => (c.version = 2), 'version', '1', 'number 2'],
+    [
+      'wrong version',
+      (c: J) => (c.version = 1),
+      'version',
+      '2 (an agent.json of an older hagate',
+      'number 1',
+    ],
     ['bad ifname', (c: J) => (c.externalNic = 'a/b'), 'externalNic', 'an interface name', 'string "a/b"'],
     [
       'relative ruleset',
-      (c: J) => (c.roles.master.nftRuleset = 'up.nft'),
-      'roles.master.nftRuleset',
+      (c: J) => (c.roles.master.nftRoleRules = 'up.nft'),
+      'roles.master.nftRoleRules',
       'an absolute path',
       'string "up.nft"',
     ],
@@ -178,6 +178,18 @@ describe('parseAgentConfig', () => {
     ]);
   });
 
+  it('reports every unknown key at once, with the first other problem', () => {
+    const e = errorOf(
+      edited((c) => {
+        c.colour = 'red';
+        c.roles.backup.shape = 'round';
+        c.firewall.table.name = '1bad';
+      }),
+    );
+    expect(e.problems.map((p) => p.path)).toEqual(['colour', 'roles.backup.shape', 'firewall.table.name']);
+    expect(e.message.split('\n')).toHaveLength(3);
+  });
+
   it('publishes a JSON schema whose required keys match the parser', () => {
     expect(agentConfigJsonSchema.required).toEqual([
       'version',
@@ -189,6 +201,7 @@ describe('parseAgentConfig', () => {
       'syslog',
       'owned',
       'roles',
+      'firewall',
     ]);
     for (const key of agentConfigJsonSchema.required as string[]) {
       const c = valid() as unknown as Record<string, unknown>;

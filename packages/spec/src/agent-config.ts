@@ -48,9 +48,30 @@ export interface RoleState {
   addresses: AddressState[];
   routes: RouteState[];
   sysctls: SysctlState[];
-  /** Absolute path of the nft ruleset loaded (atomically, `nft -f`) in this role. */
-  nftRuleset: string;
+  /** Only when the spec has role-specific firewall rules: an nft file (absolute path) that replaces the
+   * role chains of hagate's table with this role's rules, loaded (`nft -f`) on a change to this role. The
+   * router's one ruleset (`firewall.ruleset`) is loaded at boot and never by a role change. */
+  nftRoleRules?: string;
   announce: AnnounceState;
+}
+
+/** The router's one firewall: loaded at boot (nftables.service), right in both roles (its NAT is keyed on
+ * the external NIC, which only the master has up). The agent never loads it on a role change; `check` and
+ * `status` verify it is there, and the fifo process reloads it when something removes the table. */
+export interface FirewallState {
+  /** Absolute path of the ruleset file (one `nft -f` transaction replacing hagate's table). */
+  ruleset: string;
+  /** hagate's table in it. */
+  table: { family: 'inet' | 'ip' | 'ip6'; name: string };
+}
+
+/** How keepalived learns that this router cannot hold the master state: a keepalived track_file the agent
+ * writes (`0` healthy, `1` demoted). keepalived lowers the instance's priority (or puts it in FAULT, weight
+ * 0) so the healthy peer takes over. keepalived writes `1` when it starts (init_file ... overwrite), so a
+ * router whose agent cannot run at all stays demoted; the agent writes `0` once it has checked it can work. */
+export interface DemoteState {
+  /** The track file, absolute path (keepalived's `track_file { file ... }`). */
+  file: string;
 }
 
 /**
@@ -80,7 +101,7 @@ export interface OwnedObjects {
 
 export interface AgentConfig {
   $comment?: string;
-  version: 1;
+  version: 2;
   router: string;
   /** keepalived vrrp_instance name; events for other instances are ignored. */
   instance: string;
@@ -95,6 +116,9 @@ export interface AgentConfig {
   commandTimeoutMs: number;
   owned: OwnedObjects;
   roles: { master: RoleState; backup: RoleState };
+  firewall: FirewallState;
+  /** Demotion through a keepalived track_file; without it a failed MASTER is only logged. */
+  demote?: DemoteState;
   /** Graceful handover on STOP / shutdown; without it the stopping master gives up at once. */
   handover?: HandoverState;
 }
@@ -137,6 +161,19 @@ export class AgentConfigError extends Error {
     );
     this.name = 'AgentConfigError';
   }
+
+  /** One error carrying several problems (each on its own line). */
+  static all(errors: AgentConfigError[]): AgentConfigError {
+    const [first] = errors;
+    if (!first || errors.length === 1) return first as AgentConfigError;
+    const e = new AgentConfigError(first.file, first.path, first.expected, first.found);
+    e.message = errors.map((x) => x.message).join('\n');
+    e.problems = errors;
+    return e;
+  }
+
+  /** Every problem when several were found at once (unknown keys), else just this one. */
+  problems: AgentConfigError[] = [this];
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
@@ -166,6 +203,8 @@ function describe(v: unknown): string {
 }
 
 class Ctx {
+  /** Unknown keys, all reported at once (with the first other problem, if any). */
+  readonly unknown: AgentConfigError[] = [];
   constructor(readonly file: string) {}
   fail(path: string, expected: string, found: unknown): never {
     throw new AgentConfigError(this.file, path, expected, describe(found));
@@ -180,11 +219,13 @@ class Ctx {
     const o = v as Record<string, unknown>;
     for (const k of Object.keys(o)) {
       if (!keys.includes(k) && !optional.includes(k)) {
-        throw new AgentConfigError(
-          this.file,
-          join(path, k),
-          `one of the keys ${[...keys, ...optional].join(', ')}`,
-          `unknown key "${k}"`,
+        this.unknown.push(
+          new AgentConfigError(
+            this.file,
+            join(path, k),
+            `one of the keys ${[...keys, ...optional].join(', ')}`,
+            `unknown key "${k}"`,
+          ),
         );
       }
     }
@@ -245,7 +286,7 @@ function join(path: string, key: string | number): string {
 }
 
 function parseRole(c: Ctx, v: unknown, path: string): RoleState {
-  const o = c.obj(v, path, ['links', 'addresses', 'routes', 'sysctls', 'nftRuleset', 'announce']);
+  const o = c.obj(v, path, ['links', 'addresses', 'routes', 'sysctls', 'announce'], ['nftRoleRules']);
   const links = c.arr(o.links, join(path, 'links')).map((l, i) => {
     const p = join(join(path, 'links'), i);
     const lo = c.obj(l, p, ['name', 'up']);
@@ -285,7 +326,6 @@ function parseRole(c: Ctx, v: unknown, path: string): RoleState {
         : (c.str(so.stage, join(p, 'stage'), /^(pre|post)$/, '"pre" or "post"') as 'pre' | 'post');
     return { key, value, stage };
   });
-  const nftRuleset = c.str(o.nftRuleset, join(path, 'nftRuleset'), ABS_PATH, 'an absolute path');
   const ao = c.obj(o.announce, join(path, 'announce'), [], ['probe']);
   const announce: AnnounceState = {};
   if (ao.probe !== undefined) {
@@ -299,7 +339,11 @@ function parseRole(c: Ctx, v: unknown, path: string): RoleState {
           : (c.str(po.method, join(p, 'method'), /^(udp|ping)$/, '"udp" or "ping"') as 'udp' | 'ping'),
     };
   }
-  return { links, addresses, routes, sysctls, nftRuleset, announce };
+  const role: RoleState = { links, addresses, routes, sysctls, announce };
+  if (o.nftRoleRules !== undefined) {
+    role.nftRoleRules = c.str(o.nftRoleRules, join(path, 'nftRoleRules'), ABS_PATH, 'an absolute path');
+  }
+  return role;
 }
 
 /** Offset of the first JSON syntax error in `text` (V8 messages do not always carry one). */
@@ -395,18 +439,45 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
     throw new AgentConfigError(file, `:${line}:${col}`, 'valid JSON', found);
   }
   const c = new Ctx(file);
+  let config: AgentConfig;
+  try {
+    config = validate(c, raw);
+  } catch (e) {
+    if (!(e instanceof AgentConfigError) || c.unknown.length === 0) throw e;
+    throw AgentConfigError.all([...c.unknown, e]);
+  }
+  if (c.unknown.length > 0) throw AgentConfigError.all(c.unknown);
+  return config;
+}
+
+function validate(c: Ctx, raw: unknown): AgentConfig {
   const o = c.obj(
     raw,
     '',
-    ['version', 'router', 'instance', 'externalNic', 'stateDir', 'lockName', 'syslog', 'owned', 'roles'],
-    ['$comment', 'commandTimeoutMs', 'handover'],
+    [
+      'version',
+      'router',
+      'instance',
+      'externalNic',
+      'stateDir',
+      'lockName',
+      'syslog',
+      'owned',
+      'roles',
+      'firewall',
+    ],
+    ['$comment', 'commandTimeoutMs', 'handover', 'demote'],
   );
-  if (o.version !== 1) c.fail('version', '1', o.version);
+  if (o.version !== 2) {
+    c.fail('version', '2 (an agent.json of an older hagate: regenerate it with hagate gen)', o.version);
+  }
   const so = c.obj(o.syslog, 'syslog', ['ident'], ['facility']);
   const oo = c.obj(o.owned, 'owned', ['links', 'addressesOn', 'routes']);
   const ro = c.obj(o.roles, 'roles', ['master', 'backup']);
+  const fo = c.obj(o.firewall, 'firewall', ['ruleset', 'table']);
+  const to = c.obj(fo.table, 'firewall.table', ['family', 'name']);
   const config: AgentConfig = {
-    version: 1,
+    version: 2,
     router: c.str(o.router, 'router', NAME, 'a router name'),
     instance: c.str(o.instance, 'instance', NAME, 'a keepalived instance name'),
     externalNic: c.ifname(o.externalNic, 'externalNic'),
@@ -437,7 +508,21 @@ export function parseAgentConfig(text: string, file: string): AgentConfig {
       master: parseRole(c, ro.master, 'roles.master'),
       backup: parseRole(c, ro.backup, 'roles.backup'),
     },
+    firewall: {
+      ruleset: c.str(fo.ruleset, 'firewall.ruleset', ABS_PATH, 'an absolute path'),
+      table: {
+        family: c.str(to.family, 'firewall.table.family', /^(inet|ip|ip6)$/, '"inet", "ip" or "ip6"') as
+          | 'inet'
+          | 'ip'
+          | 'ip6',
+        name: c.str(to.name, 'firewall.table.name', /^[A-Za-z][A-Za-z0-9_-]{0,63}$/, 'an nft table name'),
+      },
+    },
   };
+  if (o.demote !== undefined) {
+    const dm = c.obj(o.demote, 'demote', ['file']);
+    config.demote = { file: c.str(dm.file, 'demote.file', ABS_PATH, 'an absolute path') };
+  }
   if (typeof o.$comment === 'string') config.$comment = o.$comment;
   if (o.handover !== undefined) {
     const ho = c.obj(o.handover, 'handover', ['vip', 'dev', 'timeoutMs']);
@@ -492,7 +577,7 @@ const ifnameSchema = { type: 'string', pattern: IFNAME.source } as const;
 const roleSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['links', 'addresses', 'routes', 'sysctls', 'nftRuleset', 'announce'],
+  required: ['links', 'addresses', 'routes', 'sysctls', 'announce'],
   properties: {
     links: {
       type: 'array',
@@ -542,7 +627,7 @@ const roleSchema = {
         },
       },
     },
-    nftRuleset: { type: 'string', pattern: ABS_PATH.source },
+    nftRoleRules: { type: 'string', pattern: ABS_PATH.source },
     announce: {
       type: 'object',
       additionalProperties: false,
@@ -574,10 +659,11 @@ export const agentConfigJsonSchema: Record<string, unknown> = {
     'syslog',
     'owned',
     'roles',
+    'firewall',
   ],
   properties: {
     $comment: str,
-    version: { const: 1 },
+    version: { const: 2 },
     router: str,
     instance: str,
     externalNic: ifnameSchema,
@@ -615,6 +701,26 @@ export const agentConfigJsonSchema: Record<string, unknown> = {
       additionalProperties: false,
       required: ['master', 'backup'],
       properties: { master: roleSchema, backup: roleSchema },
+    },
+    firewall: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['ruleset', 'table'],
+      properties: {
+        ruleset: { type: 'string', pattern: ABS_PATH.source },
+        table: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['family', 'name'],
+          properties: { family: { enum: ['inet', 'ip', 'ip6'] }, name: str },
+        },
+      },
+    },
+    demote: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['file'],
+      properties: { file: { type: 'string', pattern: ABS_PATH.source } },
     },
   },
 };
