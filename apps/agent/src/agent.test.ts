@@ -701,3 +701,118 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
     expect(bad.stderr).toContain('unknown option --frobnicate');
   });
 });
+
+describe('hagate-agent failures never leave a router half-configured (fault injection)', () => {
+  /** A PATH whose `ip` runs the real one but turns the first batch line starting with `prefix` into an
+   * unknown command: one failing step of the transition. */
+  function failingIp(label: string, prefix: string): string {
+    const bin = join(dir, `bin-${label}`);
+    mkdirSync(bin, { recursive: true });
+    const sedExpr = `0,/^${prefix.replace(/[/.]/g, '\\$&')}/s//frobnicate/`;
+    writeFileSync(
+      join(bin, 'ip'),
+      `#!/bin/sh\nif [ "$3" = "-batch" ]; then sed -u '${sedExpr}' | ${IP} "$@"; else exec ${IP} "$@"; fi\n`,
+      { mode: 0o755 },
+    );
+    for (const t of ['nft', 'sed', 'logger']) {
+      const p = which(t);
+      if (p) symlinkSync(p, join(bin, t));
+    }
+    return `${bin}:/usr/bin:/bin`;
+  }
+
+  const demoteFile = (name: string) => join(dir, name, 'demote');
+
+  it.for([
+    ['the shared-MAC NIC lowered', 'link set dev eth2 down'],
+    ['the failover IP removed', 'address del 203.0.113.10/32 dev eth2'],
+    ['the default via the peer', 'route replace default'],
+  ] as [string, string][])(
+    'to BACKUP, a failing step (%s): the external NIC ends down without the failover IP',
+    ([label, prefix], ctx) => {
+      if (why) ctx.skip(why);
+      const name = `fail-b-${label.replace(/\W+/g, '-')}`;
+      const ns = router('failb');
+      const cfg = writeConfig(name);
+      expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+      const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'FAULT', '0'], {
+        ...env,
+        PATH: failingIp(name, prefix),
+      });
+      const s = snapshot(ns);
+      expect(s.eth2Up, r.stderr).toBe(false);
+      expect(s.eth2Addresses).toEqual([]);
+      expect(s.ipForward).toBe('0');
+      expect(s.routes.some((l) => l.includes('dev eth2'))).toBe(false);
+      if (prefix.startsWith('route')) {
+        // The one step that has no second try here: reported, and the next event repairs it.
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/backup state FAILED.*not done: ip route replace default/);
+        expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'FAULT', '0']).status).toBe(0);
+        expectBackup(ns);
+      }
+    },
+  );
+
+  it('to BACKUP with the LAN NIC down (the route via the peer is refused): the external side is given up anyway', (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('failb-lan');
+    const cfg = writeConfig('fail-b-lan');
+    expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    ns.exec([IP, 'link', 'set', 'eth1', 'down']);
+    const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'FAULT', '0']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Nexthop has invalid gateway|Network is unreachable|invalid gateway/i);
+    const s = snapshot(ns);
+    expect(s.eth2Up).toBe(false);
+    expect(s.eth2Addresses).toEqual([]);
+    expect(s.ipForward).toBe('0');
+  });
+
+  it.for([
+    ['the failover IP added', 'address add'],
+    ['the NIC raised', 'link set dev eth2 up'],
+    ['the gateway route', 'route replace 198.51.100.1/32'],
+    ['the default via the gateway', 'route replace default'],
+  ] as [string, string][])(
+    'to MASTER, a failing step (%s): the router gives the external side up and demotes itself',
+    ([label, prefix], ctx) => {
+      if (why) ctx.skip(why);
+      const name = `fail-m-${label.replace(/\W+/g, '-')}`;
+      const ns = router('failm');
+      const cfg = writeConfig(name);
+      expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']).status).toBe(0);
+      expect(readFileSync(demoteFile(name), 'utf8')).toBe('0\n');
+      const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200'], {
+        ...env,
+        PATH: failingIp(name, prefix),
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/master state FAILED/);
+      // Never half master: the backup state, and keepalived is told (its track file) to let the peer take over.
+      expectBackup(ns);
+      expect(readFileSync(demoteFile(name), 'utf8')).toBe('1\n');
+      expect(JSON.parse(readFileSync(join(dir, name, 'state', 'demoted.json'), 'utf8')).reason).toMatch(
+        /MASTER failed: .*frobnicate|MASTER failed: not done/,
+      );
+      // Still demoted after a later good BACKUP: a demotion is lifted by repair, not by the next event.
+      expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']).status).toBe(0);
+      expect(readFileSync(demoteFile(name), 'utf8')).toBe('1\n');
+    },
+  );
+
+  it('a host-scope copy of the failover IP on the external NIC does not stop MASTER', (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('hostscope');
+    const cfg = writeConfig('hostscope');
+    expect(agent(ns, cfg, ['shutdown']).status).toBe(0);
+    ns.exec([IP, 'address', 'add', '203.0.113.10/32', 'dev', 'eth2', 'scope', 'host']);
+    const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']);
+    expect(r.status, r.stderr).toBe(0);
+    expectMaster(ns);
+    const scope = JSON.parse(
+      ns.exec([IP, '-json', 'address', 'show', 'dev', 'eth2']).stdout,
+    )[0].addr_info.find((a: { family: string }) => a.family === 'inet').scope;
+    expect(scope).toBe('global');
+  });
+});

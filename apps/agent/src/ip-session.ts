@@ -80,6 +80,8 @@ export class IpSession {
   private lineNo = 0;
   private reqLines: string[] = [];
   private reqFirst = 1;
+  /** stderr that arrived after its request was answered. */
+  private late = '';
   /** How many times a child was started (1 for a healthy session). */
   spawned = 0;
 
@@ -106,6 +108,7 @@ export class IpSession {
     });
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       if (this.pending) this.pending.stderr += d;
+      else this.late += d;
     });
     child.stdin.on('error', () => {});
     const gone = (why: string) => {
@@ -161,6 +164,7 @@ export class IpSession {
     const child = this.start();
     const first = this.lineNo + 1;
     const all = [...lines, ...READ];
+    this.late = '';
     this.reqLines = all;
     this.reqFirst = first;
     this.lineNo += all.length;
@@ -193,6 +197,15 @@ export class IpSession {
     }
     if (text.length > 0) out.push(text.join(' '));
     return out;
+  }
+
+  /** The last request's failures whose message came after its answer (waits `ms` for them): only asked on
+   * a failure path, when the check found lines undone and no message came with the answer. */
+  async lateErrors(ms: number): Promise<string[]> {
+    await new Promise((r) => setTimeout(r, ms));
+    const errors = this.failures(this.late);
+    this.late = '';
+    return errors;
   }
 
   /** Ends the child (its stdin closes; ip exits). */

@@ -209,6 +209,9 @@ class Run {
       after = await this.runIp(this.giveUpLines(after.state), after.state, errors);
       left = computePlan(config, role, after.state, readSysctl, true);
     }
+    if (left.ip.length > 0 && !errors.some((e) => e.startsWith('ip '))) {
+      errors.push(...(await this.ip.lateErrors(50)).map((e) => `ip ${e}`));
+    }
     const undone = [...left.sysctlsPre, ...left.sysctlsPost].map((s) => `sysctl ${s.key}`);
     undone.push(...left.ip.map((l) => `ip ${l}`));
     result.changes = Math.max(
