@@ -816,3 +816,63 @@ describe('hagate-agent failures never leave a router half-configured (fault inje
     expect(scope).toBe('global');
   });
 });
+
+describe('hagate-agent fifo process keeps the boot firewall in place', () => {
+  async function fifoAgent(ns: Netns, cfg: string, name: string) {
+    const fifo = join(dir, `${name}.fifo`);
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const argv = agentArgv(ns, cfg, [fifo]);
+    const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const waitFor = async (what: RegExp | (() => boolean), ms = 10_000) => {
+      const deadline = Date.now() + ms;
+      const ok = () => (typeof what === 'function' ? what() : what.test(stderr));
+      while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      return ok();
+    };
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 200\n');
+    expect(await waitFor(/MASTER 200: master state applied/)).toBe(true);
+    const stop = async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('close', r));
+    };
+    return { waitFor, stop, stderr: () => stderr };
+  }
+
+  it('a flushed ruleset: the hagate table is loaded again', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('fwwatch');
+    const cfg = writeConfig('fwwatch');
+    const a = await fifoAgent(ns, cfg, 'fwwatch');
+    try {
+      const boot = snapshot(ns).ruleset;
+      expect(ns.exec(['nft', 'flush', 'ruleset']).status).toBe(0);
+      expect(await a.waitFor(() => snapshot(ns).ruleset === boot)).toBe(true);
+      expect(await a.waitFor(/firewall: table inet hagate was removed; .*hagate\.nft loaded again/)).toBe(true);
+      expectMaster(ns);
+    } finally {
+      await a.stop();
+    }
+  }, 30_000);
+
+  it('a flushed ruleset that nft now refuses: the router demotes itself', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('fwwatch-bad');
+    const ruleset = join(dir, 'fwwatch-bad.nft');
+    writeFileSync(ruleset, FIREWALL);
+    const cfg = writeConfig('fwwatch-bad', (c) => {
+      c.firewall.ruleset = ruleset;
+    });
+    const a = await fifoAgent(ns, cfg, 'fwwatch-bad');
+    try {
+      writeFileSync(ruleset, 'table inet hagate {\n\tbogus\n}\n');
+      expect(ns.exec(['nft', 'flush', 'ruleset']).status).toBe(0);
+      const demote = join(dir, 'fwwatch-bad', 'demote');
+      expect(await a.waitFor(() => readFileSync(demote, 'utf8') === '1\n')).toBe(true);
+      expect(await a.waitFor(/firewall: table inet hagate was removed and nft refuses .*; demoted/)).toBe(true);
+    } finally {
+      await a.stop();
+    }
+  }, 30_000);
+});
