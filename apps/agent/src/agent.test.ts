@@ -849,7 +849,9 @@ describe('hagate-agent fifo process keeps the boot firewall in place', () => {
       const boot = snapshot(ns).ruleset;
       expect(ns.exec(['nft', 'flush', 'ruleset']).status).toBe(0);
       expect(await a.waitFor(() => snapshot(ns).ruleset === boot)).toBe(true);
-      expect(await a.waitFor(/firewall: table inet hagate was removed; .*hagate\.nft loaded again/)).toBe(true);
+      expect(await a.waitFor(/firewall: table inet hagate was removed; .*hagate\.nft loaded again/)).toBe(
+        true,
+      );
       expectMaster(ns);
     } finally {
       await a.stop();
@@ -870,7 +872,9 @@ describe('hagate-agent fifo process keeps the boot firewall in place', () => {
       expect(ns.exec(['nft', 'flush', 'ruleset']).status).toBe(0);
       const demote = join(dir, 'fwwatch-bad', 'demote');
       expect(await a.waitFor(() => readFileSync(demote, 'utf8') === '1\n')).toBe(true);
-      expect(await a.waitFor(/firewall: table inet hagate was removed and nft refuses .*; demoted/)).toBe(true);
+      expect(await a.waitFor(/firewall: table inet hagate was removed and nft refuses .*; demoted/)).toBe(
+        true,
+      );
     } finally {
       await a.stop();
     }
