@@ -52,6 +52,7 @@ describe('hagate gen on the dedibox example', () => {
       `${r}/etc/network/interfaces`,
       `${r}/etc/nftables.conf`,
       `${r}/etc/nftables/hagate.nft`,
+      `${r}/etc/systemd/system/keepalived.service.d/hagate.conf`,
       `${r}/usr/local/sbin/hagate-agent`,
     ];
     expect(files).toEqual(
@@ -159,7 +160,7 @@ describe('hagate gen on a fleet (several specs)', () => {
     const out = join(dir, 'out');
     const r = hagate(['gen', ...specArgs(specs), '--out', out]);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/: 69 files, 69 changed\n$/);
+    expect(r.stdout).toMatch(/: 75 files, 75 changed\n$/);
     expect((await readdir(out)).sort()).toEqual(['pair-0', 'pair-1', 'pair-2']);
     const single = join(dir, 'single');
     expect(hagate(['gen', '--spec', DEDIBOX, '--out', single]).status).toBe(0);
@@ -172,7 +173,7 @@ describe('hagate gen on a fleet (several specs)', () => {
     const before = new Map<string, number>();
     for (const f of await listTree(out)) before.set(f, (await stat(join(out, f))).mtimeMs);
     const again = hagate(['gen', ...specArgs(specs), '--out', out]);
-    expect(again.stdout).toMatch(/: 69 files, 0 changed\n$/);
+    expect(again.stdout).toMatch(/: 75 files, 0 changed\n$/);
     for (const [f, mtime] of before) expect((await stat(join(out, f))).mtimeMs, f).toBe(mtime);
     expect(hagate(['gen', ...specArgs(specs), '--out', out, '--check']).status).toBe(0);
   });
@@ -192,12 +193,13 @@ describe('hagate gen on a fleet (several specs)', () => {
       'network/interfaces',
       'nftables.conf',
       'nftables/hagate.nft',
+      'systemd/system/keepalived.service.d/hagate.conf',
     ];
     expect(r.stdout).toBe(
       [
         `changed ${out}/pair-0/hyperv/apply.md`,
         ...etc.map((f) => `added   ${out}/pair-1/extrout2/etc/${f}`),
-        `${out}: 46 files, 6 changed`,
+        `${out}: 50 files, 7 changed`,
         '',
       ].join('\n'),
     );
