@@ -12,6 +12,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AgentConfig } from '@hagate/spec/agent-config';
+import { probe } from './announce.js';
 import { unsafeMode } from './config.js';
 import { Demotion } from './demote.js';
 import { exec, which } from './exec.js';
@@ -307,25 +308,4 @@ class Run {
       // The master role cannot run here: keep keepalived's start-up value (demoted).
     }
   }
-}
-
-/** Makes the switch and the gateway learn this router now: one datagram (the kernel ARPs for the gateway
- * first) or one background ping. Never waits for an answer. */
-export async function probe(address: string, method: 'udp' | 'ping'): Promise<void> {
-  if (method === 'ping') {
-    const { spawn } = await import('node:child_process');
-    const child = spawn('ping', ['-c1', '-W1', '-n', '-q', address], { stdio: 'ignore', detached: true });
-    child.on('error', () => {});
-    child.unref();
-    return;
-  }
-  const { createSocket } = await import('node:dgram');
-  await new Promise<void>((resolve) => {
-    const sock = createSocket('udp4');
-    sock.on('error', () => resolve());
-    sock.send(Buffer.alloc(0), 9, address, () => {
-      sock.close();
-      resolve();
-    });
-  });
 }
