@@ -190,6 +190,16 @@ describe('parseAgentConfig', () => {
     expect(e.message.split('\n')).toHaveLength(3);
   });
 
+  it('generates its JSON Schema from the same shape as the validator (committed: agent.schema.json)', async () => {
+    await expect(`${JSON.stringify(agentConfigJsonSchema, null, 2)}\n`).toMatchFileSnapshot(
+      '../agent.schema.json',
+    );
+    // Defaults and constraints travel with it.
+    const props = agentConfigJsonSchema.properties as Record<string, Record<string, unknown>>;
+    expect(props.commandTimeoutMs).toEqual({ type: 'integer', minimum: 100, maximum: 600000, default: 5000 });
+    expect(props.version).toEqual({ const: 2 });
+  });
+
   it('publishes a JSON schema whose required keys match the parser', () => {
     expect(agentConfigJsonSchema.required).toEqual([
       'version',
