@@ -14,6 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import { probe } from './announce.js';
 import { unsafeMode } from './config.js';
+import { conntrackdSteps } from './conntrack.js';
 import { Demotion } from './demote.js';
 import { exec, which } from './exec.js';
 import { type IpResult, IpSession } from './ip-session.js';
@@ -37,6 +38,8 @@ export interface ReconcileResult {
   changed: boolean;
   /** Set when a failed MASTER transition demoted the router (the backup state was applied instead). */
   demoted?: string;
+  /** What went wrong around the transition without failing it (conntrackd unreachable...). */
+  warnings: string[];
 }
 
 export interface ReconcileOptions {
@@ -135,6 +138,7 @@ class Run {
       steps: this.steps,
       changed: false,
       startedAt: round(performance.timeOrigin + t0),
+      warnings: [],
     };
   }
 
@@ -197,6 +201,9 @@ class Run {
       }
     };
 
+    const roleChange = this.previous.role !== role || changeCount(plan) > 0;
+    // To MASTER: the peer's connections are in the kernel before the external NIC comes up.
+    if (role === 'master' && roleChange) await this.conntrack('conntrack', ['commit']);
     // Each step runs whatever the one before did: a failed step never skips the safety steps after it.
     writeSysctls(plan.sysctlsPre);
     if (role === 'master') await loadRoleRules();
@@ -232,7 +239,25 @@ class Run {
       this.time('announce', t);
     }
     this.time('total', this.t0);
+    // Bookkeeping once the state holds: the new master's table becomes the reference; a backup lets the
+    // new master's connections go and asks it for its table.
+    if (roleChange && !result.error) {
+      await this.conntrack(
+        'conntrackSync',
+        role === 'master' ? ['flushCaches', 'resync', 'sendBulk'] : ['resetTimers', 'requestDump'],
+      );
+    } else if (result.demoted) await this.conntrack('conntrackSync', ['resetTimers', 'requestDump']);
     return result;
+  }
+
+  /** conntrackd requests, when configured; problems are warnings, never a failed transition. */
+  private async conntrack(step: string, requests: Parameters<typeof conntrackdSteps>[1]): Promise<void> {
+    const c = this.config.conntrack;
+    if (!c) return;
+    const t = now();
+    const problems = await conntrackdSteps(c, requests);
+    this.time(step, t);
+    for (const p of problems) this.result.warnings.push(p);
   }
 
   /** Runs `lines` (even none: the check's read) and records what ip said about the failed ones. */
