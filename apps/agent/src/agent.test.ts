@@ -621,7 +621,7 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
           c.roles.master.links.push({ name: 'eth9', up: true });
         }),
       1,
-      /unknown interface eth9: no such link in this network namespace; nothing changed/,
+      /unknown interface eth9: no such link in this network namespace; demoted; nothing changed/,
     ],
     [
       'role rules nft rejects',
@@ -687,7 +687,7 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
     symlinkSync('/usr/sbin/nft', join(bin, 'nft'));
     const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200'], { ...env, PATH: bin });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('ip: not found in PATH; nothing changed');
+    expect(r.stderr).toContain('ip: not found in PATH; demoted; nothing changed');
     expect(snapshot(ns)).toEqual(before);
   });
 

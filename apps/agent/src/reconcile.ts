@@ -110,6 +110,14 @@ export async function reconcile(
   const ip = opts.ip ?? new IpSession(config.commandTimeoutMs);
   try {
     return await new Run(config, role, previous, opts, ip, t0).go();
+  } catch (e) {
+    // A MASTER that cannot even start (a tool or the NIC missing, role rules refused) changes nothing, and
+    // keepalived must still learn that this router cannot serve.
+    if (e instanceof PlanError && role === 'master' && !opts.dryRun && config.demote) {
+      const problem = new Demotion(config).demote(`MASTER failed: ${e.message}`);
+      throw new PlanError(`${e.message}; demoted${problem ? ` (${problem})` : ''}`);
+    }
+    throw e;
   } finally {
     if (!opts.ip) ip.close();
   }
