@@ -174,3 +174,31 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
   for (const [ok, line] of results) process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${line}\n`);
   return results.every(([ok]) => ok) ? 0 : 1;
 }
+
+/**
+ * `hagate-agent repair`: lifts a demotion once the master role can run again (its preflight passes):
+ * keepalived then restores this router's priority (and, with preemption, gives it the master role back).
+ */
+export async function repair(config: AgentConfig): Promise<number> {
+  const { Demotion } = await import('./demote.js');
+  const { preflight } = await import('./reconcile.js');
+  const d = new Demotion(config);
+  const was = d.marker();
+  try {
+    preflight(config, 'master');
+  } catch (e) {
+    process.stdout.write(`still demoted: the master role cannot run here: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const problem = d.clear();
+  if (problem) {
+    process.stdout.write(`cannot lift the demotion: ${problem}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    was
+      ? `demotion lifted (it was: ${was.reason}, since ${was.at}); keepalived restores this router's priority\n`
+      : 'not demoted; the demotion file says 0\n',
+  );
+  return 0;
+}
