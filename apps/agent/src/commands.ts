@@ -7,7 +7,7 @@ import { Demotion } from './demote.js';
 import { exec, which } from './exec.js';
 import { IpSession } from './ip-session.js';
 import { describePlan, type Role } from './plan.js';
-import { PlanError, reconcile } from './reconcile.js';
+import { PlanError, preflight, reconcile } from './reconcile.js';
 import { readState, statePath } from './state.js';
 
 export async function dryRunPlan(config: AgentConfig, role: Role, event: string): Promise<number> {
@@ -180,8 +180,6 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
  * keepalived then restores this router's priority (and, with preemption, gives it the master role back).
  */
 export async function repair(config: AgentConfig): Promise<number> {
-  const { Demotion } = await import('./demote.js');
-  const { preflight } = await import('./reconcile.js');
   const d = new Demotion(config);
   const was = d.marker();
   try {
