@@ -136,3 +136,19 @@ export function writeState(stateDir: string, state: AgentState): void {
     throw new StateWriteError(`cannot write the state file ${file}: ${err.code ?? err.message}`);
   }
 }
+
+/** For `check`: can the state file be written (the directory exists or can be made, and takes a file)? */
+export function probeStateDir(stateDir: string): [boolean, string] {
+  const probe = `${stateDir}/.check.${process.pid}.tmp`;
+  try {
+    mkdirSync(stateDir, { recursive: true, mode: 0o755 });
+    writeFileSync(probe, 'hagate-agent check\n');
+    unlinkSync(probe);
+    return [true, `state dir ${stateDir}: writable`];
+  } catch (e) {
+    try {
+      unlinkSync(probe);
+    } catch {}
+    return [false, `state dir ${stateDir}: not writable (${(e as NodeJS.ErrnoException).code ?? e})`];
+  }
+}
