@@ -22,7 +22,7 @@ Usage (keepalived calls the first three):
   hagate-agent [options] shutdown                   shutdown_script: converge to the backup state
   hagate-agent [options] [fifo] FIFO                vrrp_notify_fifo_script: apply the FIFO's events in order
   hagate-agent [options] master|backup              apply a role by hand
-  hagate-agent [options] status [--json]            role, last transitions with step timings, drift
+  hagate-agent [options] status [--json]            role, transitions, owned NICs, drift (1: failed or drifted)
   hagate-agent [options] check                      config, interfaces, tools, permissions
 
 Options:
@@ -31,7 +31,8 @@ Options:
   --version       print the version
   --help          this help
 
-Exit status: 0 done (also: nothing to change, stale or foreign event), 1 the change failed, 2 bad usage or config.
+Exit status: 0 done (also: nothing to change, stale or foreign event), 1 the change failed or the state
+file could not be written, 2 bad usage (extra arguments too) or config.
 `;
 
 function roleOfState(state: string): Role {
