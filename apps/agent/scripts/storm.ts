@@ -70,8 +70,11 @@ try {
       'times',
     ].join('\n');
     writeFileSync(errFile, '');
+    const scriptFile = join(lab.dir, `s${run}.sh`);
+    writeFileSync(scriptFile, script);
     const t0 = performance.now();
-    const r = spawnSync('bash', ['-c', script], { encoding: 'utf8', env: quietEnv, maxBuffer: 1 << 24 });
+    const r = spawnSync('bash', [scriptFile], { encoding: 'utf8', env: quietEnv, maxBuffer: 1 << 24 });
+    if (r.error || r.status !== 0) throw new Error(`storm run failed: ${r.error?.message ?? r.stderr}`);
     const wallS = (performance.now() - t0) / 1000;
     const lastPid = Number(/^last (\d+)/m.exec(r.stdout)?.[1]);
     const codes = (/^codes (.*)$/m.exec(r.stdout)?.[1] ?? '').trim().split(' ').map(Number);
