@@ -68,6 +68,48 @@ describe('notify storms (root, network namespaces)', () => {
     expect(state.pendingSeq).toBeUndefined();
   }, 60_000);
 
+  it('the holder persists the newest waiting seq (pendingSeq): an older event that wins the freed lock drops out', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = lab.router('pending');
+    const cfg = lab.config('pending', (c) => {
+      c.handover = { vip: '10.10.1.254', dev: 'eth1', timeoutMs: 120_000 };
+    });
+    expect(lab.agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    const holder = lab.start(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'STOP', '0']);
+    await lockHeld(ns, 'hagate-agent-storm/pending');
+    const older = lab.start(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '1']);
+    // The older one must not reach the holder: frozen before it connects (or answered, if it got there).
+    older.child.kill('SIGSTOP');
+    const newer = lab.start(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '2']);
+    const newerPid = newer.child.pid as number;
+    // Wait until the newest one waits on the holder (its connection shows in the namespace's sockets).
+    let waiting = false;
+    for (let i = 0; i < 1200 && !waiting; i++) {
+      waiting = ns.exec(['ss', '-xp']).stdout.includes(`pid=${newerPid},`);
+      if (!waiting) await new Promise((r) => setTimeout(r, 25));
+    }
+    expect(waiting).toBe(true);
+    newer.child.kill('SIGSTOP');
+    holder.child.kill('SIGTERM');
+    expect((await holder.done).code).toBe(0);
+    const state = readJson(lab.stateFile('pending')) as { pendingSeq?: { pid: number } };
+    expect(state.pendingSeq?.pid).toBe(newerPid);
+    // The older one runs first on the freed lock: the persisted pendingSeq drops it at once.
+    older.child.kill('SIGCONT');
+    const o = await older.done;
+    expect(o.code).toBe(0);
+    expect(o.stderr).toContain('BACKUP 1: stale event dropped');
+    expect(kernelRole(ns)).toBe('master');
+    newer.child.kill('SIGCONT');
+    const n = await newer.done;
+    expect(n.code).toBe(0);
+    expect(n.stderr).toContain('MASTER 2: master state applied');
+    expect(kernelRole(ns)).toBe('master');
+    const after = readJson(lab.stateFile('pending')) as { pendingSeq?: unknown; lastSeq: { pid: number } };
+    expect(after.pendingSeq).toBeUndefined();
+    expect(after.lastSeq.pid).toBe(newerPid);
+  }, 60_000);
+
   it('a storm of 100 concurrent notify invocations in random states ends in the newest state, no timeout', async (ctx) => {
     if (why) ctx.skip(why);
     const ns = lab.router('storm');
