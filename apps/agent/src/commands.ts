@@ -52,10 +52,20 @@ export async function status(config: AgentConfig, opts: { json: boolean }): Prom
   } catch (e) {
     kernel = `cannot read: ${(e as Error).message}`;
   }
-  const code = failed || (Array.isArray(drift) && drift.length > 0) ? 1 : 0;
+  const d = new Demotion(config);
+  const demotion = config.demote
+    ? { file: config.demote.file, value: d.trackValue() ?? null, marker: d.marker() ?? null }
+    : undefined;
+  const fw = config.firewall;
+  const table = await exec(['nft', 'list', 'table', fw.table.family, fw.table.name], {
+    timeoutMs: config.commandTimeoutMs,
+  }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+  const firewall = { table: `${fw.table.family} ${fw.table.name}`, loaded: table.code === 0 };
+  const demoted = demotion?.marker || demotion?.value === '1';
+  const code = failed || demoted || !firewall.loaded || (Array.isArray(drift) && drift.length > 0) ? 1 : 0;
   if (opts.json) {
     process.stdout.write(
-      `${JSON.stringify({ ...state, lastFailed: failed !== undefined, kernel, drift }, null, 2)}\n`,
+      `${JSON.stringify({ ...state, lastFailed: failed !== undefined, kernel, drift, firewall, demotion }, null, 2)}\n`,
     );
     return code;
   }
@@ -69,6 +79,17 @@ export async function status(config: AgentConfig, opts: { json: boolean }): Prom
       `last transition FAILED: ${failed.at} ${failed.event} -> ${failed.role}: ${failed.error ?? 'no error text'}`,
     );
   out.push(`kernel: ${typeof kernel === 'string' ? kernel : kernel.map(describeOwned).join('; ')}`);
+  out.push(
+    `firewall: table ${firewall.table} ${firewall.loaded ? 'loaded' : 'NOT loaded (nftables.service loads it at boot; hagate-agent check)'}`,
+  );
+  if (demotion?.marker)
+    out.push(`DEMOTED since ${demotion.marker.at}: ${demotion.marker.reason} (hagate-agent repair lifts it)`);
+  else if (demotion?.value === '1')
+    out.push(
+      `DEMOTED: ${demotion.file} says 1 (keepalived's start-up value until a transition succeeds here)`,
+    );
+  const warned = last?.warnings;
+  if (warned?.length) out.push(`last transition's warnings: ${warned.join('; ')}`);
   const against = state.role ? 'the role' : `the ${target} state`;
   out.push(
     typeof drift === 'string'

@@ -5,7 +5,8 @@ import type { IpSession } from './ip-session.js';
 import { acquireLock, type Lock } from './lock.js';
 import { log } from './log.js';
 import type { Role } from './plan.js';
-import { PlanError, type ReconcileResult, reconcile } from './reconcile.js';
+import { changeCount } from './plan.js';
+import { PlanError, reconcile } from './reconcile.js';
 import { compareSeq, type Seq } from './seq.js';
 import { type AgentState, readState, StateWriteError, type TransitionRecord, writeState } from './state.js';
 
@@ -131,25 +132,26 @@ export async function handleEvent(
       : '';
     let outcome: EventOutcome;
     let record: TransitionRecord;
-    let pending: ReconcileResult['nftPending'];
     try {
       const r = await reconcile(config, role, state, opts.ip ? { ip: opts.ip } : {});
-      pending = r.nftPending;
       if (r.nft) state.nft = r.nft;
       else delete state.nft;
       record = { at, event, role, seq, result: r.error ? 'failed' : 'applied', steps: r.steps };
       if (r.startedAt !== undefined) record.startedAt = r.startedAt;
       if (handover) record.handover = handover;
+      for (const w of r.warnings) log('warning', `${tag}: ${w}`);
+      if (r.warnings.length > 0) record.warnings = r.warnings;
       if (r.error) {
-        // What a failed run made: 0 when it changed nothing, else the count reconcile reports (if it
-        // does); the planned count is kept apart, it is not what was made.
-        const made = (r as ReconcileResult & { applied?: unknown }).applied;
-        if (!r.changed) record.changes = 0;
-        else if (Number.isSafeInteger(made)) record.changes = made as number;
-        record.planned = r.changes;
+        // What a failed run made (the plan's changes the check found done), apart from what it planned.
+        record.changes = r.changed ? r.changes : 0;
+        record.planned = changeCount(r.plan);
         record.error = r.error;
-        log('err', `${tag}: ${role} state FAILED after ${r.steps.total} ms: ${r.error}`);
-        outcome = { result: 'failed', changes: record.changes ?? 0, status: 1 };
+        if (r.demoted) record.demoted = r.demoted;
+        log(
+          'err',
+          `${tag}: ${role} state FAILED after ${r.steps.total} ms: ${r.error}${r.demoted ? `; ${r.demoted}` : ''}`,
+        );
+        outcome = { result: 'failed', changes: record.changes, status: 1 };
       } else {
         record.changes = r.changes;
         const timing = Object.entries(r.steps)
@@ -158,10 +160,12 @@ export async function handleEvent(
         log('info', `${tag}: ${role} state applied${handoverNote}, ${r.changes} changes (${timing} ms)`);
         outcome = { result: 'applied', changes: r.changes, status: 0 };
       }
-      if (!r.error && state.role !== role) {
-        state.role = role;
+      // A demoted router holds the backup state; any other failure leaves the role unknown.
+      const now = r.error ? (r.demoted ? 'backup' : undefined) : role;
+      if (now && state.role !== now) {
+        state.role = now;
         state.since = at;
-      } else if (r.error && r.changed) {
+      } else if (!now && r.changed) {
         delete state.role;
       }
     } catch (e) {
@@ -170,10 +174,6 @@ export async function handleEvent(
       if (handover) record.handover = handover;
       log('err', `${tag}: ${role} state FAILED: ${msg}`);
       outcome = { result: 'failed', changes: 0, status: 1 };
-    }
-    if (pending) {
-      const nft = await pending;
-      if (nft) state.nft = nft;
     }
     state.transitions.push(record);
     return finish(outcome, outcome.result === 'failed' ? `${role} state failed` : `${role} state applied`);

@@ -24,6 +24,10 @@ export interface TransitionRecord {
   handover?: HandoverResult;
   /** Epoch ms the transition's first step started (process start -> this is the agent's cold start). */
   startedAt?: number;
+  /** A failed MASTER: how the router was demoted (the backup state applied instead). */
+  demoted?: string;
+  /** What went wrong around the transition without failing it (conntrackd unreachable...). */
+  warnings?: string[];
 }
 
 export interface AgentState {
@@ -35,7 +39,7 @@ export interface AgentState {
   lastSeq?: Seq;
   /** The newest event seen waiting for the lock when the last holder released it: an older one is stale. */
   pendingSeq?: Seq;
-  /** The ruleset the agent loaded last: its file, the file's hash and the hash of `nft list ruleset` then. */
+  /** The role rules the agent loaded last: their file and its hash (listSha unused since 2). */
   nft?: { file: string; fileSha: string; listSha: string };
   transitions: TransitionRecord[];
 }
