@@ -3,14 +3,16 @@ import { NftSyntaxError } from './errors.js';
 import {
   AFTER_VALUE,
   CHAIN_WORDS,
+  COMMON_WORDS,
   closest,
+  FAMILIES,
   FIELDS,
   FLOWTABLE_WORDS,
   RULE_START,
   SET_WORDS,
 } from './keywords.js';
 import { type RawToken, tokenize } from './lexer.js';
-import { analyzeRule, checkRules } from './rule-model.js';
+import { analyzeRule, checkRules } from './rules/index.js';
 
 export interface ParseOptions {
   /** File name used in error messages. */
@@ -62,7 +64,6 @@ const TOP_WORDS = new Set([
   'secmark',
   'synproxy',
 ]);
-export const FAMILIES = new Set(['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev']);
 const OBJECT_WORDS = new Set(['counter', 'quota', 'limit', 'ct', 'secmark', 'synproxy', 'tunnel']);
 const TABLE_WORDS = new Set(['flags', 'comment']);
 /** Rule keywords that must be followed by an argument. */
@@ -73,8 +74,6 @@ const NEEDS_ARG: Record<string, { what: string; strings?: boolean }> = {
   comment: { what: 'a quoted string', strings: true },
   to: { what: 'an address, a port or a device' },
 };
-/** Allowed in every block (nft's common_block). */
-const COMMON_WORDS = new Set(['include', 'define', 'redefine', 'undefine']);
 
 function blockKindFor(level: Level, head: Item[]): BlockKind | undefined {
   const first = head[0];
