@@ -5,7 +5,9 @@ export type {
   Group,
   Item,
   Node,
+  NodePosition,
   Pos,
+  Position,
   Ruleset,
   Statement,
   Token,
@@ -63,7 +65,12 @@ export {
 } from './builders.js';
 export { type CheckOptions, type CheckResult, checkFormat } from './check.js';
 export { expandDefines } from './defines.js';
-export type { RuleDiagnostic } from './diagnostic.js';
+export {
+  type Diagnostic,
+  type DiagnosticCode,
+  formatDiagnostic,
+  type RuleDiagnostic,
+} from './diagnostic.js';
 export { NftSyntaxError } from './errors.js';
 export { NftJsonError, toJson } from './json/index.js';
 export { type ParseOptions, type ParseResult, parse, parseRules, tryParse } from './parser.js';

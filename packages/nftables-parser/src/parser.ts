@@ -1,4 +1,5 @@
 import type { Block, BlockKind, Comment, Group, Item, Node, Ruleset, Statement, Token } from './ast.js';
+import { formatDiagnostic } from './diagnostic.js';
 import { NftSyntaxError } from './errors.js';
 import {
   AFTER_VALUE,
@@ -462,8 +463,7 @@ export function parse(src: string, opts: ParseOptions = {}): Ruleset {
 function strictOrThrow(rs: Ruleset, file: string): void {
   const d = checkRules(rs, { file, strict: true })[0];
   if (d) {
-    const pos = { line: d.line, col: d.col, offset: 0 };
-    throw new NftSyntaxError(file, pos, d.found, d.expected, d.message);
+    throw new NftSyntaxError(file, d.pos, d.found ?? '', d.expected ?? '', formatDiagnostic(d));
   }
 }
 
@@ -475,14 +475,7 @@ export function parseRules(src: string, opts: ParseOptions = {}): Statement[] {
   if (opts.strict) {
     for (const r of rules) {
       const d = analyzeRule(r, { file, strict: true }).diagnostics[0];
-      if (d)
-        throw new NftSyntaxError(
-          file,
-          { line: d.line, col: d.col, offset: 0 },
-          d.found,
-          d.expected,
-          d.message,
-        );
+      if (d) throw new NftSyntaxError(file, d.pos, d.found ?? '', d.expected ?? '', formatDiagnostic(d));
     }
   }
   return rules;

@@ -5,15 +5,21 @@
  * grammar (src/parser_bison.y): table_spec, chain_spec, rule_position, ruleid_spec, set_spec, obj_spec,
  * hook_spec, set_block, map_block. Rule bodies are left to the rule model.
  */
-import type { Block, Item, Node, Pos, Ruleset, Statement } from '../ast.js';
+import type { Block, Item, Node, NodePosition, Ruleset, Statement } from '../ast.js';
 import { makeDiagnostic, type RuleDiagnostic } from '../diagnostic.js';
 import { SET_PROPERTIES } from '../keywords.js';
 import { chainProperty, memberHead, setProperty, tableProperty } from './properties.js';
 import { command } from './verbs.js';
 import { CommandError, type ElementCheck, lastPos, Walk } from './walk.js';
 
-function diagnostic(file: string, e: CommandError, fallback: Pos | undefined): RuleDiagnostic {
-  return makeDiagnostic(file, e.at.pos ?? fallback, e.expected, e.found);
+function diagnostic(file: string, e: CommandError, fallback: NodePosition | undefined): RuleDiagnostic {
+  return makeDiagnostic(
+    file,
+    e.at.pos ?? fallback,
+    e.expected,
+    e.found,
+    e.hint ? { code: 'NFT004', hint: e.hint } : { code: 'NFT004' },
+  );
 }
 
 /**

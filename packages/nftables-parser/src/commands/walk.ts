@@ -1,5 +1,5 @@
 /** The cursor of the command checks: over the tokens of one command or block head, with nft's spec rules. */
-import type { Group, Item, Pos } from '../ast.js';
+import type { Group, Item, NodePosition } from '../ast.js';
 import type { RuleDiagnostic } from '../diagnostic.js';
 import { closest, FAMILIES, isIdentifier, NFT_KEYWORDS } from '../keywords.js';
 
@@ -8,9 +8,11 @@ export type ElementCheck = (g: Group, file: string) => RuleDiagnostic[];
 
 export class CommandError extends Error {
   constructor(
-    readonly at: { pos?: Pos },
+    readonly at: { pos?: NodePosition },
     readonly expected: string,
     readonly found: string,
+    /** A word close to the one found. */
+    readonly hint?: string,
   ) {
     super(expected);
   }
@@ -23,7 +25,7 @@ export class Walk {
   readonly inner: RuleDiagnostic[] = [];
   constructor(
     readonly items: Item[],
-    readonly endPos: Pos | undefined,
+    readonly endPos: NodePosition | undefined,
     readonly endText: string,
     readonly elements?: { check: ElementCheck; file: string },
   ) {}
@@ -46,11 +48,7 @@ export class Walk {
     if (!it) throw new CommandError({ pos: this.endPos }, expected, this.endText);
     const text = it.kind === 'group' ? it.open : it.text;
     const hint = it.kind === 'word' ? closest(it.text, words) : undefined;
-    throw new CommandError(
-      it,
-      expected,
-      `'${text}'${hint && hint !== text ? `; did you mean '${hint}'?` : ''}`,
-    );
+    throw new CommandError(it, expected, `'${text}'`, hint && hint !== text ? hint : undefined);
   }
   expectWord(text: string): void {
     if (this.word() !== text) this.fail(`'${text}'`, [text]);
@@ -100,7 +98,7 @@ export class Walk {
   }
 }
 
-export function lastPos(items: Item[]): Pos | undefined {
+export function lastPos(items: Item[]): NodePosition | undefined {
   const last = items[items.length - 1];
   if (!last?.pos) return undefined;
   const len = last.kind === 'group' ? 1 : last.text.length;

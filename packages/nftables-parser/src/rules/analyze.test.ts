@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeRule, isFullyTyped, parseRules, type RuleStatement } from '../index.js';
+import { analyzeRule, formatDiagnostic, isFullyTyped, parseRules, type RuleStatement } from '../index.js';
 
 function analyze(text: string) {
   const [st] = parseRules(text, { file: 'r.nft' });
@@ -255,7 +255,7 @@ describe('analyzeRule: typed statements', () => {
 
   it('reports a bad modulus once, only from the final statement', () => {
     const a = analyze('ip daddr set numgen inc mod 0 map { 0 : 192.0.2.1 } drop');
-    expect(a.diagnostics.map((d) => d.message)).toEqual(["r.nft:1:29: expected a modulus > 0, found '0'"]);
+    expect(a.diagnostics.map(formatDiagnostic)).toEqual(["r.nft:1:29: expected a modulus > 0, found '0'"]);
   });
 
   it('analyzes the rules of anonymous chains', () => {

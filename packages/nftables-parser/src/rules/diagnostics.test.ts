@@ -8,6 +8,7 @@ import {
   analyzeRule,
   analyzeRuleset,
   checkRules,
+  formatDiagnostic,
   isFullyTyped,
   parse,
   parseRules,
@@ -78,7 +79,7 @@ describe('analyzeRule: value diagnostics', () => {
     const d = a.diagnostics[0];
     expect(d).toMatchObject({ file: 'r.nft', line: 1, col });
     expect(d?.expected.startsWith(expected)).toBe(true);
-    expect(d?.message).toMatch(new RegExp(`^r\\.nft:1:${col}: expected .*, found `));
+    expect(d && formatDiagnostic(d)).toMatch(new RegExp(`^r\\.nft:1:${col}: expected .*, found `));
   });
 
   it('checks values inside bitwise and map forms', () => {
@@ -115,7 +116,7 @@ describe('analyzeRule: value diagnostics', () => {
         { kind: 'word', text: '22', space: true },
       ],
     });
-    expect(a.diagnostics.map((d) => d.message)).toEqual([
+    expect(a.diagnostics.map(formatDiagnostic)).toEqual([
       expect.stringMatching(/^<input>:3:7: expected a header field of tcp \(.*\), found 'dprot'/),
     ]);
     expect(kinds(a.statements)).toEqual(['unknown']);
@@ -139,7 +140,7 @@ describe('checkRules / analyzeRuleset', () => {
       { file: 'fw.nft' },
     );
     expect(analyzeRuleset(rs)).toHaveLength(3);
-    expect(checkRules(rs, { file: 'fw.nft' }).map((d) => d.message)).toEqual([
+    expect(checkRules(rs, { file: 'fw.nft' }).map(formatDiagnostic)).toEqual([
       "fw.nft:5:13: expected a port number 0-65535, found '70000'",
       "fw.nft:8:28: expected a prefix length 0-32, found '/40' in '10.0.0.0/40'",
     ]);

@@ -1,6 +1,6 @@
 /** The diagnostics of one rule: value problems, and in strict mode what the grammar allowed. */
-import type { Item, Pos } from '../ast.js';
-import { makeDiagnostic, type RuleDiagnostic } from '../diagnostic.js';
+import type { Item, NodePosition } from '../ast.js';
+import { type DiagnosticKind, makeDiagnostic, type RuleDiagnostic } from '../diagnostic.js';
 import { closest } from '../keywords.js';
 import { type Expectation, type ReadState, START, showItem } from './reader.js';
 
@@ -9,10 +9,16 @@ export class Diags {
   readonly list: RuleDiagnostic[] = [];
   constructor(
     readonly file: string,
-    readonly rulePos: Pos | undefined,
+    readonly rulePos: NodePosition | undefined,
   ) {}
-  add(at: { pos?: Pos } | undefined, expected: string, found: string): void {
-    this.list.push(makeDiagnostic(this.file, at?.pos ?? this.rulePos, expected, found));
+  /** A diagnostic at `at` (a value problem, NFT001, unless `kind` says otherwise). */
+  add(
+    at: { pos?: NodePosition } | undefined,
+    expected: string,
+    found: string,
+    kind: DiagnosticKind = { code: 'NFT001' },
+  ): void {
+    this.list.push(makeDiagnostic(this.file, at?.pos ?? this.rulePos, expected, found, kind));
   }
 }
 
@@ -22,21 +28,16 @@ export function hintFor(word: string, words: Iterable<string>): string | undefin
   return closest(word, words);
 }
 
-/** `'found'; did you mean 'hint'?` (or just the found text). */
-export function withHint(found: string, hint: string | undefined): string {
-  return `${found}${hint ? `; did you mean '${hint}'?` : ''}`;
-}
-
 /** The diagnostic strict mode gives an `unknown` statement: the furthest point and what was allowed. */
 export function grammarDiagnostic(d: Diags, at: Item, e: Expectation | undefined): void {
   if (!e) {
-    d.add(at, START, showItem(at));
+    d.add(at, START, showItem(at), { code: 'NFT002' });
     return;
   }
   const what =
     e.what.length <= 1 ? (e.what[0] ?? START) : `${e.what.slice(0, -1).join(', ')} or ${e.what.at(-1)}`;
   const hint = e.word !== undefined && !e.words.has(e.word) ? hintFor(e.word, e.words) : undefined;
-  d.add(e.pos ? { pos: e.pos } : at, what, withHint(e.found, hint));
+  d.add(e.pos ? { pos: e.pos } : at, what, e.found, hint ? { code: 'NFT002', hint } : { code: 'NFT002' });
 }
 
 /** Reports the value problems the selectors of a complete statement recorded (see `Problem`). */

@@ -4,7 +4,7 @@
  * statement to complete). A group `{ ... }` or `( ... )` is read by a sub-reader sharing that state; an
  * anonymous chain (`jump { ... }`) is analyzed with a state of its own.
  */
-import type { Item, Pos } from '../ast.js';
+import type { Item, NodePosition } from '../ast.js';
 
 /** What the grammar allows where a value stands (nft's rhs_expr). */
 export const VALUE = 'a value (number, address, name, "string", { set }, @set or $variable)';
@@ -19,7 +19,7 @@ export const LHS_VALUE =
  * complete: selectors are also read speculatively (and dropped), so only those in the final statement
  * report (`reportProblems`).
  */
-export type Problem = [{ pos?: Pos }, string, string];
+export type Problem = [{ pos?: NodePosition }, string, string];
 
 /**
  * The furthest place a failed statement got to, with everything the grammar allowed there (merged when
@@ -29,7 +29,7 @@ export interface Expectation {
   key: number;
   found: string;
   word?: string;
-  pos?: Pos;
+  pos?: NodePosition;
   what: string[];
   words: Set<string>;
 }
@@ -55,11 +55,11 @@ export class ReadState {
 /** What follows the items of a reader: the end of the rule, or the closing brace of a group. */
 interface End {
   found: string;
-  pos?: Pos;
+  pos?: NodePosition;
   key: number;
 }
 
-function itemEnd(it: Item): Pos | undefined {
+function itemEnd(it: Item): NodePosition | undefined {
   if (it.kind === 'group') {
     const last = it.items[it.items.length - 1];
     const inner = last ? itemEnd(last) : it.pos;

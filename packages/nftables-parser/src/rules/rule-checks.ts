@@ -3,7 +3,7 @@
  * the rule comment last, one network and one transport protocol per rule, a transport match before a NAT
  * port or tproxy, statements and keys that only some families have.
  */
-import type { Item, Pos } from '../ast.js';
+import type { Item, NodePosition } from '../ast.js';
 import { BRIDGE_META, TERMINAL_KINDS, TRANSPORTS } from '../keywords.js';
 import type { Diags } from './diagnostics.js';
 import { showItem } from './reader.js';
@@ -14,7 +14,7 @@ export function isTerminal(s: RuleStatement): boolean {
   return TERMINAL_KINDS.has(s.kind);
 }
 
-function where(p: Pos | undefined): string {
+function where(p: NodePosition | undefined): string {
   return p ? `${p.line}:${p.col}` : 'earlier';
 }
 
@@ -56,15 +56,22 @@ function headerOf(sel: Selector): { layer: 'network' | 'transport'; proto: strin
 
 /** Checks nft makes on a whole rule (evaluate.c): terminal statements, the comment, protocol context. */
 export function ruleChecks(sts: RuleStatement[], starts: Item[], d: Diags, family: string | undefined): void {
-  const ctx: Record<'network' | 'transport', { proto: string; pos?: Pos } | undefined> = {
+  const add = (at: { pos?: NodePosition } | undefined, expected: string, found: string) =>
+    d.add(at, expected, found, { code: 'NFT003' });
+  const ctx: Record<'network' | 'transport', { proto: string; pos?: NodePosition } | undefined> = {
     network: undefined,
     transport: undefined,
   };
   let anyTransport = false;
-  const conflict = (layer: 'network' | 'transport', proto: string, at: { pos?: Pos }, found: string) => {
+  const conflict = (
+    layer: 'network' | 'transport',
+    proto: string,
+    at: { pos?: NodePosition },
+    found: string,
+  ) => {
     const cur = ctx[layer];
     if (cur && cur.proto !== proto) {
-      d.add(at, `${cur.proto} (the ${layer} protocol this rule selects at ${where(cur.pos)})`, found);
+      add(at, `${cur.proto} (the ${layer} protocol this rule selects at ${where(cur.pos)})`, found);
       return;
     }
     if (!cur) ctx[layer] = { proto, pos: at.pos };
@@ -74,12 +81,12 @@ export function ruleChecks(sts: RuleStatement[], starts: Item[], d: Diags, famil
     const start = starts[i] as Item;
     const prev = sts[i - 1];
     if (prev && prev.kind === 'comment') {
-      d.add(start, 'end of rule after the rule comment (the comment comes last)', showItem(start));
+      add(start, 'end of rule after the rule comment (the comment comes last)', showItem(start));
       return;
     }
     if (prev && isTerminal(prev) && s.kind !== 'comment' && s.kind !== 'unknown') {
       const name = prev.kind === 'verdict' ? prev.verdict : prev.kind === 'nat' ? prev.type : prev.kind;
-      d.add(start, `end of rule after the terminal statement '${name}'`, showItem(start));
+      add(start, `end of rule after the terminal statement '${name}'`, showItem(start));
       return;
     }
     if (s.kind === 'match' || s.kind === 'set' || s.kind === 'vmap') {
@@ -92,7 +99,7 @@ export function ruleChecks(sts: RuleStatement[], starts: Item[], d: Diags, famil
           family !== 'ip' &&
           family !== 'ip6'
         )
-          d.add(
+          add(
             sel,
             `'ip ${sel.key}' or 'ip6 ${sel.key}' after 'ct' (the address family is not known here)`,
             `'ct ${sel.direction ? `${sel.direction} ` : ''}${sel.key}'`,
@@ -104,7 +111,7 @@ export function ruleChecks(sts: RuleStatement[], starts: Item[], d: Diags, famil
         }
         if (sel.kind === 'payload' && sel.protocol === 'th') anyTransport = true;
         if (sel.kind === 'meta' && BRIDGE_META.has(sel.key) && family !== undefined && family !== 'bridge')
-          d.add(sel, `'meta ${sel.key}' in a bridge table (this table is ${family})`, `'${sel.key}'`);
+          add(sel, `'meta ${sel.key}' in a bridge table (this table is ${family})`, `'${sel.key}'`);
         if (sel.kind === 'meta' && sel.key === 'l4proto') anyTransport = true;
         if (sel.kind === 'payload' && (sel.field === 'protocol' || sel.field === 'nexthdr'))
           anyTransport = true;
@@ -117,21 +124,21 @@ export function ruleChecks(sts: RuleStatement[], starts: Item[], d: Diags, famil
       if (p === 'icmp' || p === 'icmpv6')
         conflict('network', p === 'icmp' ? 'ip' : 'ip6', s, `'reject with ${p}'`);
       if (p === 'tcp' && ctx.transport && ctx.transport.proto !== 'tcp')
-        d.add(
+        add(
           s,
           `a tcp match before 'reject with tcp reset' (this rule selects ${ctx.transport.proto})`,
           "'tcp reset'",
         );
     }
     if (s.kind === 'nat' && s.addr && !s.family && family === 'inet')
-      d.add(s, `'ip' or 'ip6' before 'to' (a ${s.type} address in an inet table)`, showItem(start));
+      add(s, `'ip' or 'ip6' before 'to' (a ${s.type} address in an inet table)`, showItem(start));
     if (s.kind === 'dup' && family !== undefined && !['ip', 'ip6', 'netdev'].includes(family))
-      d.add(s, `'dup' in an ip, ip6 or netdev table (this table is ${family})`, showItem(start));
+      add(s, `'dup' in an ip, ip6 or netdev table (this table is ${family})`, showItem(start));
     if (s.kind === 'fwd' && family !== undefined && family !== 'netdev')
-      d.add(s, `'fwd' in a netdev table (this table is ${family})`, showItem(start));
+      add(s, `'fwd' in a netdev table (this table is ${family})`, showItem(start));
     if ((s.kind === 'nat' && s.port) || s.kind === 'tproxy') {
       if (!anyTransport)
-        d.add(
+        add(
           s,
           `a transport protocol match (tcp dport, meta l4proto, ...) before ${s.kind === 'tproxy' ? "'tproxy'" : 'a NAT port'}`,
           showItem(start),

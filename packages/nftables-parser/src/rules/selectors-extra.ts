@@ -1,5 +1,5 @@
 /** The selectors of nft expressions that are not a header field (`proto field`). */
-import type { Pos } from '../ast.js';
+import type { NodePosition } from '../ast.js';
 import {
   EXTHDR_FIELDS,
   EXTHDR_KEYS,
@@ -51,7 +51,12 @@ export function withMod(c: Reader, s: Selector): Selector {
 }
 
 /** Selectors that are not `proto field`: numgen, hashes, rt, extension headers, options, ipsec, osf, socket. */
-export function specialSelector(c: Reader, d: Diags, w: string, pos: Pos | undefined): Selector | undefined {
+export function specialSelector(
+  c: Reader,
+  d: Diags,
+  w: string,
+  pos: NodePosition | undefined,
+): Selector | undefined {
   const save = c.i;
   try {
     if (w === 'numgen') {

@@ -5,7 +5,7 @@
  * statement kind: its type in types.ts, its reader in the file of its family (statements/), its first
  * word here (and its JSON form in json/statements.ts).
  */
-import type { Item, Pos } from '../ast.js';
+import type { Item, NodePosition } from '../ast.js';
 import { RULE_START } from '../keywords.js';
 import type { Diags } from './diagnostics.js';
 import { type Reader, START } from './reader.js';
@@ -25,7 +25,7 @@ export interface StatementInput {
   word: string;
   /** Its item, and that item's position (the statement's). */
   start: Item;
-  pos: Pos | undefined;
+  pos: NodePosition | undefined;
 }
 
 /** Reads the statement that starts with `word`, or returns undefined (reader unchanged) when not its form. */

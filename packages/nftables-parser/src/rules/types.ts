@@ -1,5 +1,5 @@
 /** The public types of the rule model: selectors, values, statements, and the result of an analysis. */
-import type { Item, Pos, Statement } from '../ast.js';
+import type { Item, NodePosition, Statement } from '../ast.js';
 import type { RuleDiagnostic } from '../diagnostic.js';
 
 export type RelOp = '==' | '!=' | '<' | '>' | '<=' | '>=';
@@ -8,15 +8,15 @@ export type BitOp = '&' | '|' | '^' | '<<' | '>>';
 /** The left-hand side of a match or of a `set` statement. */
 export type Selector =
   /** A header field: `tcp dport`, `ip saddr`, `sctp vtag`, `arp saddr ip` (field `saddr ip`). */
-  | { kind: 'payload'; protocol: string; field: string; pos?: Pos }
-  | { kind: 'meta'; key: string; pos?: Pos }
-  | { kind: 'ct'; key: string; direction?: 'original' | 'reply'; pos?: Pos }
-  | { kind: 'fib'; flags: string[]; result: string; pos?: Pos }
-  | { kind: 'concat'; parts: Selector[]; pos?: Pos }
+  | { kind: 'payload'; protocol: string; field: string; pos?: NodePosition }
+  | { kind: 'meta'; key: string; pos?: NodePosition }
+  | { kind: 'ct'; key: string; direction?: 'original' | 'reply'; pos?: NodePosition }
+  | { kind: 'fib'; flags: string[]; result: string; pos?: NodePosition }
+  | { kind: 'concat'; parts: Selector[]; pos?: NodePosition }
   /** Raw payload `@ll|@nh|@th|@ih,offset,length` (bit offset and bit length from the base). */
-  | { kind: 'raw'; base: 'll' | 'nh' | 'th' | 'ih'; offset: number; length: number; pos?: Pos }
+  | { kind: 'raw'; base: 'll' | 'nh' | 'th' | 'ih'; offset: number; length: number; pos?: NodePosition }
   /** `numgen inc|random mod N [offset M]`. */
-  | { kind: 'numgen'; mode: 'inc' | 'random'; mod: number; offset?: number; pos?: Pos }
+  | { kind: 'numgen'; mode: 'inc' | 'random'; mod: number; offset?: number; pos?: NodePosition }
   /** `jhash ip saddr . tcp dport mod N [seed S] [offset M]`, `symhash mod N [offset M]`. */
   | {
       kind: 'hash';
@@ -25,48 +25,55 @@ export type Selector =
       mod: number;
       seed?: number;
       offset?: number;
-      pos?: Pos;
+      pos?: NodePosition;
     }
   /** Routing data: `rt nexthop`, `rt ip6 nexthop`, `rt mtu`, `rt classid`, `rt ipsec`. */
-  | { kind: 'rt'; family?: 'ip' | 'ip6'; key: string; pos?: Pos }
+  | { kind: 'rt'; family?: 'ip' | 'ip6'; key: string; pos?: NodePosition }
   /** IPv6 extension header field (`frag frag-off`, `rt type`, `srh tag`) or `exthdr hbh` (for exists/missing). */
-  | { kind: 'exthdr'; header: string; field?: string; pos?: Pos }
+  | { kind: 'exthdr'; header: string; field?: string; pos?: NodePosition }
   /** `tcp option maxseg size`, `tcp option sack-perm` (no field: exists/missing or kind). */
-  | { kind: 'tcpopt'; option: string; field?: string; pos?: Pos }
+  | { kind: 'tcpopt'; option: string; field?: string; pos?: NodePosition }
   /** `ip option ra value`, `ip option lsrr` (no field: exists/missing). */
-  | { kind: 'ipopt'; option: string; field?: string; pos?: Pos }
+  | { kind: 'ipopt'; option: string; field?: string; pos?: NodePosition }
   /** `sctp chunk init num-inbound-streams`, `sctp chunk data` (no field: exists/missing). */
-  | { kind: 'sctpchunk'; chunk: string; field?: string; pos?: Pos }
+  | { kind: 'sctpchunk'; chunk: string; field?: string; pos?: NodePosition }
   /** `ipsec in|out [spnum N] [ip|ip6] reqid|spi|saddr|daddr`. */
-  | { kind: 'ipsec'; dir: 'in' | 'out'; family?: 'ip' | 'ip6'; spnum?: number; key: string; pos?: Pos }
+  | {
+      kind: 'ipsec';
+      dir: 'in' | 'out';
+      family?: 'ip' | 'ip6';
+      spnum?: number;
+      key: string;
+      pos?: NodePosition;
+    }
   /** `osf [ttl loose|skip] name|version`. */
-  | { kind: 'osf'; ttl?: string; key: 'name' | 'version'; pos?: Pos }
+  | { kind: 'osf'; ttl?: string; key: 'name' | 'version'; pos?: NodePosition }
   /** `socket transparent|mark|wildcard`, `socket cgroupv2 level N`. */
-  | { kind: 'socket'; key: string; level?: number; pos?: Pos }
+  | { kind: 'socket'; key: string; level?: number; pos?: NodePosition }
   /** A literal inside a concatenation of selectors: `ip saddr . "lo" @s`, `ip saddr . 10.0.0.1 . 80 @s`. */
-  | { kind: 'value'; value: Expr; pos?: Pos };
+  | { kind: 'value'; value: Expr; pos?: NodePosition };
 
 /** A right-hand value. */
 export type Expr =
-  | { kind: 'number'; value: number; text: string; pos?: Pos }
-  | { kind: 'ipv4'; text: string; pos?: Pos }
-  | { kind: 'ipv6'; text: string; pos?: Pos }
-  | { kind: 'prefix'; addr: Expr; length: number; text: string; pos?: Pos }
-  | { kind: 'range'; from: Expr; to: Expr; text: string; pos?: Pos }
-  | { kind: 'string'; value: string; pos?: Pos }
-  | { kind: 'symbol'; name: string; pos?: Pos }
-  | { kind: 'variable'; name: string; pos?: Pos }
-  | { kind: 'setref'; name: string; pos?: Pos }
-  | { kind: 'set'; elements: Expr[]; pos?: Pos }
-  | { kind: 'list'; values: Expr[]; pos?: Pos }
-  | { kind: 'concat'; parts: Expr[]; pos?: Pos }
-  | { kind: 'selector'; selector: Selector; pos?: Pos }
+  | { kind: 'number'; value: number; text: string; pos?: NodePosition }
+  | { kind: 'ipv4'; text: string; pos?: NodePosition }
+  | { kind: 'ipv6'; text: string; pos?: NodePosition }
+  | { kind: 'prefix'; addr: Expr; length: number; text: string; pos?: NodePosition }
+  | { kind: 'range'; from: Expr; to: Expr; text: string; pos?: NodePosition }
+  | { kind: 'string'; value: string; pos?: NodePosition }
+  | { kind: 'symbol'; name: string; pos?: NodePosition }
+  | { kind: 'variable'; name: string; pos?: NodePosition }
+  | { kind: 'setref'; name: string; pos?: NodePosition }
+  | { kind: 'set'; elements: Expr[]; pos?: NodePosition }
+  | { kind: 'list'; values: Expr[]; pos?: NodePosition }
+  | { kind: 'concat'; parts: Expr[]; pos?: NodePosition }
+  | { kind: 'selector'; selector: Selector; pos?: NodePosition }
   /** A map element `key : value` (value may be a verdict, `jump x` as a symbol). */
-  | { kind: 'mapping'; key: Expr; value: Expr; pos?: Pos }
+  | { kind: 'mapping'; key: Expr; value: Expr; pos?: NodePosition }
   /** A map lookup `ip saddr map { ... }` / `map @m`. */
-  | { kind: 'map'; key: Expr; map: Expr; pos?: Pos }
+  | { kind: 'map'; key: Expr; map: Expr; pos?: NodePosition }
   /** A bitwise expression `ct mark & 0xff`, `established | related`, `ip6 dscp << 2`. */
-  | { kind: 'binop'; op: BitOp; left: Expr; right: Expr; pos?: Pos }
+  | { kind: 'binop'; op: BitOp; left: Expr; right: Expr; pos?: NodePosition }
   /** A set element with attributes: `10.0.0.1 timeout 1m expires 30s counter packets 0 bytes 0 comment "x"`. */
   | {
       kind: 'element';
@@ -75,7 +82,7 @@ export type Expr =
       expires?: string;
       comment?: string;
       counter?: { packets: number; bytes: number };
-      pos?: Pos;
+      pos?: NodePosition;
     };
 
 /** One bitwise step applied to a selector. */
@@ -93,7 +100,7 @@ export type RuleStatement =
       mask?: Mask[];
       op: RelOp;
       right: Expr;
-      pos?: Pos;
+      pos?: NodePosition;
     }
   | {
       kind: 'verdict';
@@ -101,10 +108,10 @@ export type RuleStatement =
       chain?: string;
       /** `jump { ... }`: an anonymous chain, its rules analyzed. */
       anonymous?: AnalyzedRule[];
-      pos?: Pos;
+      pos?: NodePosition;
     }
-  | { kind: 'reject'; with?: { protocol: string; type: string }; pos?: Pos }
-  | { kind: 'counter'; packets?: number; bytes?: number; pos?: Pos }
+  | { kind: 'reject'; with?: { protocol: string; type: string }; pos?: NodePosition }
+  | { kind: 'counter'; packets?: number; bytes?: number; pos?: NodePosition }
   | {
       kind: 'log';
       prefix?: string;
@@ -113,7 +120,7 @@ export type RuleStatement =
       group?: number;
       snaplen?: number;
       queueThreshold?: number;
-      pos?: Pos;
+      pos?: NodePosition;
     }
   | {
       kind: 'limit';
@@ -122,7 +129,7 @@ export type RuleStatement =
       unit: string;
       burst?: number;
       burstUnit?: string;
-      pos?: Pos;
+      pos?: NodePosition;
     }
   | {
       kind: 'nat';
@@ -131,11 +138,11 @@ export type RuleStatement =
       addr?: Expr;
       port?: Expr;
       flags?: string[];
-      pos?: Pos;
+      pos?: NodePosition;
     }
-  | { kind: 'set'; left: Selector; value: Expr; pos?: Pos }
+  | { kind: 'set'; left: Selector; value: Expr; pos?: NodePosition }
   /** A verdict map lookup: `ip saddr vmap { 10.0.0.1 : accept, ... }` or `vmap @m`. */
-  | { kind: 'vmap'; left: Selector; mask?: Mask[]; map: Expr; pos?: Pos }
+  | { kind: 'vmap'; left: Selector; mask?: Mask[]; map: Expr; pos?: NodePosition }
   /** `add @s { ip saddr timeout 10s limit rate 5/second }`, `update @m { ... }`, `delete @s { ... }`. */
   | {
       kind: 'setupdate';
@@ -146,7 +153,7 @@ export type RuleStatement =
       statements: RuleStatement[];
       /** The data part of a map update: `update @m { ip saddr timeout 1m : ip daddr . tcp dport }`. */
       value?: Expr;
-      pos?: Pos;
+      pos?: NodePosition;
     }
   /** `synproxy [mss N] [wscale N] [timestamp] [sack-perm]`. */
   | {
@@ -155,10 +162,10 @@ export type RuleStatement =
       wscale?: number;
       timestamp?: boolean;
       sackPerm?: boolean;
-      pos?: Pos;
+      pos?: NodePosition;
     }
   /** `flow add @ft` / `flow offload @ft`: offload the connection to a flowtable. */
-  | { kind: 'flowoffload'; flowtable: string; pos?: Pos }
+  | { kind: 'flowoffload'; flowtable: string; pos?: NodePosition }
   /** The old `meter name [size N] { key statements }` form. */
   | {
       kind: 'meter';
@@ -167,15 +174,15 @@ export type RuleStatement =
       key: Expr;
       timeout?: string;
       statements: RuleStatement[];
-      pos?: Pos;
+      pos?: NodePosition;
     }
   /** A named stateful object: `counter name "c"`, `limit name tcp dport map { ... }`, `quota name "q"`. */
-  | { kind: 'objref'; type: string; name: Expr; pos?: Pos }
+  | { kind: 'objref'; type: string; name: Expr; pos?: NodePosition }
   /** `queue [flags bypass,fanout] [to 1-3]` (also the old `queue num 1 bypass`). */
-  | { kind: 'queue'; flags?: string[]; to?: Expr; pos?: Pos }
-  | { kind: 'tproxy'; family?: 'ip' | 'ip6'; addr?: Expr; port?: Expr; pos?: Pos }
+  | { kind: 'queue'; flags?: string[]; to?: Expr; pos?: NodePosition }
+  | { kind: 'tproxy'; family?: 'ip' | 'ip6'; addr?: Expr; port?: Expr; pos?: NodePosition }
   /** `ct count [over] N`: a limit on the connections of the flow's source. */
-  | { kind: 'ctcount'; over: boolean; count: number; pos?: Pos }
+  | { kind: 'ctcount'; over: boolean; count: number; pos?: NodePosition }
   /** `quota [over|until] N unit [used N unit]` (unit: bytes, kbytes, mbytes, gbytes). */
   | {
       kind: 'quota';
@@ -183,19 +190,19 @@ export type RuleStatement =
       amount: number;
       unit: string;
       used?: { amount: number; unit: string };
-      pos?: Pos;
+      pos?: NodePosition;
     }
   /** `dup to ADDR [device DEV]`. */
-  | { kind: 'dup'; to: Expr; device?: Expr; pos?: Pos }
+  | { kind: 'dup'; to: Expr; device?: Expr; pos?: NodePosition }
   /** `fwd to DEV`, `fwd ip|ip6 to ADDR device DEV`. */
-  | { kind: 'fwd'; family?: 'ip' | 'ip6'; to: Expr; device?: Expr; pos?: Pos }
+  | { kind: 'fwd'; family?: 'ip' | 'ip6'; to: Expr; device?: Expr; pos?: NodePosition }
   /** `reset tcp option NAME`: strips a TCP option. */
-  | { kind: 'optstrip'; option: string; pos?: Pos }
+  | { kind: 'optstrip'; option: string; pos?: NodePosition }
   /** `last [used never|TIME]` (nft 1.0.7 and later). */
-  | { kind: 'last'; used?: string; pos?: Pos }
-  | { kind: 'notrack'; pos?: Pos }
-  | { kind: 'comment'; text: string; pos?: Pos }
-  | { kind: 'unknown'; tokens: Item[]; pos?: Pos };
+  | { kind: 'last'; used?: string; pos?: NodePosition }
+  | { kind: 'notrack'; pos?: NodePosition }
+  | { kind: 'comment'; text: string; pos?: NodePosition }
+  | { kind: 'unknown'; tokens: Item[]; pos?: NodePosition };
 
 export interface AnalyzedRule {
   rule: Statement;

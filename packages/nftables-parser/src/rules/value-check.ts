@@ -12,7 +12,7 @@ import {
   TCP_FLAGS,
   TRANSPORTS,
 } from '../keywords.js';
-import { type Diags, hintFor, withHint } from './diagnostics.js';
+import { type Diags, hintFor } from './diagnostics.js';
 import type { Expr, Selector } from './types.js';
 
 export type Scalar =
@@ -286,7 +286,7 @@ export function checkValue(t: ValueType, e: Expr, d: Diags, strict: boolean): vo
   if (e.kind === 'symbol') {
     if (!names.includes(e.name)) {
       const hint = hintFor(e.name, names);
-      d.add(e, label, withHint(show(e), hint));
+      d.add(e, label, show(e), hint ? { code: 'NFT001', hint } : undefined);
     }
   } else if (e.kind === 'number') {
     if (e.value > 255 && !FLAG_TYPES.has(t) && t !== 'boolean')

@@ -1,6 +1,6 @@
 /** Values: scalars, sets and their elements, lists, concatenations, bitwise expressions, map lookups. */
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Group, Item, Pos, Token } from '../ast.js';
+import type { Group, Item, NodePosition, Token } from '../ast.js';
 import {
   BITOPS,
   EXPR_KEYWORDS,
@@ -58,7 +58,7 @@ export function lexesAsValue(t: string): boolean {
 }
 
 /** Reads one word as a scalar value: number, address, prefix, range or symbol. */
-export function scalarWord(text: string, pos: Pos | undefined): Expr {
+export function scalarWord(text: string, pos: NodePosition | undefined): Expr {
   if (isNum(text)) return { kind: 'number', value: num(text), text, pos };
   if (isIPv4(text)) return { kind: 'ipv4', text, pos };
   if (isIPv6(text)) return { kind: 'ipv6', text, pos };

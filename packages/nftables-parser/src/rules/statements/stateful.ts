@@ -1,7 +1,6 @@
 /** Stateful statements: counter, log, limit, quota, ct count, last, and named object references. */
 import type { Token } from '../../ast.js';
 import { closest, LOG_LEVELS, LOG_OPTIONS, TIME_UNITS } from '../../keywords.js';
-import { withHint } from '../diagnostics.js';
 import type { Reader } from '../reader.js';
 import type { StatementInput } from '../statement.js';
 import type { RuleStatement } from '../types.js';
@@ -50,7 +49,12 @@ export function log({ c, d, pos }: StatementInput): RuleStatement | undefined {
       const level = unquote((l as Token).text);
       if (!LOG_LEVELS.has(level)) {
         const hint = closest(level, LOG_LEVELS);
-        d.add(l, `a log level (${[...LOG_LEVELS].join(', ')})`, withHint(`'${level}'`, hint));
+        d.add(
+          l,
+          `a log level (${[...LOG_LEVELS].join(', ')})`,
+          `'${level}'`,
+          hint ? { code: 'NFT001', hint } : undefined,
+        );
       }
       out.level = level;
       c.i += 2;

@@ -2,7 +2,6 @@
 import type { Statement } from '../../ast.js';
 import { CHAIN_NAME, closest, NFT_KEYWORDS, REJECT_CODES, VERDICTS } from '../../keywords.js';
 import { analyzeRule } from '../analyze.js';
-import { withHint } from '../diagnostics.js';
 import { selector } from '../selectors.js';
 import type { StatementInput } from '../statement.js';
 import type { Expr, RuleStatement } from '../types.js';
@@ -77,7 +76,12 @@ export function reject({ c, d, pos }: StatementInput): RuleStatement | undefined
   c.i += k + 1;
   if (!isNum(code.text) && !codes.includes(code.text)) {
     const hint = closest(code.text, codes);
-    d.add(code, `an ${proto} reject code (${codes.join(', ')})`, withHint(`'${code.text}'`, hint));
+    d.add(
+      code,
+      `an ${proto} reject code (${codes.join(', ')})`,
+      `'${code.text}'`,
+      hint ? { code: 'NFT001', hint } : undefined,
+    );
   }
   return { kind: 'reject', with: { protocol: proto, type: code.text }, pos };
 }
