@@ -2,7 +2,7 @@
 import type { Item, NodePosition } from '../ast.js';
 import { type DiagnosticKind, makeDiagnostic, type RuleDiagnostic } from '../diagnostic.js';
 import { closest } from '../keywords.js';
-import { type Expectation, type ReadState, START, showItem } from './reader.js';
+import { type Expectation, type Problem, type ReadState, START, showItem } from './reader.js';
 
 /** Collects the diagnostics of a rule (placed at the rule when a value has no position). */
 export class Diags {
@@ -42,13 +42,17 @@ export function grammarDiagnostic(d: Diags, at: Item, e: Expectation | undefined
 
 /** Reports the value problems the selectors of a complete statement recorded (see `Problem`). */
 export function reportProblems(x: unknown, d: Diags, st: ReadState): void {
+  if (st.problems) reportIn(x, d, st.problems);
+}
+
+function reportIn(x: unknown, d: Diags, problems: WeakMap<object, Problem[]>): void {
   if (Array.isArray(x)) {
-    for (const v of x) reportProblems(v, d, st);
+    for (const v of x) reportIn(v, d, problems);
     return;
   }
   if (x === null || typeof x !== 'object') return;
-  for (const p of st.problems.get(x) ?? []) d.add(...p);
+  for (const p of problems.get(x) ?? []) d.add(...p);
   for (const [k, v] of Object.entries(x)) {
-    if (k !== 'pos' && k !== 'anonymous' && k !== 'tokens' && k !== 'rule') reportProblems(v, d, st);
+    if (k !== 'pos' && k !== 'anonymous' && k !== 'tokens' && k !== 'rule') reportIn(v, d, problems);
   }
 }

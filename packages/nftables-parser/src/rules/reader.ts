@@ -40,8 +40,8 @@ export class ReadState {
   furthest: Expectation | undefined = undefined;
   /** A `mod 0` found by the hash arguments, attached to the selector that reads them (`withMod`). */
   pendingMod: Problem | undefined = undefined;
-  /** Value problems of the selectors read so far, by selector object. */
-  readonly problems = new WeakMap<object, Problem[]>();
+  /** Value problems of the selectors read so far, by selector object (made with the first one). */
+  problems: WeakMap<object, Problem[]> | undefined = undefined;
   constructor(
     /** File name used in diagnostics. */
     readonly file: string,
@@ -50,6 +50,11 @@ export class ReadState {
     /** The family of the rule's table, when known. */
     readonly family: string | undefined,
   ) {}
+  /** Keeps the problems of a selector until its statement is complete (see `reportProblems`). */
+  recordProblems(selector: object, problems: Problem[]): void {
+    this.problems ??= new WeakMap();
+    this.problems.set(selector, problems);
+  }
 }
 
 /** What follows the items of a reader: the end of the rule, or the closing brace of a group. */

@@ -45,7 +45,7 @@ export function hashArgs(
 
 /** Attaches a `mod 0` problem the hash arguments found to the selector that reads them. */
 export function withMod(c: Reader, s: Selector): Selector {
-  if (c.st.pendingMod) c.st.problems.set(s, [c.st.pendingMod]);
+  if (c.st.pendingMod) c.st.recordProblems(s, [c.st.pendingMod]);
   c.st.pendingMod = undefined;
   return s;
 }

@@ -52,7 +52,7 @@ export function selector(c: Reader, d: Diags): Selector | undefined {
     if (!isNum(off.text)) found.push([off, 'a bit offset (a number)', `'${off.text}'`]);
     if (!isNum(len.text) || num(len.text) === 0)
       found.push([len, 'a bit length (a number > 0)', `'${len.text}'`]);
-    if (found.length > 0) c.st.problems.set(raw, found);
+    if (found.length > 0) c.st.recordProblems(raw, found);
     return raw;
   }
   if (first?.kind === 'setref' && RAW_BASES.has(first.text)) {
@@ -148,7 +148,7 @@ export function selector(c: Reader, d: Diags): Selector | undefined {
       found.push([first, 'exactly one of saddr and daddr in a fib lookup', `'${flags.join(' . ')}'`]);
     if (flags.includes('iif') && flags.includes('oif'))
       found.push([first, 'iif or oif in a fib lookup, not both', `'${flags.join(' . ')}'`]);
-    if (found.length > 0) c.st.problems.set(fib, found);
+    if (found.length > 0) c.st.recordProblems(fib, found);
     return fib;
   }
   if (w === 'arp' && (c.isWord('saddr', 1) || c.isWord('daddr', 1))) {
