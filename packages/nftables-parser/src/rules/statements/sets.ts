@@ -3,15 +3,14 @@ import type { Token } from '../../ast.js';
 import { NFT_KEYWORDS } from '../../keywords.js';
 import type { Diags } from '../diagnostics.js';
 import type { Reader } from '../reader.js';
-import type { StatementInput } from '../statement.js';
-import { statement } from '../statement.js';
+import { type StatementInput, statement } from '../statement.js';
 import type { RuleStatement } from '../types.js';
 import { concatOf, isNum, num, timeWord } from '../values.js';
 
 /** `add @s { key [timeout t] [: value] stmts }`, `update @m { ... }`, `delete @s { ... }`. */
 export function setUpdate({ c, d, word, pos }: StatementInput): RuleStatement | undefined {
   const w = word as 'add' | 'update' | 'delete';
-  if (!(c.peek(1)?.kind === 'setref')) return undefined;
+  if (c.peek(1)?.kind !== 'setref') return undefined;
   const set = (c.peek(1) as Token).text.slice(1);
   const g = c.peek(2);
   if (g?.kind !== 'group' || g.open !== '{' || g.body) return c.fail("'{' and the element to add", [], 2);

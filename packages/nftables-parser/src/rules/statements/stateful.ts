@@ -8,10 +8,9 @@ import { isNum, num, stmtExpr, unquote } from '../values.js';
 
 /** A named stateful object: `counter name "c"`, `limit name tcp dport map { ... }`. */
 export function objref({ c, word, pos }: StatementInput): RuleStatement | undefined {
-  const w = word;
   if (!c.isWord('name', 1)) return undefined;
   c.i += 2;
-  return { kind: 'objref', type: w, name: stmtExpr(c), pos };
+  return { kind: 'objref', type: word, name: stmtExpr(c), pos };
 }
 
 /** `counter [packets N] [bytes N]`. */
