@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { analyzeRule, formatDiagnostic, isFullyTyped, parseRules, type RuleStatement } from '../index.js';
+import { RULE_START } from '../keywords.js';
+import { STATEMENTS } from './statement.js';
 
 function analyze(text: string) {
   const [st] = parseRules(text, { file: 'r.nft' });
@@ -287,3 +289,22 @@ describe('analyzeRule: typed statements', () => {
 });
 
 /** Bad rules: [rule, col of the offending token, expected text]. nft -c rejects every one (see below). */
+
+describe('the statement table', () => {
+  it('every first word it reads is one the parser lets a rule start with', () => {
+    expect([...STATEMENTS.keys()].filter((w) => !RULE_START.has(w))).toEqual([]);
+    expect(STATEMENTS.size).toBeGreaterThan(30);
+  });
+
+  it('each reader of a word reads a statement starting with it', () => {
+    for (const [word, text] of [
+      ['counter', 'counter packets 1 bytes 2'],
+      ['ct', 'ct count over 2'],
+      ['reset', 'reset tcp option sack-perm'],
+      ['flow', 'flow add @ft'],
+    ] as const) {
+      expect(STATEMENTS.has(word)).toBe(true);
+      expect(analyze(text).statements.map((s) => s.kind)).not.toContain('unknown');
+    }
+  });
+});
