@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { Diagnostic } from './ast.js';
 import { loadConfig } from './include.js';
 import { type InterfaceAddresses, parseInterfaceAssignment, readInterfaceAddresses } from './interfaces.js';
-import { type LintOptions, lint, lintPair, sortDiagnostics } from './lint.js';
+import { type LintOptions, lint, lintPair, nodeReader, sortDiagnostics } from './lint.js';
 import { tryParse } from './parse.js';
 import { print } from './print.js';
 import { formatDiagnostic } from './report.js';
@@ -96,7 +96,7 @@ export function lintMain(argv: string[], io: Io = stdio): number {
   const files: string[] = [];
   let pair: [string, string] | undefined;
   let json = false;
-  const options: LintOptions = { configId: hostname().split('.')[0] ?? '' };
+  const options: LintOptions = { configId: hostname().split('.')[0] ?? '', reader: nodeReader };
   const ifaces: Record<Side, InterfaceAddresses> = { all: {}, a: {}, b: {} };
   const sided = (a: string, base: string): Side | undefined =>
     a === base ? 'all' : a === `${base}-a` ? 'a' : a === `${base}-b` ? 'b' : undefined;

@@ -1,0 +1,245 @@
+import type { Resolved } from '../../resolve.js';
+import { fileRule } from '../define.js';
+import { family, type Instance, inSubnet4, validCidr } from '../model.js';
+import { eachInstance } from './instance.js';
+
+export const KA037 = fileRule({
+  code: 'KA037',
+  severity: 'warning',
+  title: 'track_interface on the instance own interface (ignored)',
+  check({ model }, report) {
+    for (const i of model.instances)
+      for (const t of i.kv.get('track_interface')?.block ?? [])
+        if (t.keyword === i.iface)
+          report(
+            t.pos,
+            `(${i.name}) track_interface ${t.keyword} is the instance's own interface; keepalived ignores it`,
+            'remove it: the own interface is always tracked',
+          );
+  },
+});
+
+const UNICAST_KEYWORDS = ['unicast_src_ip', 'unicast_ttl', 'unicast_fault_no_peer', 'check_unicast_src'];
+
+export const KA008 = fileRule({
+  code: 'KA008',
+  severity: 'warning',
+  title: 'unicast keyword without unicast_peer',
+  check({ model }, report) {
+    eachInstance(model, (i, at) => {
+      const kw = UNICAST_KEYWORDS.find((k) => i.kv.has(k));
+      if (kw && i.peers.length === 0)
+        report(
+          at(kw),
+          `(${i.name}) ${kw} without any unicast_peer; keepalived falls back to multicast`,
+          'add unicast_peer { PEER_IP } or remove the unicast keywords',
+        );
+    });
+  },
+});
+
+export const KA009 = fileRule({
+  code: 'KA009',
+  severity: 'warning',
+  title: 'vrrp_strict conflict',
+  check({ model }, report) {
+    if (!model.globals.has('vrrp_strict')) return;
+    eachInstance(model, (i, at) => {
+      const auth = i.kv.get('authentication');
+      if (auth)
+        report(
+          auth.pos,
+          `(${i.name}) vrrp_strict does not support authentication; keepalived ignores it`,
+          'remove authentication or vrrp_strict',
+        );
+      if (i.peers.length > 0)
+        report(
+          at('unicast_peer'),
+          `(${i.name}) vrrp_strict forbids unicast peers`,
+          'remove unicast_peer or vrrp_strict',
+        );
+      if (i.vips.length === 0)
+        report(
+          at(),
+          `(${i.name}) vrrp_strict requires at least one virtual address`,
+          'add virtual_ipaddress',
+        );
+    });
+  },
+});
+
+export const KA012 = fileRule({
+  code: 'KA012',
+  severity: 'warning',
+  title: 'authentication with VRRPv3 (ignored)',
+  check({ model }, report) {
+    for (const i of model.instances) {
+      const auth = i.kv.get('authentication');
+      if (auth && i.version === 3)
+        report(
+          auth.pos,
+          `(${i.name}) VRRP version 3 does not support authentication; keepalived ignores it`,
+          'remove the authentication block',
+        );
+    }
+  },
+});
+
+export const KA016 = fileRule({
+  code: 'KA016',
+  severity: 'warning',
+  title: 'authentication needs both auth_type and auth_pass',
+  check({ model }, report) {
+    for (const i of model.instances) {
+      const auth = i.kv.get('authentication');
+      if (auth && (i.authType === undefined || i.authPass === undefined))
+        report(
+          auth.pos,
+          `(${i.name}) authentication needs both auth_type and auth_pass (found ${i.authType === undefined ? 'no auth_type' : 'no auth_pass'})`,
+          'set auth_type PASS and auth_pass (8 characters at most)',
+        );
+    }
+  },
+});
+
+/** The valid virtual addresses of an instance, with their family. */
+function validVips(i: Instance): Array<Instance['vips'][number] & { family: 4 | 6 | 0 }> {
+  return i.vips.filter((v) => validCidr(v.addr)).map((v) => ({ ...v, family: family(v.addr) }));
+}
+
+export const KA010 = fileRule({
+  code: 'KA010',
+  severity: 'warning',
+  title: 'IPv6 virtual address with VRRPv2',
+  check({ model }, report) {
+    for (const i of model.instances)
+      for (const v of validVips(i))
+        if (v.family === 6 && i.version !== 3)
+          report(v.pos, `(${i.name}) IPv6 address ${v.addr} with VRRPv2`, 'use version 3 for IPv6 instances');
+  },
+});
+
+export const KA011 = fileRule({
+  code: 'KA011',
+  severity: 'warning',
+  title: 'virtual addresses of mixed families',
+  check({ model }, report) {
+    for (const i of model.instances) {
+      const fams = new Set<number>();
+      for (const v of validVips(i)) {
+        if (fams.size > 0 && !fams.has(v.family))
+          report(
+            v.pos,
+            `(${i.name}) address family of ${v.addr} does not match the instance; keepalived ignores it`,
+            'put IPv4 and IPv6 addresses in separate instances, or in virtual_ipaddress_excluded',
+          );
+        fams.add(v.family);
+      }
+    }
+  },
+});
+
+function ruleAddresses(resolved: Resolved[], report: (r: Resolved, k: string, v: string) => void): void {
+  const visit = (list: Resolved[]) => {
+    for (const r of list) {
+      if (r.keyword === 'virtual_rules' || r.keyword === 'static_rules') {
+        for (const rule of r.block ?? []) {
+          const words = [rule.keyword, ...rule.args];
+          for (const k of ['from', 'to']) {
+            const at = words.indexOf(k);
+            const v = at >= 0 ? words[at + 1] : undefined;
+            if (v !== undefined && v !== 'all' && !validCidr(v)) report(rule, k, v);
+          }
+        }
+      }
+      if (r.block && r.keyword !== 'virtual_routes' && r.keyword !== 'static_routes') visit(r.block);
+    }
+  };
+  visit(resolved);
+}
+
+export const KA029 = fileRule({
+  code: 'KA029',
+  severity: 'error',
+  title: 'invalid IP address',
+  check({ model, resolved }, report) {
+    for (const i of model.instances)
+      for (const v of i.vips)
+        if (!validCidr(v.addr))
+          report(v.pos, `(${i.name}) '${v.addr}' is not a valid IP address`, 'write ADDRESS[/PREFIX]');
+    ruleAddresses(resolved, (rule, k, v) =>
+      report(rule.pos, `invalid rule ${k} address ${v}; keepalived skips the rule`, 'write ADDRESS[/PREFIX]'),
+    );
+  },
+});
+
+export const KA028 = fileRule({
+  code: 'KA028',
+  severity: 'warning',
+  title: 'rule without preference',
+  check({ resolved }, report) {
+    const invalid = new Set<Resolved>();
+    ruleAddresses(resolved, (rule) => invalid.add(rule));
+    const visit = (list: Resolved[]) => {
+      for (const r of list) {
+        if (r.keyword === 'virtual_rules' || r.keyword === 'static_rules') {
+          for (const rule of r.block ?? []) {
+            const words = [rule.keyword, ...rule.args];
+            if (
+              !invalid.has(rule) &&
+              !words.some((w) => w === 'preference' || w === 'prio' || w === 'priority')
+            )
+              report(rule.pos, 'rule has no preference; keepalived picks one', 'add preference N');
+          }
+        }
+        if (r.block && r.keyword !== 'virtual_routes' && r.keyword !== 'static_routes') visit(r.block);
+      }
+    };
+    visit(resolved);
+  },
+});
+
+export const KA017 = fileRule({
+  code: 'KA017',
+  severity: 'error',
+  title: 'VRID used twice on one interface and family',
+  check({ model }, report) {
+    const seen = new Map<string, Instance>();
+    eachInstance(model, (i, at) => {
+      if (i.iface === undefined || i.vrid === undefined) return;
+      const key = `${i.iface}/${i.vrid}/${family(i.vips[0]?.addr ?? '0.0.0.0') || 4}`;
+      const other = seen.get(key);
+      if (other)
+        report(
+          at('virtual_router_id'),
+          `${other.name} and ${i.name} both use VRID ${i.vrid} on interface ${i.iface}`,
+          'give each instance of an interface its own VRID',
+        );
+      else seen.set(key, i);
+    });
+  },
+});
+
+export const KA035 = fileRule({
+  code: 'KA035',
+  severity: 'warning',
+  title: 'virtual address outside the interface subnet',
+  check({ model, options }, report) {
+    for (const i of model.instances) {
+      if (i.iface === undefined || !options.interfaces?.[i.iface]) continue;
+      for (const v of i.vips) {
+        const dev = i.node.block
+          ?.find((b) => b.keyword === 'virtual_ipaddress')
+          ?.block?.find((b) => b.keyword === v.addr)?.args;
+        const devName = dev && dev.indexOf('dev') >= 0 ? dev[dev.indexOf('dev') + 1] : i.iface;
+        const addrs = devName !== undefined ? options.interfaces?.[devName] : undefined;
+        if (addrs && family(v.addr) === 4 && !addrs.some((a) => inSubnet4(v.addr, a)))
+          report(
+            v.pos,
+            `(${i.name}) ${v.addr} is outside the subnets of ${devName} (${addrs.join(', ')})`,
+            'use an address of the interface subnet, or fix the interface',
+          );
+      }
+    }
+  },
+});
