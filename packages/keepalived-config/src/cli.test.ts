@@ -102,6 +102,22 @@ describe('keepalived-lint', () => {
     expect(lintMain(['--pair', 'a'], io)).toBe(2);
     expect(io.stderr).toContain('--pair needs two files');
   });
+
+  it('reads its arguments with parseArgs: unknown options, missing values, --pair=A B', () => {
+    const unknown = capture();
+    expect(lintMain(['--nope', 'x.conf'], unknown)).toBe(2);
+    expect(unknown.stderr).toContain('keepalived-lint: unknown option --nope');
+    const missing = capture();
+    expect(lintMain(['x.conf', '--config-id'], missing)).toBe(2);
+    expect(missing.stderr).toContain('keepalived-lint: --config-id needs a value');
+    const f = files({ a: good.replace('BACKUP', 'MASTER'), b: good });
+    const io = capture();
+    expect(lintMain([`--pair=${f.a!}`, f.b!], io)).toBe(1);
+    expect(io.stdout).toContain('warning KA108 (VI) both nodes have priority 100');
+    const fmt = capture();
+    expect(fmtMain(['--chek', f.a!], fmt)).toBe(2);
+    expect(fmt.stderr).toContain('keepalived-fmt: unknown option --chek');
+  });
 });
 
 describe('keepalived-lint --interfaces (KA035: virtual address inside the interface subnet)', () => {

@@ -38,7 +38,10 @@ describe('rule modules', () => {
     };
     const seen: string[] = [];
     const reader: FileReader = {
-      stat: (p) => (seen.push(p), files[p]),
+      stat: (p) => {
+        seen.push(p);
+        return files[p];
+      },
       lstat: (p) => files[p],
       head: (p, n) => Uint8Array.from((files[p]?.head ?? '').slice(0, n), (c) => c.charCodeAt(0)),
       executable: (p) => files[p] !== undefined,
