@@ -103,6 +103,27 @@ describe('keepalived-lint', () => {
     expect(io.stderr).toContain('--pair needs two files');
   });
 
+  it('--disable CODE,... skips rules; an unknown code is bad usage', () => {
+    const f = files({
+      bad: good.replace('priority 100', 'priority 0\n  prority 1'),
+      main: `${good}include missing/*.conf # keepalived-lint disable=KA040\n`,
+    });
+    const all = capture();
+    expect(lintMain(['--config-id', 'x', f.bad!], all)).toBe(1);
+    expect(all.stdout).toContain('KA005');
+    const some = capture();
+    expect(lintMain(['--config-id', 'x', '--disable', 'KA005', f.bad!], some)).toBe(1);
+    expect(some.stdout).not.toContain('KA005');
+    expect(some.stdout).toContain('KA001');
+    const none = capture();
+    expect(lintMain(['--config-id', 'x', '--disable', 'ka005,KA001', f.bad!], none)).toBe(0);
+    expect(none.stdout).toBe('1 passed, 0 failed\n');
+    expect(lintMain(['--config-id', 'x', f.main!], capture())).toBe(0);
+    const bad = capture();
+    expect(lintMain(['--disable', 'KA5', f.bad!], bad)).toBe(2);
+    expect(bad.stderr).toContain("--disable expects rule codes (e.g. KA012,KA030), found 'KA5'");
+  });
+
   it('reads its arguments with parseArgs: unknown options, missing values, --pair=A B', () => {
     const unknown = capture();
     expect(lintMain(['--nope', 'x.conf'], unknown)).toBe(2);

@@ -4,7 +4,8 @@ import { readArgs } from './args.js';
 import type { Diagnostic } from './ast.js';
 import { loadConfig } from './include.js';
 import { type InterfaceAddresses, parseInterfaceAssignment, readInterfaceAddresses } from './interfaces.js';
-import { type LintOptions, lint, lintPair, nodeReader, sortDiagnostics } from './lint.js';
+import { Disables } from './lint/disable.js';
+import { type LintOptions, lint, lintPair, nodeReader, RULES, sortDiagnostics } from './lint.js';
 import { tryParse } from './parse.js';
 import { print } from './print.js';
 import { formatDiagnostic } from './report.js';
@@ -84,11 +85,14 @@ export function fmtMain(argv: string[], io: Io = stdio): number {
   return failed > 0 ? 1 : 0;
 }
 
-const LINT_USAGE = `usage: keepalived-lint [--pair A B] [--json] [--config-id ID] [--check-scripts]
+const LINT_USAGE = `usage: keepalived-lint [--pair A B] [--json] [--config-id ID] [--check-scripts] [--disable CODE,...]
                        [--interfaces FILE] [--interface NAME=ADDR/LEN]... [FILE...]
   lints each FILE (and the files it includes); --pair A B also checks the two routers against each other.
   --config-id ID  evaluates @ID lines as keepalived -i ID would (default: this host's name)
   --check-scripts checks script files on this machine (root-owned, 0755, #! line)
+  --disable CODE,...  does not report these rules (repeatable); in a file, a comment
+                  '# keepalived-lint disable=CODE,...' does the same for its line, or the next line
+                  when the comment is on a line of its own
   --interfaces FILE            the host's /etc/network/interfaces: static addresses give the subnets
                                that virtual addresses must be in (KA035)
   --interface NAME=ADDR/LEN    one interface address, repeatable (added to --interfaces)
@@ -101,6 +105,7 @@ type Side = 'all' | 'a' | 'b';
 const LINT_OPTIONS = {
   json: { type: 'boolean' },
   'check-scripts': { type: 'boolean' },
+  disable: { type: 'string', multiple: true },
   'config-id': { type: 'string' },
   pair: { type: 'string' },
   interfaces: { type: 'string', multiple: true },
@@ -144,7 +149,13 @@ export function lintMain(argv: string[], io: Io = stdio): number {
     const v = t.value;
     if (t.name === 'json') json = true;
     else if (t.name === 'check-scripts') options.checkScripts = true;
-    else if (t.name === 'help') {
+    else if (t.name === 'disable') {
+      const codes = (v ?? '').split(',').map((c) => c.trim().toUpperCase());
+      const bad = codes.find((c) => !(c in RULES));
+      if (bad !== undefined)
+        return usage(io, `--disable expects rule codes (e.g. KA012,KA030), found '${bad}'`);
+      options.disable = [...(options.disable ?? []), ...codes];
+    } else if (t.name === 'help') {
       io.out(`${LINT_USAGE}\n`);
       return 0;
     } else if (t.name === 'config-id') options.configId = v ?? '';
@@ -193,8 +204,10 @@ export function lintMain(argv: string[], io: Io = stdio): number {
     try {
       const l = loadConfig(f);
       loaded.set(f, l);
+      const disables = new Disables(options.disable);
+      for (const file of l.files) disables.read(file.body);
       results.set(f, [
-        ...l.diagnostics,
+        ...l.diagnostics.filter((d) => d.code === 'KA000' || !disables.has(d)),
         ...lint(l.body, {
           ...options,
           pwd: l.file.file.replace(/\/[^/]*$/, '') || '.',

@@ -1,5 +1,6 @@
 import type { ConfigFile, Diagnostic, Node } from '../ast.js';
 import { resolve } from '../resolve.js';
+import { Disables } from './disable.js';
 import { model } from './model.js';
 import { nodeReader } from './node-reader.js';
 import { ALL_RULES } from './rules/index.js';
@@ -39,7 +40,13 @@ function reporter(rule: { code: string; severity: Diagnostic['severity'] }, out:
   };
 }
 
-/** Lints one parsed file (includes must already be inlined, see `loadConfig`). */
+const skipped = (options: LintOptions) => new Set((options.disable ?? []).map((c) => c.toUpperCase()));
+
+/**
+ * Lints one parsed file (includes must already be inlined, see `loadConfig`). Rules named in
+ * `options.disable` are not run; a `# keepalived-lint disable=CODE[,CODE]` comment silences codes on its line
+ * (trailing comment) or on the next line (comment on a line of its own).
+ */
 export function lint(file: ConfigFile | Node[], options: LintOptions = {}): Diagnostic[] {
   const body = Array.isArray(file) ? file : file.body;
   const resolved = resolve(body, options);
@@ -49,9 +56,10 @@ export function lint(file: ConfigFile | Node[], options: LintOptions = {}): Diag
     options,
     reader: options.reader ?? nodeReader,
   };
+  const skip = skipped(options);
   const found: Diagnostic[] = [];
-  for (const rule of FILE_RULES) rule.check(ctx, reporter(rule, found));
-  return sortDiagnostics(found);
+  for (const rule of FILE_RULES) if (!skip.has(rule.code)) rule.check(ctx, reporter(rule, found));
+  return sortDiagnostics(new Disables().read(body).filter(found));
 }
 
 /** Cross-node rules over the two routers' configs (KA1xx). Positions point into the file named in each. */
@@ -65,11 +73,13 @@ export function lintPair(a: ConfigFile, b: ConfigFile, options: LintOptions = {}
     if (j) matched.push([i, j]);
   }
   const ctx: PairContext = { a: { file: a, model: ma }, b: { file: b, model: mb }, matched };
+  const skip = skipped(options);
   const found: Diagnostic[] = [];
-  for (const rule of PAIR_RULES) rule.check(ctx, reporter(rule, found));
-  return sortDiagnostics(found);
+  for (const rule of PAIR_RULES) if (!skip.has(rule.code)) rule.check(ctx, reporter(rule, found));
+  return sortDiagnostics(new Disables().read(a.body).read(b.body).filter(found));
 }
 
+export { Disables } from './disable.js';
 export type { Instance, Model } from './model.js';
 export { nodeReader } from './node-reader.js';
 export type { FileInfo, FileReader } from './reader.js';

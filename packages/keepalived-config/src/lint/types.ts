@@ -12,6 +12,8 @@ export interface LintOptions extends ResolveOptions {
   checkScripts?: boolean;
   /** How KA034 / KA041 look at files (default: this machine's disk, {@link nodeReader}). */
   reader?: FileReader;
+  /** Rule codes not to report (as `keepalived-lint --disable KA012,KA030`). */
+  disable?: readonly string[];
 }
 
 /** What a rule reports; the rule adds its code and severity. */
