@@ -1,4 +1,13 @@
-export type { Comment, ConfigFile, Definition, Diagnostic, Node, Position, Statement } from './ast.js';
+export type {
+  Comment,
+  ConfigFile,
+  Definition,
+  Diagnostic,
+  Node,
+  NodePosition,
+  Position,
+  Statement,
+} from './ast.js';
 export { formatPosition } from './ast.js';
 export type {
   GlobalDefs,

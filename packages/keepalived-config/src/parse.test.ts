@@ -187,3 +187,16 @@ describe('print', () => {
     expect(print(parse('\n\n'))).toBe('');
   });
 });
+
+describe('diagnostic shape (file, line, col, offset, expected, found)', () => {
+  it('syntax errors carry the 0-based offset and what was expected and found', () => {
+    const text = 'global_defs {\n  router_id a\n}\n}\n@ x\n';
+    const { diagnostics } = tryParse(text, { file: 'k.conf' });
+    expect(diagnostics.map((d) => [d.pos, d.expected, d.found])).toEqual([
+      [{ file: 'k.conf', line: 4, col: 1, offset: 30 }, undefined, undefined],
+      [{ file: 'k.conf', line: 5, col: 1, offset: 32 }, "a config id right after '@'", 'whitespace'],
+    ]);
+    expect(text[30]).toBe('}');
+    expect(text[32]).toBe('@');
+  });
+});

@@ -1,4 +1,4 @@
-import type { Node, Position, Statement } from './ast.js';
+import type { Node, NodePosition, Statement } from './ast.js';
 import { tryParse, unquote } from './parse.js';
 
 /** A statement as keepalived sees it: conditionals applied, `$NAME` expanded, `~SEQ` unrolled, quotes removed. */
@@ -6,9 +6,9 @@ export interface Resolved {
   keyword: string;
   args: string[];
   block?: Resolved[];
-  pos: Position;
-  /** Position of the closing `}` of a block. */
-  end?: Position;
+  pos: NodePosition;
+  /** NodePosition of the closing `}` of a block. */
+  end?: NodePosition;
   /** The source node (for a statement coming from a multi-line definition: the line using it). */
   node: Statement;
 }

@@ -1,5 +1,5 @@
 import { isIPv4, isIPv6 } from 'node:net';
-import type { Position } from '../ast.js';
+import type { NodePosition } from '../ast.js';
 import type { Resolved } from '../resolve.js';
 
 /** One vrrp_instance as the rules see it (first occurrence of each keyword wins, as in keepalived). */
@@ -13,18 +13,18 @@ export interface Instance {
   priority?: number;
   advertInt?: number;
   version: number;
-  vips: Array<{ addr: string; pos: Position }>;
+  vips: Array<{ addr: string; pos: NodePosition }>;
   authType?: string;
   authPass?: string;
   unicastSrc?: string;
   peers: string[];
-  trackScripts: Array<{ name: string; pos: Position }>;
+  trackScripts: Array<{ name: string; pos: NodePosition }>;
 }
 
 export interface SyncGroup {
   name: string;
   node: Resolved;
-  members: Array<{ name: string; pos: Position }>;
+  members: Array<{ name: string; pos: NodePosition }>;
 }
 
 /** The parts of a config the rules look at. */

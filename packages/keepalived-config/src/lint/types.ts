@@ -1,4 +1,4 @@
-import type { ConfigFile, Diagnostic, Position } from '../ast.js';
+import type { ConfigFile, Diagnostic, NodePosition } from '../ast.js';
 import type { Resolved, ResolveOptions } from '../resolve.js';
 import type { Model } from './model.js';
 import type { FileReader } from './reader.js';
@@ -18,7 +18,7 @@ export interface LintOptions extends ResolveOptions {
 
 /** What a rule reports; the rule adds its code and severity. */
 export interface Finding {
-  pos: Position;
+  pos: NodePosition;
   message: string;
   hint?: string;
   expected?: string;
@@ -26,7 +26,7 @@ export interface Finding {
 }
 
 export type Report = (
-  pos: Position,
+  pos: NodePosition,
   message: string,
   hint?: string,
   more?: Pick<Finding, 'expected' | 'found'>,

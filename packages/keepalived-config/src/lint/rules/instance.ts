@@ -1,9 +1,9 @@
-import type { Position } from '../../ast.js';
+import type { NodePosition } from '../../ast.js';
 import { fileRule } from '../define.js';
 import { child, type Instance, type Model } from '../model.js';
 
 /** Calls `fn` for each instance with `at(keyword)`: the keyword's position, or the instance's. */
-export function eachInstance(m: Model, fn: (i: Instance, at: (k?: string) => Position) => void): void {
+export function eachInstance(m: Model, fn: (i: Instance, at: (k?: string) => NodePosition) => void): void {
   for (const i of m.instances)
     fn(i, (k) => (k === undefined ? i.node.pos : (i.kv.get(k)?.pos ?? i.node.pos)));
 }
