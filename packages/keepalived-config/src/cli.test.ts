@@ -57,10 +57,10 @@ describe('keepalived-fmt', () => {
   });
 
   it('reports syntax errors as file:line:col and unreadable files without a stack trace', () => {
-    const f = files({ bad: 'a {\n' });
+    const f = files({ bad: 'a\n}\n' });
     const io = capture();
     expect(fmtMain([f.bad!, join(dir, 'nope')], io)).toBe(1);
-    expect(io.stderr).toContain(`${f.bad}:2:1: error KA000 expected '}' to close 'a'`);
+    expect(io.stderr).toContain(`${f.bad}:2:1: error KA000 unexpected '}': no block is open here`);
     expect(io.stderr).toContain('nope: cannot read: ENOENT');
     expect(io.stderr.trimEnd().split('\n').pop()).toBe('0 passed, 2 failed');
   });

@@ -114,11 +114,6 @@ describe('parse', () => {
   });
 
   it.each([
-    [
-      'an unclosed block',
-      'a {\n  b\n',
-      "k.conf:3:1: expected '}' to close 'a' opened at line 1:1, found end of file",
-    ],
     ['a stray closing brace', 'a\n}\n', "k.conf:2:1: unexpected '}': no block is open here"],
     ['an unterminated quote', 'a "b\n', 'k.conf:1:3: unterminated quoted string'],
     ['a brace without keyword', '{\n}\n', "k.conf:1:1: unexpected '{': expected a keyword before it"],
@@ -198,5 +193,16 @@ describe('diagnostic shape (file, line, col, offset, expected, found)', () => {
     ]);
     expect(text[30]).toBe('}');
     expect(text[32]).toBe('@');
+  });
+});
+
+describe('a block left open at the end of the file', () => {
+  it('is read as keepalived reads it (closed there), not refused: the linter reports it (KA042)', () => {
+    const f = parse('a {\n  b {\n    c 1\n', { file: 'k.conf' });
+    const a = f.body[0] as Statement;
+    expect(a.keyword).toBe('a');
+    expect(a.end).toBeUndefined();
+    expect((a.block?.[0] as Statement).block?.map((n) => (n as Statement).keyword)).toEqual(['c']);
+    expect(print(f)).toBe('a {\n  b {\n    c 1\n  }\n}\n');
   });
 });

@@ -51,6 +51,7 @@ export function lint(file: ConfigFile | Node[], options: LintOptions = {}): Diag
   const body = Array.isArray(file) ? file : file.body;
   const resolved = resolve(body, options);
   const ctx: FileContext = {
+    body,
     resolved,
     model: model(resolved),
     options,

@@ -1,4 +1,4 @@
-import type { ConfigFile, Diagnostic, NodePosition } from '../ast.js';
+import type { ConfigFile, Diagnostic, Node, NodePosition } from '../ast.js';
 import type { Resolved, ResolveOptions } from '../resolve.js';
 import type { Model } from './model.js';
 import type { FileReader } from './reader.js';
@@ -34,6 +34,8 @@ export type Report = (
 
 /** What a single-file rule sees: the resolved statements, the model built from them, the options. */
 export interface FileContext {
+  /** The parsed statements, as written (comments, conditionals and definitions kept). */
+  body: readonly Node[];
   resolved: Resolved[];
   model: Model;
   options: LintOptions;

@@ -27,11 +27,12 @@ import {
   KA035,
   KA037,
 } from './instance-net.js';
-import { KA001, KA026 } from './keywords.js';
+import { KA001, KA026, KA042, KA043, KA048 } from './keywords.js';
 import { KA101, KA102, KA103, KA104, KA105, KA106, KA107, KA108, KA109 } from './pair.js';
 import { KA027, KA030 } from './routes.js';
 import { KA023, KA024, KA025, KA034, KA039, KA041 } from './scripts.js';
 import { KA000, KA040 } from './source.js';
+import { KA044, KA045, KA046, KA047 } from './values.js';
 
 /** Every rule, in code order: the single source of the rule table. */
 export const ALL_RULES = [
@@ -77,6 +78,13 @@ export const ALL_RULES = [
   KA039,
   KA040,
   KA041,
+  KA042,
+  KA043,
+  KA044,
+  KA045,
+  KA046,
+  KA047,
+  KA048,
   KA101,
   KA102,
   KA103,

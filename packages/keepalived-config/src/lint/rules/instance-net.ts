@@ -1,3 +1,4 @@
+import { isIPv4, isIPv6 } from 'node:net';
 import type { Resolved } from '../../resolve.js';
 import { fileRule } from '../define.js';
 import { family, type Instance, inSubnet4, validCidr } from '../model.js';
@@ -158,6 +159,14 @@ function ruleAddresses(resolved: Resolved[], report: (r: Resolved, k: string, v:
   visit(resolved);
 }
 
+/** keepalived reads a peer as an address up to a '-' or '/', IPv6 when it has a ':' (inet_pton). */
+function peerAddress(word: string): boolean {
+  const dash = word.indexOf('-');
+  const cut = dash >= 0 ? dash : word.indexOf('/');
+  const a = cut >= 0 ? word.slice(0, cut) : word;
+  return a.includes(':') ? isIPv6(a) : isIPv4(a);
+}
+
 export const KA029 = fileRule({
   code: 'KA029',
   severity: 'error',
@@ -167,6 +176,15 @@ export const KA029 = fileRule({
       for (const v of i.vips)
         if (!validCidr(v.addr))
           report(v.pos, `(${i.name}) '${v.addr}' is not a valid IP address`, 'write ADDRESS[/PREFIX]');
+    for (const i of model.instances)
+      for (const p of i.kv.get('unicast_peer')?.block ?? [])
+        if (!peerAddress(p.keyword))
+          report(
+            p.pos,
+            `(${i.name}) unicast peer '${p.keyword}' is not a valid IP address; keepalived skips it`,
+            'write one IPv4 or IPv6 address per line',
+            { expected: 'an IP address', found: p.keyword },
+          );
     ruleAddresses(resolved, (rule, k, v) =>
       report(rule.pos, `invalid rule ${k} address ${v}; keepalived skips the rule`, 'write ADDRESS[/PREFIX]'),
     );

@@ -1,84 +1,44 @@
-import {
-  GARP_KEYWORDS,
-  GLOBAL_KEYWORDS,
-  INSTANCE_KEYWORDS,
-  LEGACY_KEYWORDS,
-  LVS_KEYWORDS,
-  SCRIPT_KEYWORDS,
-  SYNC_KEYWORDS,
-  TRACK_KEYWORDS,
-} from '../../keywords.js';
+import type { Node, Statement } from '../../ast.js';
 import type { Resolved } from '../../resolve.js';
 import { fileRule } from '../define.js';
+import { GRAMMAR, INCLUDES } from '../grammar.js';
 import { walk } from '../model.js';
 
-const TOP_BLOCKS = new Set([
-  'global_defs',
-  'vrrp_instance',
-  'vrrp_script',
-  'vrrp_sync_group',
-  'vrrp_track_file',
-  'track_file',
-  'vrrp_track_process',
-  'track_process',
-  'static_ipaddress',
-  'static_routes',
-  'static_rules',
-  'static_track_group',
-  'linkbeat_interfaces',
-  'garp_group',
-  'bfd_instance',
-  'virtual_server',
-  'virtual_server_group',
-  'include',
-  'includer',
-  'includem',
-  'includew',
-  'includeb',
-  'includea',
-  'include_check',
-]);
+/** Calls `visit` for each statement with the grammar path of its block, as keepalived reads the blocks. */
+function walkGrammar(list: Resolved[], visit: (r: Resolved, path: string, known: boolean) => void): void {
+  const go = (rs: Resolved[], path: string) => {
+    const g = GRAMMAR.get(path);
+    if (!g) return;
+    for (const r of rs) {
+      if (r.keyword.startsWith('$') || INCLUDES.has(r.keyword)) continue;
+      const known = g.known.has(r.keyword);
+      visit(r, path, known);
+      if (!r.block) continue;
+      const child = g.blocks.get(r.keyword);
+      if (child !== undefined) go(r.block, child);
+      // keepalived ignores the '{' after an unknown keyword and reads the lines that follow in this block.
+      else if (!known) go(r.block, path);
+    }
+  };
+  go(list, '');
+}
 
-const LVS_BLOCKS = [
-  'virtual_server',
-  'real_server',
-  'HTTP_GET',
-  'SSL_GET',
-  'TCP_CHECK',
-  'SMTP_CHECK',
-  'DNS_CHECK',
-  'MISC_CHECK',
-  'BFD_CHECK',
-  'PING_CHECK',
-  'UDP_CHECK',
-  'FILE_CHECK',
-  'url',
-  'host',
-  'sorry_server',
-];
-const TRACK_BLOCKS = [
-  'vrrp_track_file',
-  'track_file',
-  'vrrp_track_process',
-  'track_process',
-  'bfd_instance',
-  'static_track_group',
-];
+const blockName = (path: string) => (path === '' ? 'top level' : path.slice(path.lastIndexOf('/') + 1));
 
-const CONTEXT = new Map<string, ReadonlySet<string>>([
-  ['global_defs', GLOBAL_KEYWORDS],
-  ['vrrp_instance', INSTANCE_KEYWORDS],
-  ['vrrp_script', SCRIPT_KEYWORDS],
-  ['vrrp_sync_group', SYNC_KEYWORDS],
-  ['garp_group', GARP_KEYWORDS],
-  ['authentication', new Set(['auth_type', 'auth_pass'])],
-  ...TRACK_BLOCKS.map((b): [string, ReadonlySet<string>] => [b, TRACK_KEYWORDS]),
-  ...LVS_BLOCKS.map((b): [string, ReadonlySet<string>] => [b, LVS_KEYWORDS]),
-]);
+/** Where a keyword belongs, for the hint: the first block whose grammar knows it. */
+function homeOf(keyword: string, except: string): string | undefined {
+  for (const [path, g] of GRAMMAR) if (path !== except && g.known.has(keyword)) return path;
+  return undefined;
+}
 
-function hintFor(parent: string, keyword: string): string {
-  if (parent === 'vrrp_sync_group') return `list members inside 'group { ... }', not as '${keyword}'`;
-  return 'check the spelling, or whether it belongs in another block';
+function hintFor(path: string, keyword: string): string {
+  if (path === 'vrrp_sync_group') return `list members inside 'group { ... }', not as '${keyword}'`;
+  const home = homeOf(keyword, path);
+  if (home !== undefined)
+    return `'${keyword}' belongs in ${home === '' ? 'the top level' : home.replaceAll('/', ' > ')}`;
+  return path === ''
+    ? 'check the spelling or move it into its block'
+    : 'check the spelling, or whether it belongs in another block';
 }
 
 export const KA001 = fileRule({
@@ -86,21 +46,73 @@ export const KA001 = fileRule({
   severity: 'warning',
   title: 'unknown keyword',
   check({ resolved }, report) {
-    walk(resolved, (r: Resolved, parent) => {
-      if (r.keyword.startsWith('$')) return;
-      if (parent === undefined) {
-        if (!TOP_BLOCKS.has(r.keyword) && !GLOBAL_KEYWORDS.has(r.keyword))
-          report(
-            r.pos,
-            `unknown keyword '${r.keyword}' at top level`,
-            'check the spelling or move it into its block',
-          );
-        return;
-      }
-      const known = CONTEXT.get(parent);
-      if (known !== undefined && !known.has(r.keyword) && !LEGACY_KEYWORDS.has(r.keyword))
-        report(r.pos, `unknown keyword '${r.keyword}' in ${parent}`, hintFor(parent, r.keyword));
+    walkGrammar(resolved, (r, path, known) => {
+      if (!known)
+        report(
+          r.pos,
+          path === ''
+            ? `unknown keyword '${r.keyword}' at top level`
+            : `unknown keyword '${r.keyword}' in ${blockName(path)}`,
+          hintFor(path, r.keyword),
+        );
     });
+  },
+});
+
+export const KA043 = fileRule({
+  code: 'KA043',
+  severity: 'error',
+  title: 'keyword without its parameter (keepalived stops reading)',
+  check({ resolved }, report) {
+    walkGrammar(resolved, (r, path, known) => {
+      if (known && r.args.length === 0 && GRAMMAR.get(path)?.needsValue.has(r.keyword))
+        report(
+          r.pos,
+          `'${r.keyword}' needs a parameter, found end of line; keepalived stops reading the configuration here`,
+          `write ${r.keyword} VALUE`,
+          { expected: 'a parameter', found: 'end of line' },
+        );
+    });
+  },
+});
+
+export const KA048 = fileRule({
+  code: 'KA048',
+  severity: 'warning',
+  title: 'keyword without its parameter (keepalived ignores the line)',
+  check({ resolved }, report) {
+    walkGrammar(resolved, (r, path, known) => {
+      if (known && r.args.length === 0 && GRAMMAR.get(path)?.ignoredWithoutValue.has(r.keyword))
+        report(
+          r.pos,
+          `'${r.keyword}' needs a parameter, found end of line; keepalived ignores the line`,
+          `write ${r.keyword} VALUE, or remove the line`,
+          { expected: 'a parameter', found: 'end of line' },
+        );
+    });
+  },
+});
+
+export const KA042 = fileRule({
+  code: 'KA042',
+  severity: 'warning',
+  title: 'block not closed at end of file (keepalived closes it there)',
+  check({ body }, report) {
+    const visit = (nodes: readonly Node[]) => {
+      for (const n of nodes) {
+        if (n.kind !== 'statement' || !n.block) continue;
+        if (!n.end) unclosed(n);
+        visit(n.block);
+      }
+    };
+    const unclosed = (s: Statement) =>
+      report(
+        s.pos,
+        `expected '}' to close '${s.keyword}' opened here, found end of file; keepalived closes it there and warns`,
+        "add the missing '}'",
+        { expected: "'}'", found: 'end of file' },
+      );
+    visit(body);
   },
 });
 
