@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from '../parse.js';
 import { LINT_RULES, lint, RULES } from './index.js';
@@ -58,5 +59,17 @@ describe('rule modules', () => {
     ]);
     expect(seen).toContain('/usr/bin/ok');
     expect(lint(parse(text), { reader })).toEqual([]);
+  });
+});
+
+describe('README', () => {
+  it('lists every rule with its code, severity and title', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+    const rows = [...readme.matchAll(/^\| (KA\d{3}) \| (\w+) +\| (.+?) +\|$/gm)].map((m) => [
+      m[1],
+      m[2],
+      m[3],
+    ]);
+    expect(rows).toEqual(LINT_RULES.map((r) => [r.code, r.severity, r.title]));
   });
 });
