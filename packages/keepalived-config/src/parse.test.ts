@@ -202,7 +202,8 @@ describe('a block left open at the end of the file', () => {
     const a = f.body[0] as Statement;
     expect(a.keyword).toBe('a');
     expect(a.end).toBeUndefined();
-    expect((a.block?.[0] as Statement).block?.map((n) => (n as Statement).keyword)).toEqual(['c']);
+    const b = a.block![0] as Statement;
+    expect(b.block!.map((n) => (n as Statement).keyword)).toEqual(['c']);
     expect(print(f)).toBe('a {\n  b {\n    c 1\n  }\n}\n');
   });
 });
