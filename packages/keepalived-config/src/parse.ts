@@ -353,6 +353,7 @@ function tokenize(raw: string, start: number, end: number): Token[] {
 
 /** Removes the quotes and escapes of one word as keepalived reads it (`"a b"c` -> `a bc`). */
 export function unquote(word: string): string {
+  if (!word.includes('"') && !word.includes('\\')) return word;
   let out = '';
   let quote: string | null = null;
   for (let i = 0; i < word.length; i++) {

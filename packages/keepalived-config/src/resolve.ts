@@ -75,7 +75,11 @@ function walk(nodes: Node[], ctx: Ctx): Resolved[] {
     }
     if (n.kind !== 'statement') continue;
     if (!included(n.condition, ctx.options.configId)) continue;
-    const seqs = (n.sequences ?? []).map(parseSeq);
+    if (!n.sequences) {
+      out.push(...statement(n, ctx));
+      continue;
+    }
+    const seqs = n.sequences.map(parseSeq);
     const combos = expandSeqs(seqs);
     for (const combo of combos) {
       const saved = new Map(ctx.defs);

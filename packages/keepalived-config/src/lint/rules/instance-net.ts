@@ -2,6 +2,8 @@ import { isIPv4, isIPv6 } from 'node:net';
 import type { Resolved } from '../../resolve.js';
 import { fileRule } from '../define.js';
 import { family, type Instance, inSubnet4, validCidr } from '../model.js';
+import type { FileContext } from '../types.js';
+import { routeBlocks } from '../views.js';
 import { eachInstance } from './instance.js';
 
 export const KA037 = fileRule({
@@ -103,10 +105,24 @@ export const KA016 = fileRule({
   },
 });
 
-/** The valid virtual addresses of an instance, with their family. */
-function validVips(i: Instance): Array<Instance['vips'][number] & { family: 4 | 6 | 0 }> {
-  return i.vips.filter((v) => validCidr(v.addr)).map((v) => ({ ...v, family: family(v.addr) }));
+type Vip = Instance['vips'][number] & { valid: boolean; family: 4 | 6 | 0 };
+const vipCache = new WeakMap<Instance, Vip[]>();
+
+/** The virtual addresses of an instance, checked once for the rules that need them. */
+function vipFacts(i: Instance): Vip[] {
+  let v = vipCache.get(i);
+  if (!v) {
+    v = i.vips.map((x) => {
+      const valid = validCidr(x.addr);
+      return { ...x, valid, family: valid ? family(x.addr) : 0 };
+    });
+    vipCache.set(i, v);
+  }
+  return v;
 }
+
+/** The valid virtual addresses of an instance, with their family. */
+const validVips = (i: Instance): Vip[] => vipFacts(i).filter((v) => v.valid);
 
 export const KA010 = fileRule({
   code: 'KA010',
@@ -140,23 +156,19 @@ export const KA011 = fileRule({
   },
 });
 
-function ruleAddresses(resolved: Resolved[], report: (r: Resolved, k: string, v: string) => void): void {
-  const visit = (list: Resolved[]) => {
-    for (const r of list) {
-      if (r.keyword === 'virtual_rules' || r.keyword === 'static_rules') {
-        for (const rule of r.block ?? []) {
-          const words = [rule.keyword, ...rule.args];
-          for (const k of ['from', 'to']) {
-            const at = words.indexOf(k);
-            const v = at >= 0 ? words[at + 1] : undefined;
-            if (v !== undefined && v !== 'all' && !validCidr(v)) report(rule, k, v);
-          }
-        }
+/** Calls `report` for each rule whose from / to address keepalived cannot read. */
+function ruleAddresses(ctx: FileContext, report: (r: Resolved, k: string, v: string) => void): void {
+  for (const r of routeBlocks(ctx)) {
+    if (r.keyword !== 'virtual_rules' && r.keyword !== 'static_rules') continue;
+    for (const rule of r.block ?? []) {
+      const words = [rule.keyword, ...rule.args];
+      for (const k of ['from', 'to']) {
+        const at = words.indexOf(k);
+        const v = at >= 0 ? words[at + 1] : undefined;
+        if (v !== undefined && v !== 'all' && !validCidr(v)) report(rule, k, v);
       }
-      if (r.block && r.keyword !== 'virtual_routes' && r.keyword !== 'static_routes') visit(r.block);
     }
-  };
-  visit(resolved);
+  }
 }
 
 /** keepalived reads a peer as an address up to a '-' or '/', IPv6 when it has a ':' (inet_pton). */
@@ -171,10 +183,11 @@ export const KA029 = fileRule({
   code: 'KA029',
   severity: 'error',
   title: 'invalid IP address',
-  check({ model, resolved }, report) {
+  check(ctx, report) {
+    const { model } = ctx;
     for (const i of model.instances)
-      for (const v of i.vips)
-        if (!validCidr(v.addr))
+      for (const v of vipFacts(i))
+        if (!v.valid)
           report(v.pos, `(${i.name}) '${v.addr}' is not a valid IP address`, 'write ADDRESS[/PREFIX]');
     for (const i of model.instances)
       for (const p of i.kv.get('unicast_peer')?.block ?? [])
@@ -185,7 +198,7 @@ export const KA029 = fileRule({
             'write one IPv4 or IPv6 address per line',
             { expected: 'an IP address', found: p.keyword },
           );
-    ruleAddresses(resolved, (rule, k, v) =>
+    ruleAddresses(ctx, (rule, k, v) =>
       report(rule.pos, `invalid rule ${k} address ${v}; keepalived skips the rule`, 'write ADDRESS[/PREFIX]'),
     );
   },
@@ -195,25 +208,17 @@ export const KA028 = fileRule({
   code: 'KA028',
   severity: 'warning',
   title: 'rule without preference',
-  check({ resolved }, report) {
+  check(ctx, report) {
     const invalid = new Set<Resolved>();
-    ruleAddresses(resolved, (rule) => invalid.add(rule));
-    const visit = (list: Resolved[]) => {
-      for (const r of list) {
-        if (r.keyword === 'virtual_rules' || r.keyword === 'static_rules') {
-          for (const rule of r.block ?? []) {
-            const words = [rule.keyword, ...rule.args];
-            if (
-              !invalid.has(rule) &&
-              !words.some((w) => w === 'preference' || w === 'prio' || w === 'priority')
-            )
-              report(rule.pos, 'rule has no preference; keepalived picks one', 'add preference N');
-          }
-        }
-        if (r.block && r.keyword !== 'virtual_routes' && r.keyword !== 'static_routes') visit(r.block);
+    ruleAddresses(ctx, (rule) => invalid.add(rule));
+    for (const r of routeBlocks(ctx)) {
+      if (r.keyword !== 'virtual_rules' && r.keyword !== 'static_rules') continue;
+      for (const rule of r.block ?? []) {
+        const words = [rule.keyword, ...rule.args];
+        if (!invalid.has(rule) && !words.some((w) => w === 'preference' || w === 'prio' || w === 'priority'))
+          report(rule.pos, 'rule has no preference; keepalived picks one', 'add preference N');
       }
-    };
-    visit(resolved);
+    }
   },
 });
 

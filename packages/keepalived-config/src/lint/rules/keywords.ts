@@ -1,27 +1,7 @@
 import type { Node, Statement } from '../../ast.js';
-import type { Resolved } from '../../resolve.js';
 import { fileRule } from '../define.js';
-import { GRAMMAR, INCLUDES } from '../grammar.js';
-import { walk } from '../model.js';
-
-/** Calls `visit` for each statement with the grammar path of its block, as keepalived reads the blocks. */
-function walkGrammar(list: Resolved[], visit: (r: Resolved, path: string, known: boolean) => void): void {
-  const go = (rs: Resolved[], path: string) => {
-    const g = GRAMMAR.get(path);
-    if (!g) return;
-    for (const r of rs) {
-      if (r.keyword.startsWith('$') || INCLUDES.has(r.keyword)) continue;
-      const known = g.known.has(r.keyword);
-      visit(r, path, known);
-      if (!r.block) continue;
-      const child = g.blocks.get(r.keyword);
-      if (child !== undefined) go(r.block, child);
-      // keepalived ignores the '{' after an unknown keyword and reads the lines that follow in this block.
-      else if (!known) go(r.block, path);
-    }
-  };
-  go(list, '');
-}
+import { GRAMMAR } from '../grammar.js';
+import { parented, placed, routeBlocks } from '../views.js';
 
 const blockName = (path: string) => (path === '' ? 'top level' : path.slice(path.lastIndexOf('/') + 1));
 
@@ -45,8 +25,8 @@ export const KA001 = fileRule({
   code: 'KA001',
   severity: 'warning',
   title: 'unknown keyword',
-  check({ resolved }, report) {
-    walkGrammar(resolved, (r, path, known) => {
+  check(ctx, report) {
+    for (const { r, path, known } of placed(ctx)) {
       if (!known)
         report(
           r.pos,
@@ -55,7 +35,7 @@ export const KA001 = fileRule({
             : `unknown keyword '${r.keyword}' in ${blockName(path)}`,
           hintFor(path, r.keyword),
         );
-    });
+    }
   },
 });
 
@@ -63,8 +43,8 @@ export const KA043 = fileRule({
   code: 'KA043',
   severity: 'error',
   title: 'keyword without its parameter (keepalived stops reading)',
-  check({ resolved }, report) {
-    walkGrammar(resolved, (r, path, known) => {
+  check(ctx, report) {
+    for (const { r, path, known } of placed(ctx)) {
       if (known && r.args.length === 0 && GRAMMAR.get(path)?.needsValue.has(r.keyword))
         report(
           r.pos,
@@ -72,7 +52,7 @@ export const KA043 = fileRule({
           `write ${r.keyword} VALUE`,
           { expected: 'a parameter', found: 'end of line' },
         );
-    });
+    }
   },
 });
 
@@ -80,8 +60,8 @@ export const KA048 = fileRule({
   code: 'KA048',
   severity: 'warning',
   title: 'keyword without its parameter (keepalived ignores the line)',
-  check({ resolved }, report) {
-    walkGrammar(resolved, (r, path, known) => {
+  check(ctx, report) {
+    for (const { r, path, known } of placed(ctx)) {
       if (known && r.args.length === 0 && GRAMMAR.get(path)?.ignoredWithoutValue.has(r.keyword))
         report(
           r.pos,
@@ -89,7 +69,7 @@ export const KA048 = fileRule({
           `write ${r.keyword} VALUE, or remove the line`,
           { expected: 'a parameter', found: 'end of line' },
         );
-    });
+    }
   },
 });
 
@@ -120,28 +100,21 @@ export const KA026 = fileRule({
   code: 'KA026',
   severity: 'warning',
   title: 'deprecated keyword',
-  check({ resolved }, report) {
-    walk(resolved, (r, parent) => {
+  check(ctx, report) {
+    for (const { r, parent } of parented(ctx))
       if (parent === 'vrrp_instance' && r.keyword === 'lvs_sync_daemon_interface')
         report(
           r.pos,
           'lvs_sync_daemon_interface in a vrrp_instance is deprecated',
           'use lvs_sync_daemon in global_defs',
         );
-    });
-    const visit = (list: Resolved[]) => {
-      for (const r of list) {
-        if (r.keyword === 'virtual_routes' || r.keyword === 'static_routes') {
-          for (const route of r.block ?? []) {
-            const words = [route.keyword, ...route.args];
-            if (words.includes('or')) report(route.pos, '"or" for routes is deprecated', 'use "nexthop"');
-            if (words.includes('gw')) report(route.pos, '"gw" for routes is deprecated', 'use "via"');
-          }
-          continue;
-        }
-        if (r.block) visit(r.block);
+    for (const r of routeBlocks(ctx)) {
+      if (r.keyword !== 'virtual_routes' && r.keyword !== 'static_routes') continue;
+      for (const route of r.block ?? []) {
+        const words = [route.keyword, ...route.args];
+        if (words.includes('or')) report(route.pos, '"or" for routes is deprecated', 'use "nexthop"');
+        if (words.includes('gw')) report(route.pos, '"gw" for routes is deprecated', 'use "via"');
       }
-    };
-    visit(resolved);
+    }
   },
 });

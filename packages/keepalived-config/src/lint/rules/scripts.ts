@@ -1,50 +1,15 @@
 import { dirname } from 'node:path';
-import type { Resolved } from '../../resolve.js';
 import { fileRule } from '../define.js';
-import { walk } from '../model.js';
 import { scriptProblem } from '../reader.js';
-
-const SCRIPT_KEYWORDS_ANYWHERE = new Set([
-  'notify',
-  'notify_master',
-  'notify_backup',
-  'notify_fault',
-  'notify_stop',
-  'notify_deleted',
-  'notify_master_rx_lower_pri',
-  'shutdown_script',
-  'startup_script',
-  'vrrp_notify_fifo_script',
-  'notify_fifo_script',
-  'lvs_notify_fifo_script',
-  'script',
-  'misc_path',
-  'quorum_up',
-  'quorum_down',
-  'notify_up',
-  'notify_down',
-]);
-
-/** Every line that names a command keepalived runs (script lines outside vrrp_script excluded). */
-function scriptUses(resolved: Resolved[]): Resolved[] {
-  const uses: Resolved[] = [];
-  walk(resolved, (r, parent) => {
-    if (
-      SCRIPT_KEYWORDS_ANYWHERE.has(r.keyword) &&
-      parent !== undefined &&
-      !(r.keyword === 'script' && parent !== 'vrrp_script')
-    )
-      uses.push(r);
-  });
-  return uses;
-}
+import { scriptUses } from '../views.js';
 
 export const KA023 = fileRule({
   code: 'KA023',
   severity: 'warning',
   title: 'scripts configured without enable_script_security',
-  check({ resolved, model }, report) {
-    const first = scriptUses(resolved)[0];
+  check(ctx, report) {
+    const first = scriptUses(ctx)[0];
+    const { model } = ctx;
     if (first && !model.globals.has('enable_script_security'))
       report(
         first.pos,
@@ -58,9 +23,10 @@ export const KA025 = fileRule({
   code: 'KA025',
   severity: 'warning',
   title: 'enable_script_security without script_user',
-  check({ resolved, model }, report) {
+  check(ctx, report) {
+    const { model } = ctx;
     const secure = model.globals.get('enable_script_security');
-    if (secure && scriptUses(resolved).length > 0 && !model.globals.has('script_user'))
+    if (secure && scriptUses(ctx).length > 0 && !model.globals.has('script_user'))
       report(
         secure.pos,
         'enable_script_security without script_user: keepalived looks for user keepalived_script',
@@ -73,8 +39,8 @@ export const KA039 = fileRule({
   code: 'KA039',
   severity: 'warning',
   title: 'script line uses shell syntax (keepalived runs no shell)',
-  check({ resolved }, report) {
-    for (const u of scriptUses(resolved)) {
+  check(ctx, report) {
+    for (const u of scriptUses(ctx)) {
       const cmd = u.args[0];
       if (cmd !== undefined && /[|;&<>`]|\$\(/.test(cmd))
         report(
@@ -92,8 +58,8 @@ export const KA024 = fileRule({
   code: 'KA024',
   severity: 'warning',
   title: 'script path is not absolute',
-  check({ resolved }, report) {
-    for (const u of scriptUses(resolved)) {
+  check(ctx, report) {
+    for (const u of scriptUses(ctx)) {
       const cmd = u.args[0];
       if (cmd === undefined) continue;
       const path = commandPath(cmd);
@@ -111,9 +77,10 @@ export const KA034 = fileRule({
   code: 'KA034',
   severity: 'warning',
   title: 'script is not a root-owned, non-writable executable',
-  check({ resolved, options, reader }, report) {
+  check(ctx, report) {
+    const { options, reader } = ctx;
     if (!options.checkScripts) return;
-    for (const u of scriptUses(resolved)) {
+    for (const u of scriptUses(ctx)) {
       const cmd = u.args[0];
       if (cmd === undefined) continue;
       const path = commandPath(cmd);

@@ -1,6 +1,6 @@
 import type { Resolved } from '../../resolve.js';
 import { fileRule } from '../define.js';
-import { GRAMMAR } from '../grammar.js';
+import { placed } from '../views.js';
 
 /**
  * Integer parameters and the range keepalived 2.2.7 accepts (block path, keyword, min, max), measured with
@@ -79,33 +79,19 @@ const RANGES: ReadonlyArray<[path: string, keyword: string, min: number, max: nu
 
 const RANGE = new Map(RANGES.map(([path, k, min, max]) => [`${path} ${k}`, { min, max }]));
 
-/** Calls `visit` for each statement with its block path (keywords keepalived knows only). */
-function walkKnown(list: Resolved[], visit: (r: Resolved, path: string) => void): void {
-  const go = (rs: Resolved[], path: string) => {
-    const g = GRAMMAR.get(path);
-    if (!g) return;
-    for (const r of rs) {
-      if (!g.known.has(r.keyword)) continue;
-      visit(r, path);
-      const child = r.block ? g.blocks.get(r.keyword) : undefined;
-      if (child !== undefined && r.block) go(r.block, child);
-    }
-  };
-  go(list, '');
-}
-
 export const KA044 = fileRule({
   code: 'KA044',
   severity: 'error',
   title: "number outside keepalived's range, or not a number",
-  check({ resolved }, report) {
-    walkKnown(resolved, (r, path) => {
+  check(ctx, report) {
+    for (const { r, path, known } of placed(ctx)) {
+      if (!known) continue;
       const range = RANGE.get(`${path} ${r.keyword}`);
       const v = r.args[0];
-      if (!range || v === undefined) return;
+      if (!range || v === undefined) continue;
       const expected = `an integer in ${range.min}-${range.max}`;
       const n = /^[-+]?\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
-      if (!Number.isNaN(n) && n >= range.min && n <= range.max) return;
+      if (!Number.isNaN(n) && n >= range.min && n <= range.max) continue;
       report(
         r.pos,
         Number.isNaN(n)
@@ -114,7 +100,7 @@ export const KA044 = fileRule({
         `use ${expected}`,
         { expected, found: v },
       );
-    });
+    }
   },
 });
 
@@ -157,10 +143,11 @@ export const KA046 = fileRule({
   code: 'KA046',
   severity: 'warning',
   title: 'notify script given twice (keepalived ignores the second)',
-  check({ resolved }, report) {
-    walkKnown(resolved, (r, path) => {
+  check(ctx, report) {
+    for (const { r, path, known } of placed(ctx)) {
+      if (!known) continue;
       const once = path === '' ? ONCE[r.keyword] : undefined;
-      if (!once || !r.block) return;
+      if (!once || !r.block) continue;
       const seen = new Map<string, Resolved>();
       for (const c of r.block) {
         if (!once.has(c.keyword)) continue;
@@ -173,7 +160,7 @@ export const KA046 = fileRule({
           );
         else seen.set(c.keyword, c);
       }
-    });
+    }
   },
 });
 
@@ -187,8 +174,9 @@ export const KA047 = fileRule({
   code: 'KA047',
   severity: 'error',
   title: 'unknown LVS forwarding method',
-  check({ resolved }, report) {
-    walkKnown(resolved, (r, path) => {
+  check(ctx, report) {
+    for (const { r, path, known } of placed(ctx)) {
+      if (!known) continue;
       const v = r.args[0];
       if (v !== undefined && METHOD_KEYWORDS[path]?.has(r.keyword) && !METHODS.includes(v))
         report(
@@ -197,6 +185,6 @@ export const KA047 = fileRule({
           'write NAT, DR or TUN',
           { expected: 'NAT, DR or TUN', found: v },
         );
-    });
+    }
   },
 });
