@@ -3,17 +3,14 @@ import { nodeReader } from './lint/node-reader.js';
 import { type FileReader, scriptProblem as problemOf } from './lint/reader.js';
 
 export {
-  type FileContext,
   type FileInfo,
   type FileReader,
   type FileRule,
-  type Finding,
   LINT_RULES,
   type LintOptions,
   lint,
   lintPair,
   nodeReader,
-  type PairContext,
   type PairRule,
   RULES,
   type Rule,

@@ -80,16 +80,11 @@ export function lintPair(a: ConfigFile, b: ConfigFile, options: LintOptions = {}
   return sortDiagnostics(new Disables().read(a.body).read(b.body).filter(found));
 }
 
-export { Disables } from './disable.js';
-export type { Instance, Model } from './model.js';
 export { nodeReader } from './node-reader.js';
 export type { FileInfo, FileReader } from './reader.js';
 export type {
-  FileContext,
   FileRule,
-  Finding,
   LintOptions,
-  PairContext,
   PairRule,
   Rule,
   Severity,

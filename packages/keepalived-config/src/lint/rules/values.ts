@@ -181,7 +181,7 @@ export const KA047 = fileRule({
       if (v !== undefined && METHOD_KEYWORDS[path]?.has(r.keyword) && !METHODS.includes(v))
         report(
           r.pos,
-          `unknown forwarding method ${r.keyword} '${v}'; keepalived uses NAT`,
+          `unknown forwarding method ${r.keyword} '${v}'; keepalived ignores it`,
           'write NAT, DR or TUN',
           { expected: 'NAT, DR or TUN', found: v },
         );
