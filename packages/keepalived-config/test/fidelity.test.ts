@@ -2,7 +2,8 @@
  * keepalived-lint against keepalived -t, category by category, on the real-world-style files of
  * test/fidelity/ (written for this test). For each content warning keepalived prints with a line number
  * (and the missing '}' count, which has none), the linter must report the same problem (a code of that
- * category) at the same line: recall per category must be 1.
+ * category) at the same line: recall per category must be 1; and each finding of the linter must be at a
+ * line keepalived warns about.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -94,7 +95,13 @@ describe('keepalived-lint reports what keepalived -t reports, per category, at t
     const findings: Diagnostic[] = lint(parsed.file, { configId: 'fidelity' });
     const expectedCategory = FILE_CATEGORY.find(([prefix]) => name.startsWith(prefix))?.[1];
     let inCategory = 0;
-    for (const w of keepalivedWarnings(ns!, file)) {
+    const warnings = keepalivedWarnings(ns!, file);
+    // And the other way round: every finding (but KA042, which keepalived prints without a line) is at a
+    // line keepalived warns about.
+    const warnedLines = new Set(warnings.map((w) => w.line));
+    const extra = findings.filter((d) => d.code !== 'KA042' && !warnedLines.has(d.pos.line));
+    expect(extra.map((d) => `${d.code}@${d.pos.line}`)).toEqual([]);
+    for (const w of warnings) {
       const hit = CATEGORIES.find(([, re]) => re.test(w.text));
       if (!hit) continue;
       const [category, , codes] = hit;
