@@ -95,7 +95,9 @@ function walk(nodes: Node[], ctx: Ctx): Resolved[] {
 }
 
 function statement(n: Statement, ctx: Ctx): Resolved[] {
-  const name = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(n.keyword)?.[1];
+  const name = n.keyword.startsWith('$')
+    ? /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(n.keyword)?.[1]
+    : undefined;
   const body = name === undefined ? undefined : ctx.multi.get(name);
   if (body && ctx.depth < MAX_DEPTH) {
     // A multi-line definition used as a statement: re-parse its text where it is used.
@@ -104,10 +106,13 @@ function statement(n: Statement, ctx: Ctx): Resolved[] {
     const inner = walk(r.file.body, { ...ctx, depth: ctx.depth + 1 });
     return inner.map((s) => relocate(s, n));
   }
-  let words = [n.keyword, ...n.args].flatMap((t) => {
-    const v = substitute(t, ctx.defs);
-    return v !== t && /\s/.test(v) && !/["']/.test(t) ? v.split(/\s+/).filter((w) => w !== '') : [v];
-  });
+  const plain = !n.keyword.includes('$') && n.args.every((a) => !a.includes('$'));
+  let words = plain
+    ? [n.keyword, ...n.args]
+    : [n.keyword, ...n.args].flatMap((t) => {
+        const v = substitute(t, ctx.defs);
+        return v !== t && /\s/.test(v) && !/["']/.test(t) ? v.split(/\s+/).filter((w) => w !== '') : [v];
+      });
   // A definition may expand to a conditional (`$IF_MAIN=@main`).
   if (words[0]?.startsWith('@') && words[0] !== n.keyword) {
     if (!included(words[0], ctx.options.configId)) return [];

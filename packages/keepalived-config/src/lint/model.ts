@@ -13,7 +13,8 @@ export interface Instance {
   priority?: number;
   advertInt?: number;
   version: number;
-  vips: Array<{ addr: string; pos: NodePosition }>;
+  /** Virtual addresses as written; `valid` when keepalived can read them, `family` of the address part. */
+  vips: Array<{ addr: string; pos: NodePosition; valid: boolean; family: 4 | 6 | 0 }>;
   authType?: string;
   authPass?: string;
   unicastSrc?: string;
@@ -137,7 +138,12 @@ function instance(r: Resolved, globalVersion: string | undefined): Instance {
     node: r,
     kv,
     version: Number(kv.get('version')?.args[0] ?? globalVersion ?? 2),
-    vips: (kv.get('virtual_ipaddress')?.block ?? []).map((v) => ({ addr: v.keyword, pos: v.pos })),
+    vips: (kv.get('virtual_ipaddress')?.block ?? []).map((v) => ({
+      addr: v.keyword,
+      pos: v.pos,
+      valid: validCidr(v.keyword),
+      family: family(v.keyword),
+    })),
     peers: (kv.get('unicast_peer')?.block ?? []).map((p) => p.keyword),
     trackScripts: (kv.get('track_script')?.block ?? []).map((t) => ({ name: t.keyword, pos: t.pos })),
   };

@@ -105,24 +105,8 @@ export const KA016 = fileRule({
   },
 });
 
-type Vip = Instance['vips'][number] & { valid: boolean; family: 4 | 6 | 0 };
-const vipCache = new WeakMap<Instance, Vip[]>();
-
-/** The virtual addresses of an instance, checked once for the rules that need them. */
-function vipFacts(i: Instance): Vip[] {
-  let v = vipCache.get(i);
-  if (!v) {
-    v = i.vips.map((x) => {
-      const valid = validCidr(x.addr);
-      return { ...x, valid, family: valid ? family(x.addr) : 0 };
-    });
-    vipCache.set(i, v);
-  }
-  return v;
-}
-
-/** The valid virtual addresses of an instance, with their family. */
-const validVips = (i: Instance): Vip[] => vipFacts(i).filter((v) => v.valid);
+/** The valid virtual addresses of an instance. */
+const validVips = (i: Instance): Instance['vips'] => i.vips.filter((v) => v.valid);
 
 export const KA010 = fileRule({
   code: 'KA010',
@@ -186,7 +170,7 @@ export const KA029 = fileRule({
   check(ctx, report) {
     const { model } = ctx;
     for (const i of model.instances)
-      for (const v of vipFacts(i))
+      for (const v of i.vips)
         if (!v.valid)
           report(v.pos, `(${i.name}) '${v.addr}' is not a valid IP address`, 'write ADDRESS[/PREFIX]');
     for (const i of model.instances)
@@ -230,7 +214,7 @@ export const KA017 = fileRule({
     const seen = new Map<string, Instance>();
     eachInstance(model, (i, at) => {
       if (i.iface === undefined || i.vrid === undefined) return;
-      const key = `${i.iface}/${i.vrid}/${family(i.vips[0]?.addr ?? '0.0.0.0') || 4}`;
+      const key = `${i.iface}/${i.vrid}/${i.vips[0]?.family || 4}`;
       const other = seen.get(key);
       if (other)
         report(

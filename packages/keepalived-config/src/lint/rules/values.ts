@@ -77,7 +77,13 @@ const RANGES: ReadonlyArray<[path: string, keyword: string, min: number, max: nu
   ['vrrp_track_process', 'weight', -254, 254],
 ];
 
-const RANGE = new Map(RANGES.map(([path, k, min, max]) => [`${path} ${k}`, { min, max }]));
+/** Block path -> keyword -> range. */
+const RANGE = new Map<string, Map<string, { min: number; max: number }>>();
+for (const [path, k, min, max] of RANGES) {
+  let m = RANGE.get(path);
+  if (!m) RANGE.set(path, (m = new Map()));
+  m.set(k, { min, max });
+}
 
 export const KA044 = fileRule({
   code: 'KA044',
@@ -86,7 +92,7 @@ export const KA044 = fileRule({
   check(ctx, report) {
     for (const { r, path, known } of placed(ctx)) {
       if (!known) continue;
-      const range = RANGE.get(`${path} ${r.keyword}`);
+      const range = RANGE.get(path)?.get(r.keyword);
       const v = r.args[0];
       if (!range || v === undefined) continue;
       const expected = `an integer in ${range.min}-${range.max}`;
