@@ -12,10 +12,11 @@ export function at(w: Where, step: string): Where {
 }
 
 export function fail(w: Where, expected: string, found: string | undefined): never {
-  throw new LibvirtXmlError(
-    `${w.path}: expected ${expected}, found ${found === undefined ? 'nothing' : JSON.stringify(found)}`,
-    w.file,
-  );
+  const shown = found === undefined ? 'nothing' : JSON.stringify(found);
+  throw new LibvirtXmlError(`${w.path}: expected ${expected}, found ${shown}`, w.file, undefined, undefined, {
+    expected,
+    found: shown,
+  });
 }
 
 /** Parses decimal or 0x-prefixed hexadecimal integers, as libvirt does. */

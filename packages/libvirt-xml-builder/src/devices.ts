@@ -228,8 +228,11 @@ export function readInterface(e: XmlElement, w: Where): Interface {
 }
 
 function interfaceSource(i: Interface): ChildSpec {
-  // Every attribute a source of the modelled types can have is known: switching type drops the old ones.
+  // Every attribute a source of the modelled types can have: when the NIC changes type, the old type's
+  // ones go. A NIC of the same type keeps the attributes the model does not hold (a running VM's
+  // `portid` and `bridge` on a network source, for instance).
   const all = ['network', 'portgroup', 'bridge', 'dev', 'mode'];
+  const sameType = i.xml?.attrs.type === i.type;
   const make = (attrs: Array<[string, string | undefined]>) => [
     (o: XmlElement | undefined) =>
       mergeElement(
@@ -237,7 +240,9 @@ function interfaceSource(i: Interface): ChildSpec {
         'source',
         [
           ...attrs,
-          ...all.filter((a) => !attrs.some(([k]) => k === a)).map((a): [string, undefined] => [a, undefined]),
+          ...(sameType ? [] : all)
+            .filter((a) => !attrs.some(([k]) => k === a))
+            .map((a): [string, undefined] => [a, undefined]),
         ],
         [],
       ),

@@ -25,7 +25,6 @@ import type {
   Memory,
   MemoryUnit,
 } from './model.js';
-import { LibvirtModelError, validateDomain, validateInterface } from './validate.js';
 import {
   childElements,
   firstChild,
@@ -251,10 +250,11 @@ export function domainFromXml(root: XmlElement, file = '<input>'): Domain {
   });
 }
 
-/** Builds the `<domain>` element of a model, merged into `domain.xml` when it was parsed. Validates first. */
+/**
+ * Builds the `<domain>` element of a model, merged into `domain.xml` when it was parsed. Never refuses:
+ * the build checks are `checkDomain` / `assertValidDomain`.
+ */
 export function domainToXml(d: Domain): XmlElement {
-  const issues = validateDomain(d);
-  if (issues.length) throw new LibvirtModelError(`domain ${JSON.stringify(d.name)}`, issues);
   const vcpu = d.vcpu;
   return mergeElement(
     d.xml,
@@ -294,7 +294,10 @@ export function parseDomain(xml: string, opts: ParseOptions = {}): Domain {
   return withDocument(domainFromXml(doc.root, file), doc);
 }
 
-/** Prints a domain like `virsh dumpxml`; a parsed domain prints back with everything it had. */
+/**
+ * Prints a domain like `virsh dumpxml`; a parsed domain prints back with everything it had (a document
+ * libvirt wrote comes back byte for byte). Does not validate: see `checkDomain` / `assertValidDomain`.
+ */
 export function printDomain(d: Domain, opts: PrintOptions = {}): string {
   return printXml(documentOf(d, domainToXml(d), opts));
 }
@@ -308,9 +311,7 @@ export function parseInterface(xml: string, opts: ParseOptions = {}): Interface 
   return readInterface(doc.root, { file, path: '/interface' });
 }
 
-/** Prints one `<interface>` element, e.g. for `virsh attach-device --config`. */
+/** Prints one `<interface>` element, e.g. for `virsh attach-device --config`. Does not validate. */
 export function printInterface(i: Interface, opts: PrintOptions = {}): string {
-  const issues = validateInterface(i);
-  if (issues.length) throw new LibvirtModelError('interface', issues);
   return printXml(documentOf({}, interfaceXml(i), opts));
 }

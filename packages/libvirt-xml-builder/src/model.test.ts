@@ -3,6 +3,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  assertValidDomain,
+  assertValidNetwork,
   type Domain,
   type Interface,
   LibvirtModelError,
@@ -144,7 +146,8 @@ describe('value checks (what libvirt refuses), reported with model path, expecta
   it.each(domainCases)('domain: %s', (_, mutate, path, found) => {
     const d = baseDomain();
     mutate(d);
-    expect(() => printDomain(d)).toThrow(LibvirtModelError);
+    expect(() => assertValidDomain(d)).toThrow(LibvirtModelError);
+    expect(() => printDomain(d), 'the printer never refuses').not.toThrow();
     const issue = validateDomain(d).find((i) => i.path === path);
     expect(issue?.message).toContain(found);
     expect(issue?.message).toMatch(/^expected /);
@@ -194,7 +197,8 @@ describe('value checks (what libvirt refuses), reported with model path, expecta
   it.each(networkCases)('network: %s', (_, mutate, path, found) => {
     const n = baseNetwork();
     mutate(n);
-    expect(() => printNetwork(n)).toThrow(LibvirtModelError);
+    expect(() => assertValidNetwork(n)).toThrow(LibvirtModelError);
+    expect(() => printNetwork(n), 'the printer never refuses').not.toThrow();
     expect(validateNetwork(n).find((i) => i.path === path)?.message).toContain(found);
   });
 
@@ -203,7 +207,7 @@ describe('value checks (what libvirt refuses), reported with model path, expecta
     d.uuid = 'x';
     d.devices.interfaces.push(nic({ mac: 'bad', vlan: { tags: [{ id: 9999 }] } }));
     try {
-      printDomain(d);
+      assertValidDomain(d);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(LibvirtModelError);

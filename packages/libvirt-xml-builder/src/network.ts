@@ -3,7 +3,6 @@ import { at, bool, defined, fail, num, optBool, optNum, optStr, type Where } fro
 import { isOvsPort, readText, readVirtualport, readVlan, virtualportXml, vlanXml } from './devices.js';
 import { documentOf, type ParseOptions, type PrintOptions, withDocument } from './domain.js';
 import type { ForwardMode, Network, Portgroup } from './model.js';
-import { LibvirtModelError, validateNetwork } from './validate.js';
 import {
   childElements,
   firstChild,
@@ -80,10 +79,8 @@ export function networkFromXml(root: XmlElement, file = '<input>'): Network {
   });
 }
 
-/** Builds the `<network>` element of a model, merged into `network.xml` when it was parsed. Validates first. */
+/** Builds the `<network>` element of a model, merged into `network.xml` when it was parsed. Never refuses. */
 export function networkToXml(n: Network): XmlElement {
-  const issues = validateNetwork(n);
-  if (issues.length) throw new LibvirtModelError(`network ${JSON.stringify(n.name)}`, issues);
   return mergeElement(
     n.xml,
     'network',
@@ -127,7 +124,10 @@ export function parseNetwork(xml: string, opts: ParseOptions = {}): Network {
   return withDocument(networkFromXml(doc.root, file), doc);
 }
 
-/** Prints a network like `virsh net-dumpxml`; a parsed network prints back with everything it had. */
+/**
+ * Prints a network like `virsh net-dumpxml`; a parsed network prints back with everything it had. Does
+ * not validate: see `checkNetwork` / `assertValidNetwork`.
+ */
 export function printNetwork(n: Network, opts: PrintOptions = {}): string {
   return printXml(documentOf(n, networkToXml(n), opts));
 }
