@@ -80,7 +80,9 @@ function writeCopy(name: string, copy: string, text: string): string {
 
 /** Tree without positions and original text. */
 function meaning(f: InterfacesFile): unknown {
-  return JSON.parse(JSON.stringify(f, (k, v) => (k === 'loc' || k === 'source' ? undefined : v)));
+  return JSON.parse(
+    JSON.stringify(f, (k, v) => (k === 'loc' || k === 'pos' || k === 'source' ? undefined : v)),
+  );
 }
 
 function ifquery(path: string, args: string[], mapKey = ''): { status: number; out: string } {

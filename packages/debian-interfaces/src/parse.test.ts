@@ -16,7 +16,9 @@ import {
 /** The parsed nodes without positions and original text, to compare meanings. */
 function meaning(text: string): unknown {
   return JSON.parse(
-    JSON.stringify(parseInterfaces(text), (k, v) => (k === 'loc' || k === 'source' ? undefined : v)),
+    JSON.stringify(parseInterfaces(text), (k, v) =>
+      k === 'loc' || k === 'pos' || k === 'source' ? undefined : v,
+    ),
   );
 }
 
