@@ -56,7 +56,7 @@ export interface ReadAddressesOptions {
   file?: string;
 }
 
-/** The options of a stanza after `inherits`: the template's, overridden name by name by its own. */
+/** The options of a stanza after `inherits`: the template's first, then its own; the first value counts. */
 interface Resolved {
   family?: string;
   method?: string;
@@ -71,7 +71,7 @@ interface Resolved {
  * is the `netmask` option when there is one (dotted or a length), else the `/LEN` of the address, else
  * the address class (inet) or 128 (inet6); the first `address` and `netmask` of a stanza count;
  * `iface X inherits T` takes the options of the first stanza named T before it (of the same family when
- * X names one), its own options replacing them name by name.
+ * X names one) and adds its own after them: an `address` of X does not replace T's (IFUP012).
  */
 export function readAddresses(file: InterfacesFile, options: ReadAddressesOptions = {}): AddressReport {
   const report: AddressReport = { addresses: [], unaddressed: [], diagnostics: [] };
@@ -118,7 +118,7 @@ export function readAddresses(file: InterfacesFile, options: ReadAddressesOption
             'IFUP012',
             'warning',
             dup.pos,
-            `one ${name} per stanza (ifupdown uses the first)`,
+            `one ${name} per stanza (ifupdown uses the first${o.from ? `, inherited from ${o.from}` : ''})`,
             `'${dup.value}'`,
             `iface ${node.name}`,
           );
@@ -174,13 +174,12 @@ function resolve(
       for (const [k, v] of base.options) out.options.set(k, { ...v, from: v.from ?? t, extra: [] });
     }
   }
-  const own = new Set<string>();
+  // ifupdown appends a stanza's own options after the inherited ones, and the first value counts.
   for (const item of node.items) {
     if (item.kind !== 'option') continue;
     const prev = out.options.get(item.name);
-    if (own.has(item.name) && prev) prev.extra.push(item);
+    if (prev) prev.extra.push(item);
     else out.options.set(item.name, { opt: item, extra: [] });
-    own.add(item.name);
   }
   return out;
 }
