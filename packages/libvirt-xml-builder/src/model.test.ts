@@ -6,6 +6,7 @@ import {
   assertValidDomain,
   assertValidNetwork,
   type Domain,
+  formatDiagnostic,
   type Interface,
   LibvirtModelError,
   LibvirtXmlError,
@@ -265,6 +266,44 @@ describe('parse errors name the file and where', () => {
     expect(() =>
       parseInterface("<interface type='network'><mac address='52:54:00:00:00:01'/></interface>"),
     ).toThrow("/interface/source: expected a <source network='...'/>, found nothing");
+  });
+});
+
+describe('parse errors as Diagnostics', () => {
+  const caught = (f: () => unknown): LibvirtXmlError => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof LibvirtXmlError) return e;
+    }
+    throw new Error('expected a LibvirtXmlError');
+  };
+
+  it('malformed XML is LV100 at its line and column', () => {
+    const e = caught(() => parseDomain('<domain>\n  <name>x</nam>\n</domain>', { file: 'vm.xml' }));
+    expect(e.diagnostic).toMatchObject({
+      code: 'LV100',
+      severity: 'error',
+      pos: { file: 'vm.xml', line: 2 },
+    });
+    expect(formatDiagnostic(e.diagnostic)).toBe(e.message);
+  });
+
+  it('a bad value is LV101 at the element holding it, with expected and found', () => {
+    const xml =
+      "<domain type='kvm'>\n  <name>a</name>\n  <memory>1</memory>\n  <os><type>hvm</type></os>\n  <devices>\n    <interface type='bridge'>\n      <source bridge='b'/>\n      <vlan><tag id='ten'/></vlan>\n    </interface>\n  </devices>\n</domain>\n";
+    const e = caught(() => parseDomain(xml, { file: 'd.xml' }));
+    expect(e.diagnostic).toEqual({
+      code: 'LV101',
+      severity: 'error',
+      message: '/domain/devices/interface[1]/vlan/tag[1]/@id: expected an integer, found "ten"',
+      pos: { file: 'd.xml', line: 8, col: 13, offset: xml.indexOf("<tag id='ten'") },
+      expected: 'an integer',
+      found: '"ten"',
+    });
+    expect(formatDiagnostic(e.diagnostic)).toBe(
+      'd.xml:8:13: /domain/devices/interface[1]/vlan/tag[1]/@id: expected an integer, found "ten"',
+    );
   });
 });
 

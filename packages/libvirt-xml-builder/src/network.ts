@@ -21,7 +21,7 @@ function readPortgroup(e: XmlElement, w: Where): Portgroup {
   const vlan = firstChild(e, 'vlan');
   const vp = childElements(e, 'virtualport').find(isOvsPort);
   const name = e.attrs.name;
-  if (name === undefined) fail(at(w, '@name'), 'a portgroup name', undefined);
+  if (name === undefined) fail(at(w, '@name'), 'a portgroup name', undefined, e);
   return defined({
     name,
     default: optBool(e, 'default', w),
@@ -50,7 +50,7 @@ export function networkFromXml(root: XmlElement, file = '<input>'): Network {
   if (root.name !== 'network')
     throw new LibvirtXmlError(`expected a <network> root element, found <${root.name}>`, file, 1, 1);
   const name = readText(firstChild(root, 'name'));
-  if (name === undefined) fail(at(w, 'name'), 'a <name> element', undefined);
+  if (name === undefined) fail(at(w, 'name'), 'a <name> element', undefined, root);
   const forward = firstChild(root, 'forward');
   const bridge = firstChild(root, 'bridge');
   const vp = childElements(root, 'virtualport').find(isOvsPort);

@@ -43,7 +43,8 @@ export interface XmlDocument {
 
 /**
  * Raised for XML that is not well-formed (code LV100), or well-formed XML that is not what was expected
- * (LV101: a missing element, a value that is not a number...). `diagnostic` is the same as a Diagnostic.
+ * (LV101: a missing element, a value that is not a number...). `diagnostic` is the same as a Diagnostic,
+ * located at the element holding the value (or missing the child) when the message gives only its path.
  */
 export class LibvirtXmlError extends Error {
   readonly diagnostic: Diagnostic;
@@ -52,7 +53,7 @@ export class LibvirtXmlError extends Error {
     readonly file: string,
     readonly line?: number,
     readonly col?: number,
-    facts: { code?: 'LV100' | 'LV101'; expected?: string; found?: string } = {},
+    facts: { code?: 'LV100' | 'LV101'; expected?: string; found?: string; at?: Position } = {},
   ) {
     super(`${file}${line !== undefined ? `:${line}:${col ?? 1}` : ''}: ${message}`);
     this.name = 'LibvirtXmlError';
@@ -60,7 +61,12 @@ export class LibvirtXmlError extends Error {
       code: facts.code ?? 'LV101',
       severity: 'error',
       message,
-      pos: { file, line: line ?? 0, col: line !== undefined ? (col ?? 1) : 0 },
+      pos:
+        line !== undefined
+          ? { file, line, col: col ?? 1 }
+          : facts.at
+            ? { ...facts.at, file }
+            : { file, line: 0, col: 0 },
       ...(facts.expected !== undefined ? { expected: facts.expected } : {}),
       ...(facts.found !== undefined ? { found: facts.found } : {}),
     };
