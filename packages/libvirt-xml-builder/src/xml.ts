@@ -18,11 +18,11 @@ export interface XmlElement {
   attrs: Record<string, string>;
   children: XmlNode[];
   /**
-   * Where a parsed element starts (its `<`). Not enumerable: it is not part of what the element says, so
-   * comparisons and copies ignore it.
+   * Where a parsed element starts (its `<`). Not an own enumerable field: it is not part of what the
+   * element says, so comparisons and copies ignore it.
    */
   readonly pos?: Position;
-  /** The quote its attributes were written with, when parsed and it has attributes (not enumerable). */
+  /** The quote its attributes were written with, when parsed and it has attributes (likewise). */
   readonly quote?: Quote;
 }
 
@@ -95,10 +95,43 @@ const parser = new XMLParser({
 });
 const META = XMLParser.getMetaDataSymbol();
 
-/** Sets the non-enumerable source facts of a parsed node. */
-function remember(node: object, facts: { pos?: Position; quote?: Quote }): void {
-  for (const [k, v] of Object.entries(facts))
-    if (v !== undefined) Object.defineProperty(node, k, { value: v, enumerable: false });
+/**
+ * A parsed element. Its place and quote live in private fields behind getters: they are not what the
+ * element says, so comparisons, copies and JSON see only name, attrs and children. The place is worked
+ * out when asked for.
+ */
+class SourceElement implements XmlElement {
+  name: string;
+  attrs: Record<string, string>;
+  children: XmlNode[];
+  readonly #lines: LineIndex;
+  readonly #offset: number | undefined;
+  readonly #quote: Quote | undefined;
+  constructor(
+    name: string,
+    attrs: Record<string, string>,
+    children: XmlNode[],
+    lines: LineIndex,
+    offset: number | undefined,
+    quote: Quote | undefined,
+  ) {
+    this.name = name;
+    this.attrs = attrs;
+    this.children = children;
+    this.#lines = lines;
+    this.#offset = offset;
+    this.#quote = quote;
+  }
+  get pos(): Position | undefined {
+    return this.#offset === undefined ? undefined : this.#lines.at(this.#offset);
+  }
+  get quote(): Quote | undefined {
+    return this.#quote;
+  }
+  /** A new element with the same place and quote as `this`. */
+  sameSource(name: string, attrs: Record<string, string>, children: XmlNode[]): SourceElement {
+    return new SourceElement(name, attrs, children, this.#lines, this.#offset, this.#quote);
+  }
 }
 
 /** Line and column (1-based) of offsets in one text. */
@@ -149,13 +182,12 @@ function convert(items: Ordered[], lines: LineIndex): XmlNode[] {
     else if (key === '#cdata') out.push({ cdata: textOf(value) });
     else if (key.startsWith('?')) {
       const pi = { pi: key.slice(1), attrs };
-      remember(pi, { quote });
+      if (quote) Object.defineProperty(pi, 'quote', { value: quote, enumerable: false });
       out.push(pi);
-    } else {
-      const e: XmlElement = { name: key, attrs, children: convert((value as Ordered[]) ?? [], lines) };
-      remember(e, { pos: start === undefined ? undefined : lines.at(start), quote });
-      out.push(e);
-    }
+    } else
+      out.push(
+        new SourceElement(key, attrs, convert((value as Ordered[]) ?? [], lines), lines, start, quote),
+      );
   }
   return out;
 }
@@ -321,8 +353,12 @@ export function mergeElement(
   attrs: Array<[string, string | undefined]>,
   specs: ChildSpec[],
 ): XmlElement {
-  const out: XmlElement = base ? { name, attrs: { ...base.attrs }, children: [...base.children] } : el(name);
-  if (base) remember(out, { pos: base.pos, quote: base.quote });
+  const out: XmlElement =
+    base instanceof SourceElement
+      ? base.sameSource(name, { ...base.attrs }, [...base.children])
+      : base
+        ? { name, attrs: { ...base.attrs }, children: [...base.children] }
+        : el(name);
   for (const [k, v] of attrs) {
     if (v === undefined) delete out.attrs[k];
     else out.attrs[k] = v;
