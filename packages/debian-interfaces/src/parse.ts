@@ -87,16 +87,12 @@ export function parseInterfaces(text: string, options: ParseOptions = {}): Inter
     for (const p of l.parts) if (p.offset <= offset) part = p;
     return { line: part.line, column: offset - part.offset + 1 };
   };
-  /** The node's place, as `pos` and the deprecated `loc`. */
-  const place = (loc: Location): { pos: Position; loc: Location } => ({
-    pos: {
-      ...(options.file !== undefined ? { file } : {}),
-      line: loc.line,
-      col: loc.column,
-      offset: (lineStart[loc.line - 1] ?? 0) + loc.column - 1,
-    },
-    loc,
-  });
+  /** The node's place as a Position (`loc` is the deprecated `{ line, column }` of the same place). */
+  const hasFile = options.file !== undefined;
+  const position = (loc: Location): Position =>
+    hasFile
+      ? { file, line: loc.line, col: loc.column, offset: (lineStart[loc.line - 1] ?? 0) + loc.column - 1 }
+      : { line: loc.line, col: loc.column, offset: (lineStart[loc.line - 1] ?? 0) + loc.column - 1 };
   const fail = (l: Logical, offset: number, expected: string, found: string): never => {
     const { line, column } = locate(l, offset);
     throw new InterfacesSyntaxError(file, line, column, expected, found);
@@ -111,7 +107,8 @@ export function parseInterfaces(text: string, options: ParseOptions = {}): Inter
     if (lead === first.length || first[lead] === '#') {
       const node: CommentNode | BlankNode =
         lead === first.length ? { kind: 'blank' } : { kind: 'comment', text: first.slice(lead + 1) };
-      Object.assign(node, place({ line: lineNo, column: lead + 1 }));
+      node.loc = { line: lineNo, column: lead + 1 };
+      node.pos = position(node.loc);
       node.source = { text: first, fingerprint: fingerprint(node) };
       pending.push(node);
       i++;
@@ -142,7 +139,7 @@ export function parseInterfaces(text: string, options: ParseOptions = {}): Inter
     const loc = locate(l, kw?.start ?? 0);
     if (!kw) {
       // Only blanks once joined (e.g. a lone backslash): ifupdown skips it.
-      const node: BlankNode = { kind: 'blank', ...place(loc) };
+      const node: BlankNode = { kind: 'blank', pos: position(loc), loc };
       node.source = { text: l.raw, fingerprint: fingerprint(node) };
       pending.push(node);
       continue;
@@ -213,7 +210,8 @@ export function parseInterfaces(text: string, options: ParseOptions = {}): Inter
           node = { kind: 'allow', class: cls, names };
         }
       }
-      Object.assign(node, place(loc));
+      node.pos = position(loc);
+      node.loc = loc;
       node.source = { text: l.raw, fingerprint: fingerprint(node) };
       result.nodes.push(node);
       continue;
@@ -233,7 +231,7 @@ export function parseInterfaces(text: string, options: ParseOptions = {}): Inter
     }
     const value = restText(rest[0]);
     if (value === '') fail(l, l.text.length, `a value for option '${kw.value}'`, 'end of line');
-    const opt: StanzaItem = { kind: 'option', name: kw.value, value, ...place(loc) };
+    const opt: StanzaItem = { kind: 'option', name: kw.value, value, pos: position(loc), loc };
     opt.source = { text: l.raw, fingerprint: fingerprint(opt) };
     stanza!.items.push(...pending, opt);
     pending = [];
