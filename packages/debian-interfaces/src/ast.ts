@@ -7,7 +7,12 @@
  * canonical layout.
  */
 
-/** Where a node started in the parsed text (1-based). */
+import type { Position } from './diagnostic.js';
+
+/**
+ * Where a node started in the parsed text (1-based).
+ * @deprecated Use `pos` ({@link Position}: `line`, `col`, `offset`, `file`); `loc` goes in the next release.
+ */
 export interface Location {
   line: number;
   column: number;
@@ -22,6 +27,9 @@ export interface SourceText {
 }
 
 interface NodeBase {
+  /** Where a parsed node starts: its first word (file set when the parser was given one). */
+  pos?: Position;
+  /** @deprecated The same place as `pos`, as `{ line, column }`. */
   loc?: Location;
   source?: SourceText;
 }

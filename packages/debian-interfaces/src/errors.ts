@@ -1,3 +1,5 @@
+import type { Diagnostic } from './diagnostic.js';
+
 /** A syntax error in an interfaces file: where, what was expected, what was found. */
 export class InterfacesSyntaxError extends Error {
   override readonly name = 'InterfacesSyntaxError';
@@ -9,6 +11,18 @@ export class InterfacesSyntaxError extends Error {
     readonly found: string,
   ) {
     super(`${file}:${line}:${column}: expected ${expected}, found ${found}`);
+  }
+
+  /** The error as a Diagnostic (code IFUP001), e.g. to report it with other findings. */
+  get diagnostic(): Diagnostic {
+    return {
+      code: 'IFUP001',
+      severity: 'error',
+      message: `expected ${this.expected}, found ${this.found}`,
+      pos: { file: this.file, line: this.line, col: this.column },
+      expected: this.expected,
+      found: this.found,
+    };
   }
 }
 

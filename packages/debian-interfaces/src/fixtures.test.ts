@@ -41,6 +41,17 @@ const sourced: Record<string, Record<string, string>> = {
     'sub/c.txt': 'auto eth9\niface eth9 inet manual\n',
     'nested.d/vlan': 'auto eth0.10\niface eth0.10 inet manual\n\tvlan-raw-device eth0\n',
   },
+  // Bracket expressions as glob(3) reads them: a POSIX class, a negation, a ']' first; dot files left out.
+  '40-source-brackets.interfaces': {
+    'parts.d/10-uplink': 'auto eth1\niface eth1 inet static\n\taddress 192.0.2.5/28\n',
+    'parts.d/7.cfg': 'iface eth7 inet dhcp\n',
+    'parts.d/vlan.cfg':
+      'iface eth0.30 inet static\n\taddress 198.51.100.30\n\tnetmask 255.255.255.0\n\tvlan-raw-device eth0\n',
+    'parts.d/]extra': 'iface br9 inet6 static\n\taddress 2001:db8:9::9\n',
+    'parts.d/x-files': 'iface eth3 inet manual\n',
+    'parts.d/.5-hidden': 'iface hidden5 inet manual\n',
+    'parts.d/.x.cfg': 'iface hidden6 inet manual\n',
+  },
 };
 
 /**
@@ -80,7 +91,9 @@ function writeCopy(name: string, copy: string, text: string): string {
 
 /** Tree without positions and original text. */
 function meaning(f: InterfacesFile): unknown {
-  return JSON.parse(JSON.stringify(f, (k, v) => (k === 'loc' || k === 'source' ? undefined : v)));
+  return JSON.parse(
+    JSON.stringify(f, (k, v) => (k === 'loc' || k === 'pos' || k === 'source' ? undefined : v)),
+  );
 }
 
 function ifquery(path: string, args: string[], mapKey = ''): { status: number; out: string } {

@@ -1,3 +1,12 @@
+export {
+  type AddressFamily,
+  type AddressReport,
+  addressesByInterface,
+  type IfaceAddress,
+  type ReadAddressesOptions,
+  readAddresses,
+  type UnaddressedIface,
+} from './addresses.js';
 export type {
   AllowNode,
   AutoNode,
@@ -28,6 +37,7 @@ export {
   source,
   sourceDirectory,
 } from './builder.js';
+export { type Diagnostic, formatDiagnostic, type Position } from './diagnostic.js';
 export { InterfacesBuildError, InterfacesSyntaxError } from './errors.js';
 export {
   type LoadedFile,

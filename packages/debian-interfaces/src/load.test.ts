@@ -130,6 +130,13 @@ describe('loadInterfaces', () => {
     expect(autos(loaded)).toEqual(c.auto);
     if (c.problems) expect(loaded.problems.map((p) => p.message).join('\n')).toMatch(c.problems);
     else expect(loaded.problems).toEqual([]);
+    // The same findings as located Diagnostics: at the source line, in the file holding it.
+    expect(loaded.diagnostics.map((d) => [d.severity, d.message, d.pos.file, d.pos.line, d.pos.col])).toEqual(
+      loaded.problems.map((p) => ['error', p.message, p.path, p.loc?.line, p.loc?.column]),
+    );
+    expect(loaded.diagnostics.map((d) => d.code)).toEqual(
+      loaded.problems.map((p) => (/is a directory/.test(p.message) ? 'IFUP002' : 'IFUP003')),
+    );
     expect(loaded.files[0]?.path).toBe(join(scratch, String(i), 'interfaces'));
   });
 

@@ -1,6 +1,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
+import picomatch from 'picomatch';
 import type { InterfacesFile, Location, TopNode } from './ast.js';
+import type { Diagnostic } from './diagnostic.js';
 import { parseInterfaces } from './parse.js';
 
 /** One file read by {@link loadInterfaces}, with its own tree (edit and print this one). */
@@ -9,7 +11,11 @@ export interface LoadedFile {
   file: InterfacesFile;
 }
 
-/** Something ifupdown would refuse while following `source` lines. */
+/**
+ * Something ifupdown would refuse while following `source` lines.
+ * @deprecated Read `diagnostics` (Diagnostic: code, severity, message, pos with the file); `problems`
+ * and this type go in the next release.
+ */
 export interface LoadProblem {
   /** The file holding the `source` / `source-directory` line. */
   path: string;
@@ -25,6 +31,12 @@ export interface LoadedInterfaces {
   file: InterfacesFile;
   /** Every file read, the main one first, in reading order. */
   files: LoadedFile[];
+  /**
+   * What ifupdown would stop at while following the lines, as errors at the `source` line: IFUP002 a
+   * path naming a directory, IFUP003 a file sourcing itself, IFUP004 too many nested levels.
+   */
+  diagnostics: Diagnostic[];
+  /** @deprecated The same findings as `diagnostics`, as `{ path, loc, message }`. */
   problems: LoadProblem[];
 }
 
@@ -55,6 +67,7 @@ export function loadInterfaces(path: string, options: LoadOptions = {}): LoadedI
   const cwd = escapeGlob(resolve(options.cwd ?? process.cwd()));
   const files: LoadedFile[] = [];
   const problems: LoadProblem[] = [];
+  const diagnostics: Diagnostic[] = [];
   const read = (p: string, stack: string[]): TopNode[] => {
     const file = parseInterfaces(readFileSync(p, 'utf8'), { file: p });
     files.push({ path: p, file });
@@ -64,8 +77,15 @@ export function loadInterfaces(path: string, options: LoadOptions = {}): LoadedI
         out.push(node);
         continue;
       }
-      const problem = (message: string) =>
+      const problem = (code: string, message: string) => {
         problems.push({ path: p, ...(node.loc ? { loc: node.loc } : {}), message });
+        diagnostics.push({
+          code,
+          severity: 'error',
+          message,
+          pos: { ...(node.pos ?? { line: 1, col: 1 }), file: p },
+        });
+      };
       const targets: string[] = [];
       // ifupdown prepends the file's directory to a relative line, then splits it into words: only
       // the first word is relative to that directory, the others to the current one.
@@ -80,16 +100,18 @@ export function loadInterfaces(path: string, options: LoadOptions = {}): LoadedI
         }
       }
       for (const t of targets) {
-        if (isDirectory(t)) problem(`${t} is a directory`);
-        else if (stack.includes(resolve(t))) problem(`${t} sources itself (through ${stack.join(' -> ')})`);
-        else if (stack.length > maxDepth) problem(`${t}: more than ${maxDepth} nested source levels`);
+        if (isDirectory(t)) problem('IFUP002', `${t} is a directory`);
+        else if (stack.includes(resolve(t)))
+          problem('IFUP003', `${t} sources itself (through ${stack.join(' -> ')})`);
+        else if (stack.length > maxDepth)
+          problem('IFUP004', `${t}: more than ${maxDepth} nested source levels`);
         else if (exists(t)) out.push(...read(t, [...stack, resolve(t)]));
       }
     }
     return out;
   };
   const nodes = read(path, [resolve(path)]);
-  return { file: { kind: 'file', nodes, finalNewline: true }, files, problems };
+  return { file: { kind: 'file', nodes, finalNewline: true }, files, diagnostics, problems };
 }
 
 function exists(p: string): boolean {
@@ -155,36 +177,30 @@ function expandPath(pattern: string): string[] {
       paths = paths.map((p) => join(p, unescapeGlob(seg)));
       continue;
     }
-    const re = globRegExp(seg);
+    const matches = segmentMatcher(seg);
     const next: string[] = [];
-    for (const p of paths) for (const name of listDir(p)) if (re.test(name)) next.push(join(p, name));
+    for (const p of paths) for (const name of listDir(p)) if (matches(name)) next.push(join(p, name));
     paths = next;
   }
   return paths.filter(exists);
 }
 
-function globRegExp(seg: string): RegExp {
-  let re = seg.startsWith('.') ? '' : '(?!\\.)';
-  for (let i = 0; i < seg.length; i++) {
-    const c = seg[i]!;
-    if (c === '\\' && i + 1 < seg.length) re += escapeRe(seg[++i]!);
-    else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else if (c === '[') {
-      const close = seg.indexOf(']', i + 2);
-      if (close < 0) re += '\\[';
-      else {
-        let body = seg.slice(i + 1, close);
-        const negate = body.startsWith('!') || body.startsWith('^');
-        if (negate) body = body.slice(1);
-        re += `[${negate ? '^' : ''}${body.replace(/[\\\]^]/g, (x) => `\\${x}`)}]`;
-        i = close;
-      }
-    } else re += escapeRe(c);
-  }
-  return new RegExp(`^${re}$`);
-}
-
-function escapeRe(c: string): string {
-  return c.replace(/[.*+?^${}()|[\]\\/]/g, (x) => `\\${x}`);
+/**
+ * Whether a directory entry matches one pattern segment as glob(3) matches it for wordexp(3): `*`, `?`,
+ * `[...]` (with `!` / `^`, ranges, POSIX classes such as `[[:digit:]]`) and backslash escapes, by
+ * picomatch with the shell extensions turned off (no braces, no extglob, no globstar, no negation);
+ * and glob(3)'s own rule for dot files: a name starting with `.` only matches a segment starting with
+ * a literal `.` (not `*`, `?` or a bracket).
+ */
+function segmentMatcher(seg: string): (name: string) => boolean {
+  const match = picomatch(seg, {
+    dot: true,
+    nobrace: true,
+    noextglob: true,
+    noglobstar: true,
+    nonegate: true,
+    posix: true,
+  });
+  const literalDot = seg.startsWith('.') || seg.startsWith('\\.');
+  return (name) => (name.startsWith('.') && !literalDot ? false : match(name));
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   auto,
   comment,
+  formatDiagnostic,
   InterfacesBuildError,
   InterfacesSyntaxError,
   iface,
@@ -16,7 +17,9 @@ import {
 /** The parsed nodes without positions and original text, to compare meanings. */
 function meaning(text: string): unknown {
   return JSON.parse(
-    JSON.stringify(parseInterfaces(text), (k, v) => (k === 'loc' || k === 'source' ? undefined : v)),
+    JSON.stringify(parseInterfaces(text), (k, v) =>
+      k === 'loc' || k === 'pos' || k === 'source' ? undefined : v,
+    ),
   );
 }
 
@@ -84,6 +87,17 @@ describe('parseInterfaces', () => {
       { line: 2, column: 3 },
       { line: 4, column: 1 },
     ]);
+    expect(f.nodes.map((n) => n.pos)).toEqual([
+      { line: 1, col: 1, offset: 0 },
+      { line: 2, col: 3, offset: 3 },
+      { line: 4, col: 1, offset: 16 },
+    ]);
+    expect(parseInterfaces('auto lo\n', { file: 'x' }).nodes[0]?.pos).toEqual({
+      file: 'x',
+      line: 1,
+      col: 1,
+      offset: 0,
+    });
   });
 
   it.each([
@@ -122,6 +136,8 @@ describe('parseInterfaces', () => {
     expect([e.file, e.line, e.column]).toEqual(['f/interfaces', line, column]);
     expect(e.message).toMatch(new RegExp(`^f/interfaces:${line}:${column}: `));
     expect(e.message).toMatch(message);
+    expect(formatDiagnostic(e.diagnostic)).toBe(e.message);
+    expect(e.diagnostic).toMatchObject({ code: 'IFUP001', severity: 'error', found: e.found });
   });
 });
 

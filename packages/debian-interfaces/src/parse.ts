@@ -8,6 +8,7 @@ import type {
   StanzaItem,
   TopNode,
 } from './ast.js';
+import type { Position } from './diagnostic.js';
 import { InterfacesSyntaxError } from './errors.js';
 import { fingerprint, isBlank, isTopKeyword } from './syntax.js';
 
@@ -79,11 +80,19 @@ export function parseInterfaces(text: string, options: ParseOptions = {}): Inter
     pending = [];
   };
 
+  const lineStart: number[] = [];
+  for (let k = 0, at = 0; k < lines.length; at += lines[k]!.length + 1, k++) lineStart.push(at);
   const locate = (l: Logical, offset: number): Location => {
     let part = l.parts[0]!;
     for (const p of l.parts) if (p.offset <= offset) part = p;
     return { line: part.line, column: offset - part.offset + 1 };
   };
+  /** The node's place as a Position (`loc` is the deprecated `{ line, column }` of the same place). */
+  const hasFile = options.file !== undefined;
+  const position = (loc: Location): Position =>
+    hasFile
+      ? { file, line: loc.line, col: loc.column, offset: (lineStart[loc.line - 1] ?? 0) + loc.column - 1 }
+      : { line: loc.line, col: loc.column, offset: (lineStart[loc.line - 1] ?? 0) + loc.column - 1 };
   const fail = (l: Logical, offset: number, expected: string, found: string): never => {
     const { line, column } = locate(l, offset);
     throw new InterfacesSyntaxError(file, line, column, expected, found);
@@ -99,6 +108,7 @@ export function parseInterfaces(text: string, options: ParseOptions = {}): Inter
       const node: CommentNode | BlankNode =
         lead === first.length ? { kind: 'blank' } : { kind: 'comment', text: first.slice(lead + 1) };
       node.loc = { line: lineNo, column: lead + 1 };
+      node.pos = position(node.loc);
       node.source = { text: first, fingerprint: fingerprint(node) };
       pending.push(node);
       i++;
@@ -129,7 +139,7 @@ export function parseInterfaces(text: string, options: ParseOptions = {}): Inter
     const loc = locate(l, kw?.start ?? 0);
     if (!kw) {
       // Only blanks once joined (e.g. a lone backslash): ifupdown skips it.
-      const node: BlankNode = { kind: 'blank', loc };
+      const node: BlankNode = { kind: 'blank', pos: position(loc), loc };
       node.source = { text: l.raw, fingerprint: fingerprint(node) };
       pending.push(node);
       continue;
@@ -200,6 +210,7 @@ export function parseInterfaces(text: string, options: ParseOptions = {}): Inter
           node = { kind: 'allow', class: cls, names };
         }
       }
+      node.pos = position(loc);
       node.loc = loc;
       node.source = { text: l.raw, fingerprint: fingerprint(node) };
       result.nodes.push(node);
@@ -220,7 +231,7 @@ export function parseInterfaces(text: string, options: ParseOptions = {}): Inter
     }
     const value = restText(rest[0]);
     if (value === '') fail(l, l.text.length, `a value for option '${kw.value}'`, 'end of line');
-    const opt: StanzaItem = { kind: 'option', name: kw.value, value, loc };
+    const opt: StanzaItem = { kind: 'option', name: kw.value, value, pos: position(loc), loc };
     opt.source = { text: l.raw, fingerprint: fingerprint(opt) };
     stanza!.items.push(...pending, opt);
     pending = [];

@@ -1,4 +1,5 @@
 import type { IfaceNode, InterfacesFile, Location, OptionNode } from './ast.js';
+import type { Position } from './diagnostic.js';
 
 /** One interface named on a line that brings it up without anyone asking for it by name. */
 export interface AutoEntry {
@@ -6,6 +7,9 @@ export interface AutoEntry {
   name: string;
   /** `auto`, or `allow-CLASS`. */
   keyword: string;
+  /** Where the line naming it starts. */
+  pos?: Position;
+  /** @deprecated The same place as `pos`, as `{ line, column }`. */
   loc?: Location;
 }
 
@@ -30,6 +34,7 @@ export function findAutoInterfaces(file: InterfacesFile, options: FindAutoOption
       const keyword = node.kind === 'auto' ? 'auto' : `allow-${node.class}`;
       for (const name of node.names) {
         const e: AutoEntry = { name, keyword };
+        if (node.pos) e.pos = node.pos;
         if (node.loc) e.loc = node.loc;
         out.push(e);
       }

@@ -11,11 +11,14 @@ export function at(w: Where, step: string): Where {
   return { file: w.file, path: `${w.path}/${step}` };
 }
 
-export function fail(w: Where, expected: string, found: string | undefined): never {
-  throw new LibvirtXmlError(
-    `${w.path}: expected ${expected}, found ${found === undefined ? 'nothing' : JSON.stringify(found)}`,
-    w.file,
-  );
+/** Throws LibvirtXmlError for the value at `w`; `el` is the element holding it (or missing it), for its place. */
+export function fail(w: Where, expected: string, found: string | undefined, el?: XmlElement): never {
+  const shown = found === undefined ? 'nothing' : JSON.stringify(found);
+  throw new LibvirtXmlError(`${w.path}: expected ${expected}, found ${shown}`, w.file, undefined, undefined, {
+    expected,
+    found: shown,
+    ...(el?.pos ? { at: el.pos } : {}),
+  });
 }
 
 /** Parses decimal or 0x-prefixed hexadecimal integers, as libvirt does. */
@@ -38,7 +41,7 @@ export function optStr(e: XmlElement | undefined, name: string): string | undefi
 
 export function reqStr(e: XmlElement, name: string, w: Where): string {
   const v = e.attrs[name];
-  if (v === undefined) fail(at(w, `@${name}`), `attribute ${name}`, undefined);
+  if (v === undefined) fail(at(w, `@${name}`), `attribute ${name}`, undefined, e);
   return v;
 }
 
@@ -46,13 +49,13 @@ export function optNum(e: XmlElement | undefined, name: string, w: Where): numbe
   const v = e?.attrs[name];
   if (v === undefined) return undefined;
   const n = parseNumber(v);
-  if (n === undefined) fail(at(w, `@${name}`), 'an integer', v);
+  if (n === undefined) fail(at(w, `@${name}`), 'an integer', v, e);
   return n;
 }
 
 export function reqNum(e: XmlElement, name: string, w: Where): number {
   const n = optNum(e, name, w);
-  if (n === undefined) fail(at(w, `@${name}`), `attribute ${name}`, undefined);
+  if (n === undefined) fail(at(w, `@${name}`), `attribute ${name}`, undefined, e);
   return n;
 }
 
@@ -60,7 +63,7 @@ export function optBool(e: XmlElement | undefined, name: string, w: Where): bool
   const v = e?.attrs[name];
   if (v === undefined) return undefined;
   const b = parseBool(v);
-  if (b === undefined) fail(at(w, `@${name}`), "'yes' or 'no'", v);
+  if (b === undefined) fail(at(w, `@${name}`), "'yes' or 'no'", v, e);
   return b;
 }
 

@@ -44,7 +44,7 @@ export function readVlan(e: XmlElement, w: Where): Vlan {
     const tw = at(w, `tag[${i + 1}]`);
     const nativeMode = optStr(t, 'nativeMode');
     if (nativeMode !== undefined && nativeMode !== 'tagged' && nativeMode !== 'untagged') {
-      fail(at(tw, '@nativeMode'), "'tagged' or 'untagged'", nativeMode);
+      fail(at(tw, '@nativeMode'), "'tagged' or 'untagged'", nativeMode, t);
     }
     return defined({ id: reqNum(t, 'id', tw), nativeMode: nativeMode as 'tagged' | 'untagged' | undefined });
   });
@@ -206,30 +206,33 @@ export function readInterface(e: XmlElement, w: Where): Interface {
   const sw = at(w, 'source');
   switch (type) {
     case 'network':
-      if (!source) fail(sw, "a <source network='...'/>", undefined);
+      if (!source) fail(sw, "a <source network='...'/>", undefined, e);
       return {
         type,
         source: defined({ network: reqStr(source, 'network', sw), portgroup: optStr(source, 'portgroup') }),
         ...common,
       };
     case 'bridge':
-      if (!source) fail(sw, "a <source bridge='...'/>", undefined);
+      if (!source) fail(sw, "a <source bridge='...'/>", undefined, e);
       return { type, source: { bridge: reqStr(source, 'bridge', sw) }, ...common };
     case 'direct': {
-      if (!source) fail(sw, "a <source dev='...'/>", undefined);
+      if (!source) fail(sw, "a <source dev='...'/>", undefined, e);
       const mode = optStr(source, 'mode') as 'vepa' | 'bridge' | 'private' | 'passthrough' | undefined;
       return { type, source: defined({ dev: reqStr(source, 'dev', sw), mode }), ...common };
     }
     case 'ethernet':
       return { type, ...common };
     default:
-      return fail(at(w, '@type'), `one of ${INTERFACE_TYPES.join(', ')}`, type);
+      return fail(at(w, '@type'), `one of ${INTERFACE_TYPES.join(', ')}`, type, e);
   }
 }
 
 function interfaceSource(i: Interface): ChildSpec {
-  // Every attribute a source of the modelled types can have is known: switching type drops the old ones.
+  // Every attribute a source of the modelled types can have: when the NIC changes type, the old type's
+  // ones go. A NIC of the same type keeps the attributes the model does not hold (a running VM's
+  // `portid` and `bridge` on a network source, for instance).
   const all = ['network', 'portgroup', 'bridge', 'dev', 'mode'];
+  const sameType = i.xml?.attrs.type === i.type;
   const make = (attrs: Array<[string, string | undefined]>) => [
     (o: XmlElement | undefined) =>
       mergeElement(
@@ -237,7 +240,9 @@ function interfaceSource(i: Interface): ChildSpec {
         'source',
         [
           ...attrs,
-          ...all.filter((a) => !attrs.some(([k]) => k === a)).map((a): [string, undefined] => [a, undefined]),
+          ...(sameType ? [] : all)
+            .filter((a) => !attrs.some(([k]) => k === a))
+            .map((a): [string, undefined] => [a, undefined]),
         ],
         [],
       ),
@@ -305,7 +310,7 @@ export const isKnownDisk = (e: XmlElement) => e.attrs.type === 'block' || e.attr
 
 export function readDisk(e: XmlElement, w: Where): Disk {
   const target = firstChild(e, 'target');
-  if (!target) fail(at(w, 'target'), "a <target dev='...'/>", undefined);
+  if (!target) fail(at(w, 'target'), "a <target dev='...'/>", undefined, e);
   const driver = firstChild(e, 'driver');
   const source = firstChild(e, 'source');
   const address = childElements(e, 'address').find(isKnownAddress);

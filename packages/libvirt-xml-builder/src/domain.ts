@@ -25,7 +25,6 @@ import type {
   Memory,
   MemoryUnit,
 } from './model.js';
-import { LibvirtModelError, validateDomain, validateInterface } from './validate.js';
 import {
   childElements,
   firstChild,
@@ -71,7 +70,7 @@ function readMemory(e: XmlElement | undefined, w: Where): Memory | undefined {
   if (!e) return undefined;
   const text = textContent(e);
   const value = parseNumber(text);
-  if (value === undefined) fail(w, 'a memory size (integer)', text);
+  if (value === undefined) fail(w, 'a memory size (integer)', text, e);
   return defined({ value, unit: optStr(e, 'unit') as MemoryUnit | undefined });
 }
 
@@ -84,7 +83,7 @@ function memoryXml(name: string, m: Memory, old: XmlElement | undefined): XmlEle
 function readOs(e: XmlElement | undefined, w: Where): DomainOs {
   if (!e) fail(w, 'an <os> element', undefined);
   const t = firstChild(e, 'type');
-  if (!t) fail(at(w, 'type'), 'an <os><type> element', undefined);
+  if (!t) fail(at(w, 'type'), 'an <os><type> element', undefined, e);
   const boot = childElements(e, 'boot').map((b) => b.attrs.dev as 'hd' | 'cdrom' | 'fd' | 'network');
   return defined({
     type: textContent(t).trim() as DomainOs['type'],
@@ -209,18 +208,18 @@ export function domainFromXml(root: XmlElement, file = '<input>'): Domain {
   if (root.name !== 'domain')
     throw new LibvirtXmlError(`expected a <domain> root element, found <${root.name}>`, file, 1, 1);
   const name = readText(firstChild(root, 'name'));
-  if (name === undefined) fail(at(w, 'name'), 'a <name> element', undefined);
+  if (name === undefined) fail(at(w, 'name'), 'a <name> element', undefined, root);
   const memory = readMemory(firstChild(root, 'memory'), at(w, 'memory'));
-  if (!memory) fail(at(w, 'memory'), 'a <memory> element', undefined);
+  if (!memory) fail(at(w, 'memory'), 'a <memory> element', undefined, root);
   const vcpu = firstChild(root, 'vcpu');
   const vw = at(w, 'vcpu');
   const features = firstChild(root, 'features');
   const cpu = firstChild(root, 'cpu');
   const clock = firstChild(root, 'clock');
   const type = root.attrs.type;
-  if (type === undefined) fail(at(w, '@type'), "a domain type such as 'kvm'", undefined);
+  if (type === undefined) fail(at(w, '@type'), "a domain type such as 'kvm'", undefined, root);
   const vcpuCount = vcpu ? parseNumber(textContent(vcpu)) : undefined;
-  if (vcpu && vcpuCount === undefined) fail(vw, 'a vcpu count', textContent(vcpu));
+  if (vcpu && vcpuCount === undefined) fail(vw, 'a vcpu count', textContent(vcpu), vcpu);
   return defined({
     type,
     name,
@@ -251,10 +250,11 @@ export function domainFromXml(root: XmlElement, file = '<input>'): Domain {
   });
 }
 
-/** Builds the `<domain>` element of a model, merged into `domain.xml` when it was parsed. Validates first. */
+/**
+ * Builds the `<domain>` element of a model, merged into `domain.xml` when it was parsed. Never refuses:
+ * the build checks are `checkDomain` / `assertValidDomain`.
+ */
 export function domainToXml(d: Domain): XmlElement {
-  const issues = validateDomain(d);
-  if (issues.length) throw new LibvirtModelError(`domain ${JSON.stringify(d.name)}`, issues);
   const vcpu = d.vcpu;
   return mergeElement(
     d.xml,
@@ -294,7 +294,10 @@ export function parseDomain(xml: string, opts: ParseOptions = {}): Domain {
   return withDocument(domainFromXml(doc.root, file), doc);
 }
 
-/** Prints a domain like `virsh dumpxml`; a parsed domain prints back with everything it had. */
+/**
+ * Prints a domain like `virsh dumpxml`; a parsed domain prints back with everything it had (a document
+ * libvirt wrote comes back byte for byte). Does not validate: see `checkDomain` / `assertValidDomain`.
+ */
 export function printDomain(d: Domain, opts: PrintOptions = {}): string {
   return printXml(documentOf(d, domainToXml(d), opts));
 }
@@ -308,9 +311,7 @@ export function parseInterface(xml: string, opts: ParseOptions = {}): Interface 
   return readInterface(doc.root, { file, path: '/interface' });
 }
 
-/** Prints one `<interface>` element, e.g. for `virsh attach-device --config`. */
+/** Prints one `<interface>` element, e.g. for `virsh attach-device --config`. Does not validate. */
 export function printInterface(i: Interface, opts: PrintOptions = {}): string {
-  const issues = validateInterface(i);
-  if (issues.length) throw new LibvirtModelError('interface', issues);
   return printXml(documentOf({}, interfaceXml(i), opts));
 }

@@ -1,4 +1,14 @@
 export {
+  assertValidDomain,
+  assertValidInterface,
+  assertValidNetwork,
+  type CheckOptions,
+  checkDomain,
+  checkInterface,
+  checkNetwork,
+} from './check.js';
+export { type Diagnostic, formatDiagnostic, type Position } from './diagnostic.js';
+export {
   type ParseOptions,
   type PrintOptions,
   parseDomain,
@@ -43,6 +53,8 @@ export { parseNetwork, printNetwork } from './network.js';
 export { findInterface, type NicKey, setPortgroup, upsertInterface } from './patch.js';
 export { toKiB, withoutSource } from './util.js';
 export {
+  BUILD_CHECKS,
+  type BuildCheckCode,
   isMac,
   isUuid,
   LibvirtModelError,

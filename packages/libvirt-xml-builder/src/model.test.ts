@@ -3,7 +3,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
+  assertValidDomain,
+  assertValidNetwork,
   type Domain,
+  formatDiagnostic,
   type Interface,
   LibvirtModelError,
   LibvirtXmlError,
@@ -144,7 +147,8 @@ describe('value checks (what libvirt refuses), reported with model path, expecta
   it.each(domainCases)('domain: %s', (_, mutate, path, found) => {
     const d = baseDomain();
     mutate(d);
-    expect(() => printDomain(d)).toThrow(LibvirtModelError);
+    expect(() => assertValidDomain(d)).toThrow(LibvirtModelError);
+    expect(() => printDomain(d), 'the printer never refuses').not.toThrow();
     const issue = validateDomain(d).find((i) => i.path === path);
     expect(issue?.message).toContain(found);
     expect(issue?.message).toMatch(/^expected /);
@@ -194,7 +198,8 @@ describe('value checks (what libvirt refuses), reported with model path, expecta
   it.each(networkCases)('network: %s', (_, mutate, path, found) => {
     const n = baseNetwork();
     mutate(n);
-    expect(() => printNetwork(n)).toThrow(LibvirtModelError);
+    expect(() => assertValidNetwork(n)).toThrow(LibvirtModelError);
+    expect(() => printNetwork(n), 'the printer never refuses').not.toThrow();
     expect(validateNetwork(n).find((i) => i.path === path)?.message).toContain(found);
   });
 
@@ -203,7 +208,7 @@ describe('value checks (what libvirt refuses), reported with model path, expecta
     d.uuid = 'x';
     d.devices.interfaces.push(nic({ mac: 'bad', vlan: { tags: [{ id: 9999 }] } }));
     try {
-      printDomain(d);
+      assertValidDomain(d);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(LibvirtModelError);
@@ -261,6 +266,44 @@ describe('parse errors name the file and where', () => {
     expect(() =>
       parseInterface("<interface type='network'><mac address='52:54:00:00:00:01'/></interface>"),
     ).toThrow("/interface/source: expected a <source network='...'/>, found nothing");
+  });
+});
+
+describe('parse errors as Diagnostics', () => {
+  const caught = (f: () => unknown): LibvirtXmlError => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof LibvirtXmlError) return e;
+    }
+    throw new Error('expected a LibvirtXmlError');
+  };
+
+  it('malformed XML is LV100 at its line and column', () => {
+    const e = caught(() => parseDomain('<domain>\n  <name>x</nam>\n</domain>', { file: 'vm.xml' }));
+    expect(e.diagnostic).toMatchObject({
+      code: 'LV100',
+      severity: 'error',
+      pos: { file: 'vm.xml', line: 2 },
+    });
+    expect(formatDiagnostic(e.diagnostic)).toBe(e.message);
+  });
+
+  it('a bad value is LV101 at the element holding it, with expected and found', () => {
+    const xml =
+      "<domain type='kvm'>\n  <name>a</name>\n  <memory>1</memory>\n  <os><type>hvm</type></os>\n  <devices>\n    <interface type='bridge'>\n      <source bridge='b'/>\n      <vlan><tag id='ten'/></vlan>\n    </interface>\n  </devices>\n</domain>\n";
+    const e = caught(() => parseDomain(xml, { file: 'd.xml' }));
+    expect(e.diagnostic).toEqual({
+      code: 'LV101',
+      severity: 'error',
+      message: '/domain/devices/interface[1]/vlan/tag[1]/@id: expected an integer, found "ten"',
+      pos: { file: 'd.xml', line: 8, col: 13, offset: xml.indexOf("<tag id='ten'") },
+      expected: 'an integer',
+      found: '"ten"',
+    });
+    expect(formatDiagnostic(e.diagnostic)).toBe(
+      'd.xml:8:13: /domain/devices/interface[1]/vlan/tag[1]/@id: expected an integer, found "ten"',
+    );
   });
 });
 

@@ -3,7 +3,6 @@ import { at, bool, defined, fail, num, optBool, optNum, optStr, type Where } fro
 import { isOvsPort, readText, readVirtualport, readVlan, virtualportXml, vlanXml } from './devices.js';
 import { documentOf, type ParseOptions, type PrintOptions, withDocument } from './domain.js';
 import type { ForwardMode, Network, Portgroup } from './model.js';
-import { LibvirtModelError, validateNetwork } from './validate.js';
 import {
   childElements,
   firstChild,
@@ -22,7 +21,7 @@ function readPortgroup(e: XmlElement, w: Where): Portgroup {
   const vlan = firstChild(e, 'vlan');
   const vp = childElements(e, 'virtualport').find(isOvsPort);
   const name = e.attrs.name;
-  if (name === undefined) fail(at(w, '@name'), 'a portgroup name', undefined);
+  if (name === undefined) fail(at(w, '@name'), 'a portgroup name', undefined, e);
   return defined({
     name,
     default: optBool(e, 'default', w),
@@ -51,7 +50,7 @@ export function networkFromXml(root: XmlElement, file = '<input>'): Network {
   if (root.name !== 'network')
     throw new LibvirtXmlError(`expected a <network> root element, found <${root.name}>`, file, 1, 1);
   const name = readText(firstChild(root, 'name'));
-  if (name === undefined) fail(at(w, 'name'), 'a <name> element', undefined);
+  if (name === undefined) fail(at(w, 'name'), 'a <name> element', undefined, root);
   const forward = firstChild(root, 'forward');
   const bridge = firstChild(root, 'bridge');
   const vp = childElements(root, 'virtualport').find(isOvsPort);
@@ -80,10 +79,8 @@ export function networkFromXml(root: XmlElement, file = '<input>'): Network {
   });
 }
 
-/** Builds the `<network>` element of a model, merged into `network.xml` when it was parsed. Validates first. */
+/** Builds the `<network>` element of a model, merged into `network.xml` when it was parsed. Never refuses. */
 export function networkToXml(n: Network): XmlElement {
-  const issues = validateNetwork(n);
-  if (issues.length) throw new LibvirtModelError(`network ${JSON.stringify(n.name)}`, issues);
   return mergeElement(
     n.xml,
     'network',
@@ -127,7 +124,10 @@ export function parseNetwork(xml: string, opts: ParseOptions = {}): Network {
   return withDocument(networkFromXml(doc.root, file), doc);
 }
 
-/** Prints a network like `virsh net-dumpxml`; a parsed network prints back with everything it had. */
+/**
+ * Prints a network like `virsh net-dumpxml`; a parsed network prints back with everything it had. Does
+ * not validate: see `checkNetwork` / `assertValidNetwork`.
+ */
 export function printNetwork(n: Network, opts: PrintOptions = {}): string {
   return printXml(documentOf(n, networkToXml(n), opts));
 }

@@ -104,7 +104,7 @@ describe('synthInterfaces', () => {
     const file = parseInterfaces('auto lo\n\nauto eth1 eth2\n');
     file.nodes.push(auto('eth2'));
     expect(externalNicAtBoot(file, dedibox())).toEqual([
-      { name: 'eth2', keyword: 'auto', loc: { line: 3, column: 1 } },
+      { name: 'eth2', keyword: 'auto', pos: { line: 3, col: 1, offset: 9 }, loc: { line: 3, column: 1 } },
       { name: 'eth2', keyword: 'auto' },
     ]);
   });

@@ -5,6 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import {
+  assertValidDomain,
+  assertValidInterface,
+  assertValidNetwork,
   type Disk,
   type Domain,
   type Interface,
@@ -347,10 +350,9 @@ export function synthLibvirt(input: SynthInput, opts: LibvirtSynthOptions = {}):
   const header = generatedMarker(input);
   const files: GeneratedFile[] = [];
   for (const name of Object.keys(spec.hypervisor.networks)) {
-    files.push({
-      path: `${base}/networks/${name}.xml`,
-      contents: printNetwork(networkModel(spec, name), { header }),
-    });
+    const net = networkModel(spec, name);
+    assertValidNetwork(net); // the printers never refuse: what synth builds is checked here
+    files.push({ path: `${base}/networks/${name}.xml`, contents: printNetwork(net, { header }) });
   }
   const domains = new Map<string, Domain>();
   const patched = new Set<string>();
@@ -370,13 +372,16 @@ export function synthLibvirt(input: SynthInput, opts: LibvirtSynthOptions = {}):
       patched.add(name);
     } else {
       d = domainModel(spec, name);
+      assertValidDomain(d);
     }
     domains.set(name, d);
     files.push({ path: `${base}/domains/${name}.xml`, contents: printDomain(d, { header }) });
     for (const nic of Object.values(router.nics)) {
+      const model = nicModel(nic);
+      assertValidInterface(model);
       files.push({
         path: `${base}/interfaces/${nic.target}.xml`,
-        contents: printInterface(nicModel(nic), { header }),
+        contents: printInterface(model, { header }),
       });
     }
   }
