@@ -6,13 +6,8 @@ import { claimRun, cleanup, newRunId, runDirOf } from './cleanup.js';
 import { runSync } from './exec.js';
 import { Lab } from './lab.js';
 import { planLab } from './plan.js';
-import {
-  HAGATE_ONLY,
-  SCENARIOS,
-  type ScenarioName,
-  type ScenarioResult,
-  ScenarioRunner,
-} from './scenarios.js';
+import { SCENARIOS, type ScenarioName, type ScenarioResult, ScenarioRunner } from './scenarios.js';
+import { HAGATE_ONLY } from './scenarios-agent.js';
 import { DEFAULT_SPEC, generate, type HookMode, readSpec, variantSpec } from './tree.js';
 
 export type Selectable = ScenarioName | 'tuned';

@@ -111,3 +111,5 @@ export async function withNetns<T>(label: string, fn: (ns: Netns) => T | Promise
     ns.remove();
   }
 }
+
+export { containers, mutableBindings, tsFiles, writesTo } from './structure.js';
