@@ -32,7 +32,6 @@ const cases: Array<[string, string, Record<string, string[]>]> = [
     'iface eth1 inet dhcp\niface eth1 inet static\n  address 10.0.0.1/24\niface eth2 inet manual\niface eth3 inet6 static\n  address 2001:db8::3/64\niface eth4 inet static\n  address 10.4.0.1/24\niface eth4 inet6 auto\n',
     { eth4: ['10.4.0.1/24'] },
   ],
-  ['any top-level keyword ends a stanza', 'iface eth1 inet static\nauto eth1\n  address 10.0.0.1/24\n', {}],
 ];
 
 describe('readInterfaceAddresses', () => {
@@ -43,15 +42,20 @@ describe('readInterfaceAddresses', () => {
   it.each([
     [
       'iface eth1 inet static\n  address 10.0.0.300/24\n',
-      "if:2:11: expected an IPv4 address for eth1, found '10.0.0.300/24'",
+      "if:2:3: iface eth1 inet static: expected an IPv4 address[/length], found '10.0.0.300/24'",
     ],
     [
       'iface eth1 inet static\n  address 10.0.0.1/33\n',
-      "if:2:11: expected a prefix length 0-32 or a dotted netmask for eth1, found '33'",
+      "if:2:3: iface eth1 inet static: expected a length 0-32, found '/33'",
     ],
     [
       'iface eth1 inet static\n  address 10.0.0.1\n  netmask 255.0.255.0\n',
-      'if:3:11: expected a prefix length',
+      "if:3:3: iface eth1 inet static: expected a length 0-32 or a dotted netmask without holes, found netmask '255.0.255.0'",
+    ],
+    [
+      // Any top-level keyword ends a stanza: an option after it stands outside any (ifupdown refuses it).
+      'iface eth1 inet static\nauto eth1\n  address 10.0.0.1/24\n',
+      "if:3:3: expected a stanza keyword (iface, mapping, auto, allow-CLASS, source, source-directory, rename, no-auto-down, no-scripts), found 'address' outside any iface or mapping stanza",
     ],
   ])('reports a bad address or netmask with its position: %j', (text, message) => {
     expect(() => readInterfaceAddresses(text, { file: 'if' })).toThrow(InterfacesFileError);
