@@ -68,16 +68,3 @@ export function exec(
     }
   });
 }
-
-/** Like exec, but a non-zero exit is an ExecError carrying the tool's own message. */
-export async function execOk(
-  argv: readonly string[],
-  opts: { input?: string; timeoutMs: number },
-): Promise<string> {
-  const r = await exec(argv, opts);
-  if (r.code !== 0) {
-    const msg = (r.stderr || r.stdout).trim().split('\n').slice(0, 6).join(' | ');
-    throw new ExecError(`${argv.join(' ')} exited ${r.code}: ${msg}`, r);
-  }
-  return r.stdout;
-}

@@ -18,7 +18,7 @@ import { onReannounce } from './reannounce.js';
 import { handleEvent } from './run.js';
 import { nowSeq, type Seq } from './seq.js';
 
-export { type ParsedEvent, parseFifoLine, roleOf } from './fifo-lines.js';
+export { parseFifoLine } from './fifo-lines.js';
 
 interface Item {
   event: ParsedEvent;

@@ -471,5 +471,3 @@ export function consoleXml(c: Console): XmlElement {
 export function readText(e: XmlElement | undefined): string | undefined {
   return e ? textContent(e) : undefined;
 }
-
-export { textElement };

@@ -205,7 +205,6 @@ export const EXPR_KEYWORDS = new Set([
 ]);
 export const BITOPS = new Set(['&', '|', '^', '<<', '>>']);
 export const WORD_BITOPS: Record<string, BitOp> = { and: '&', or: '|', xor: '^', lshift: '<<', rshift: '>>' };
-export const OBJREFS = new Set(['counter', 'quota', 'limit', 'synproxy', 'tunnel', 'secmark']);
 export const WORD_OPS: Record<string, RelOp> = { eq: '==', ne: '!=', lt: '<', gt: '>', le: '<=', ge: '>=' };
 /** Meta keys the model reads without the `meta` keyword (what nft lists, and a few older spellings). */
 export const BARE_META = new Set(

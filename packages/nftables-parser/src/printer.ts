@@ -258,5 +258,3 @@ export function print(rs: Ruleset, opts: PrintOptions = {}): string {
 export function printRule(st: Statement): string {
   return printStatement(st);
 }
-
-export type { Token };

@@ -273,5 +273,3 @@ export function closingNote(reports: VariantReport[]): string[] {
   }
   return lines;
 }
-
-export { runDirOf };

@@ -91,7 +91,7 @@ export const LIST_BLOCKS: ReadonlySet<string> = new Set([
 ]);
 
 /** Calls `visit` for every statement, with the keyword of the block it is in; list blocks are not entered. */
-export function walk(list: Resolved[], visit: (r: Resolved, parent: string | undefined) => void): void {
+function walk(list: Resolved[], visit: (r: Resolved, parent: string | undefined) => void): void {
   const go = (rs: Resolved[], parent: string | undefined) => {
     for (const r of rs) {
       visit(r, parent);

@@ -15,9 +15,7 @@ export { analyzeRule, analyzeRuleset, checkRules, isFullyTyped } from './analyze
 export type {
   AnalyzedRule,
   AnalyzeOptions,
-  BitOp,
   Expr,
-  Mask,
   RelOp,
   RuleStatement,
   Selector,
