@@ -30,7 +30,6 @@ import {
   firstChild,
   mergeElement,
   textContent,
-  textElement,
   type XmlElement,
 } from './xml.js';
 

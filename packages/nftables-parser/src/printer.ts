@@ -1,4 +1,4 @@
-import type { Block, Group, Item, Node, Ruleset, Statement, Token } from './ast.js';
+import type { Block, Group, Item, Node, Ruleset, Statement } from './ast.js';
 
 /** How many set elements nft prints per line, by the set's key type (1: one per line). */
 const FIVE_PER_LINE = new Set([

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { Spec } from '@hagate/spec';
 import { installBaseline } from './baseline.js';
-import { claimRun, cleanup, newRunId, runDirOf } from './cleanup.js';
+import { claimRun, cleanup, newRunId } from './cleanup.js';
 import { runSync } from './exec.js';
 import { Lab } from './lab.js';
 import { planLab } from './plan.js';

@@ -90,16 +90,6 @@ export const LIST_BLOCKS: ReadonlySet<string> = new Set([
   'track_group',
 ]);
 
-/** Calls `visit` for every statement, with the keyword of the block it is in; list blocks are not entered. */
-function walk(list: Resolved[], visit: (r: Resolved, parent: string | undefined) => void): void {
-  const go = (rs: Resolved[], parent: string | undefined) => {
-    for (const r of rs) {
-      visit(r, parent);
-      if (r.block && !LIST_BLOCKS.has(r.keyword)) go(r.block, r.keyword);
-    }
-  };
-  go(list, undefined);
-}
 
 export function model(resolved: Resolved[]): Model {
   const m: Model = { globals: new Map(), instances: [], scripts: new Map(), syncGroups: [] };
