@@ -90,7 +90,6 @@ export const LIST_BLOCKS: ReadonlySet<string> = new Set([
   'track_group',
 ]);
 
-
 export function model(resolved: Resolved[]): Model {
   const m: Model = { globals: new Map(), instances: [], scripts: new Map(), syncGroups: [] };
   const strictGlobalVersion = resolved
