@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { missing, run } from '@hagate/testkit';
+import { missing, needs, run } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   addressesByInterface,
@@ -171,8 +171,7 @@ function ifqueryCidrs(file: string, name: string): string[] {
 describe('readAddresses agrees with ifquery on every fixture', () => {
   let compared = 0;
   it.for(fixtures)('%s', (name, ctx) => {
-    const why = missing('ifquery');
-    if (why) ctx.skip(why);
+    needs(ctx, 'ifquery');
     const text = readFileSync(join(dir, name), 'utf8');
     const file = join(scratch, name);
     writeFileSync(file, text);
@@ -230,8 +229,7 @@ describe('readAddresses over loadInterfaces: source lines followed, findings in 
     expect(r.diagnostics.map(formatDiagnostic)).toEqual([
       `${join(root, 'interfaces.d/bad')}:2:2: iface eth3 inet static: expected a length 0-32, found '/40'`,
     ]);
-    const why = missing('ifquery');
-    if (why) ctx.skip(why);
+    needs(ctx, 'ifquery');
     for (const n of ['eth1', 'eth2'])
       expect(ifqueryCidrs(join(root, 'interfaces'), n)).toEqual(
         r.addresses

@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { missing, run } from '@hagate/testkit';
+import { needs, run } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type InterfacesFile,
@@ -153,8 +153,7 @@ describe.each(fixtures)('fixture %s', (name) => {
   });
 
   it('ifquery reads the canonical print exactly as the original', (ctx) => {
-    const why = missing('ifquery');
-    if (why) ctx.skip(why);
+    needs(ctx, 'ifquery');
     const prepared = prepare(name, text);
     const ast = parseInterfaces(prepared, { file: name });
     const a = writeCopy(name, 'original', prepared);
@@ -173,8 +172,7 @@ describe.each(Object.keys(sourced))('fixture %s with the files it sources', (nam
   const text = readFileSync(join(dir, name), 'utf8');
 
   it('loadInterfaces reads the files ifquery reads', (ctx) => {
-    const why = missing('ifquery');
-    if (why) ctx.skip(why);
+    needs(ctx, 'ifquery');
     const main = writeCopy(name, 'loaded', prepare(name, text));
     const loaded = loadInterfaces(main);
     expect(loaded.problems).toEqual([]);
@@ -227,8 +225,7 @@ describe.each(Object.keys(mapScripts))('fixture %s with a real mapping script', 
   it.runIf(mapScripts[name] !== undefined)(
     'ifquery maps physical names as the parsed map lines say',
     (ctx) => {
-      const why = missing('ifquery');
-      if (why) ctx.skip(why);
+      needs(ctx, 'ifquery');
       const prepared = prepare(name, text);
       const ast = parseInterfaces(prepared, { file: name });
       const copies = [

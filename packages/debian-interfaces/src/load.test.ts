@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { missing, run } from '@hagate/testkit';
+import { needs, run } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findAutoInterfaces } from './index.js';
 import { type LoadedInterfaces, loadInterfaces, shellWords } from './load.js';
@@ -165,8 +165,7 @@ describe('loadInterfaces', () => {
 
 describe('ifquery -i follows the same files', () => {
   it.for(cases.map((c, i) => [c.name, c, i] as const))('%s', ([, c, i], ctx) => {
-    const why = missing('ifquery');
-    if (why) ctx.skip(why);
+    needs(ctx, 'ifquery');
     const main = write(c, 200 + i);
     const cwd = join(dirname(main), 'cwd');
     mkdirSync(cwd, { recursive: true });

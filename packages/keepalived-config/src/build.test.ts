@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { missing, withNetns } from '@hagate/testkit';
+import { needs, withNetns } from '@hagate/testkit';
 import { describe, expect, it } from 'vitest';
 import { buildConfig, buildVrrpInstance, quote } from './build.js';
 import { lint } from './lint.js';
@@ -85,8 +85,7 @@ describe('builder', () => {
     await expect(text).toMatchFileSnapshot('__snapshots__/builder.full.conf');
     expect(print(parse(text))).toBe(text);
     expect(lint(parse(text))).toEqual([]);
-    const why = missing('root', 'keepalived', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'keepalived', 'ip');
     await withNetns('build', (ns) => {
       ns.addVeth('eth0', 'eth1');
       const dir = mkdtempSync(join(tmpdir(), 'hgt-build-'));

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNetns, missing, type Netns } from '@hagate/testkit';
+import { createNetns, missing, type Netns, needs } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Statement } from './ast.js';
 import { parse } from './parse.js';
@@ -122,8 +122,7 @@ describe('keepalived -t reads print(parse(x)) as it reads x', () => {
   };
 
   it.for(cases)('%s', ([, input], ctx) => {
-    const why = missing('root', 'keepalived', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'keepalived', 'ip');
     const printed = print(parse(input));
     for (const id of ['main', 'other']) {
       expect(messages(printed, id), `config id ${id}`).toEqual(messages(input, id));
@@ -131,8 +130,7 @@ describe('keepalived -t reads print(parse(x)) as it reads x', () => {
   });
 
   it('the comparison sees the difference a line split would make', (ctx) => {
-    const why = missing('root', 'keepalived', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'keepalived', 'ip');
     const input = cases[0]![1];
     const split = input.replace('{   state MASTER', '{\n  state MASTER');
     // id 'other' matches: both read the whole block; id 'main' does not: only the head line is dropped.

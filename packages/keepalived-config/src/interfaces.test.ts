@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { missing, run } from '@hagate/testkit';
+import { needs, run } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InterfacesFileError, parseInterfaceAssignment, readInterfaceAddresses } from './interfaces.js';
 
@@ -87,8 +87,7 @@ describe('ifquery -i reads the same addresses', () => {
       : mask.split('.').reduce((n, o) => n + Number(o).toString(2).replaceAll('0', '').length, 0);
 
   it.for(cases)('%s', ([, text, expected], ctx) => {
-    const why = missing('ifquery');
-    if (why) ctx.skip(why);
+    needs(ctx, 'ifquery');
     const file = join(dir, 'interfaces');
     writeFileSync(file, text);
     for (const [name, addresses] of Object.entries(expected)) {

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNetns, missing, type Netns } from '@hagate/testkit';
+import { createNetns, missing, type Netns, needs } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildConfig, type VrrpInstance } from './build.js';
 import { lint, lintPair, RULES, scriptProblem } from './lint.js';
@@ -318,8 +318,7 @@ describe('lint: single-file rules', () => {
   });
 
   it('KA034 and KA041 check script files and FIFO directories on disk when asked', (ctx) => {
-    const why = missing('root');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root');
     const dir = mkdtempSync(join(tmpdir(), 'hgt-lint-'));
     try {
       const ok = join(dir, 'ok');
@@ -360,8 +359,7 @@ describe('lint agrees with keepalived -t on the same input', () => {
   });
 
   it.for(cases.filter((c) => c.keepalived).map((c) => [c.code, c] as const))('%s', ([, c], ctx) => {
-    const why = missing('root', 'keepalived', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'keepalived', 'ip');
     const file = join(dir, `${c.code}.conf`);
     writeFileSync(file, c.text);
     const r = ns!.exec(['keepalived', '-t', '-l', '-D', '-n', '-f', file]);

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNetns, missing, type Netns } from '@hagate/testkit';
+import { createNetns, missing, type Netns, needs } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Diagnostic } from '../src/ast.js';
 import { lint } from '../src/lint.js';
@@ -87,8 +87,7 @@ describe('keepalived-lint reports what keepalived -t reports, per category, at t
   });
 
   it.for(fixtures)('%s', (name, ctx) => {
-    const why = missing('root', 'keepalived', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'keepalived', 'ip');
     const file = join(dir, name);
     const parsed = tryParse(readFileSync(file, 'utf8'), { file });
     expect(parsed.diagnostics).toEqual([]);

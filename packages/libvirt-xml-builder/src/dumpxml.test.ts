@@ -9,7 +9,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { missing, run, runOk } from '@hagate/testkit';
+import { needs, run, runOk } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   checkDomain,
@@ -57,8 +57,7 @@ describe.each(dumps)('dumpxml/%s', (name) => {
   });
 
   it('is valid for virt-xml-validate', (ctx) => {
-    const why = missing('virt-xml-validate');
-    if (why) ctx.skip(why);
+    needs(ctx, 'virt-xml-validate');
     const r = run(['virt-xml-validate', join(fixtures, 'dumpxml', name), kindOf(original)]);
     expect(`${r.stdout}${r.stderr}`).toContain('validates');
   });
@@ -84,8 +83,7 @@ const networkFixtures = [
 
 describe.each(domainFixtures)("libvirt's own dump of %s/%s", (dir, file) => {
   it('inactive and running: prints back byte for byte', (ctx) => {
-    const why = missing('virsh');
-    if (why) ctx.skip(why);
+    needs(ctx, 'virsh');
     const path = join(fixtures, dir, file);
     const vm = nameOf(read(dir, file));
     const inactive = documentIn(
@@ -104,8 +102,7 @@ describe.each(domainFixtures)("libvirt's own dump of %s/%s", (dir, file) => {
 
 describe.each(networkFixtures)("libvirt's own dump of %s/%s", (dir, file) => {
   it('active: prints back byte for byte', (ctx) => {
-    const why = missing('virsh');
-    if (why) ctx.skip(why);
+    needs(ctx, 'virsh');
     const net = nameOf(read(dir, file));
     const path = join(fixtures, dir, file);
     const out = runOk([
@@ -156,8 +153,7 @@ describe('patching a running VM (existingDomainXml)', () => {
       "      <target dev='rtr-b.3'/>",
       "      <model type='virtio'/>",
     ]);
-    const why = missing('virt-xml-validate');
-    if (why) ctx.skip(why);
+    needs(ctx, 'virt-xml-validate');
     const file = join(tmp, 'patched.xml');
     writeFileSync(file, out);
     expect(run(['virt-xml-validate', file, 'domain']).status).toBe(0);

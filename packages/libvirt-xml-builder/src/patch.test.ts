@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { missing, run, runOk } from '@hagate/testkit';
+import { needs, run, runOk } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   findInterface,
@@ -43,8 +43,7 @@ const newNic: Interface = {
 
 describe('patching a dumped domain', () => {
   it('adds a NIC after the last one; every other element is unchanged', (ctx) => {
-    const why = missing('virsh', 'xmllint', 'virt-xml-validate');
-    if (why) ctx.skip(why);
+    needs(ctx, 'virsh', 'xmllint', 'virt-xml-validate');
     const dump = dumped();
     const patched = printDomain(upsertInterface(parseDomain(dump), newNic));
 

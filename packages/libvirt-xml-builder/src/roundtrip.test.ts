@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { missing, run, runOk } from '@hagate/testkit';
+import { needs, run, runOk } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDomain, parseNetwork, printDomain, printNetwork } from './index.js';
 
@@ -56,14 +56,12 @@ describe.each(cases)('%s/%s', (kind, name) => {
   });
 
   it('is canonically equal to the original (xmllint --c14n, modulo layout)', (ctx) => {
-    const why = missing('xmllint');
-    if (why) ctx.skip(why);
+    needs(ctx, 'xmllint');
     expect(c14n(printed(), `${kind}-${name}.printed`)).toBe(c14n(original, `${kind}-${name}.orig`));
   });
 
   it('still passes virt-xml-validate', (ctx) => {
-    const why = missing('virt-xml-validate');
-    if (why) ctx.skip(why);
+    needs(ctx, 'virt-xml-validate');
     const file = join(tmp, `${kind}-${name}`);
     writeFileSync(file, printed());
     const r = run(['virt-xml-validate', file, kind]);

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNetns, missing } from '@hagate/testkit';
+import { createNetns, needs } from '@hagate/testkit';
 import { describe, expect, it } from 'vitest';
 import {
   accept,
@@ -124,8 +124,7 @@ describe('toJson', () => {
   });
 
   it('rules: nft -j -f loads the export of a built ruleset and lists back its text', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const dir = mkdtempSync(join(tmpdir(), 'hgt-nftj-'));
     const ns = createNetns('nftj');
     try {
@@ -141,8 +140,7 @@ describe('toJson', () => {
   });
 
   it('nft -j -f loads the export, and nft lists back the text it came from', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const dir = mkdtempSync(join(tmpdir(), 'hgt-nftj-'));
     const ns = createNetns('nftj');
     try {
@@ -288,8 +286,7 @@ describe('toJson against nft 1.0.6: objects, concatenations, raw payload, statem
   });
 
   it('live: nft lists the fixture as committed, and prints the same JSON for it', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const ns = createNetns('nftjx');
     try {
       ns.addVeth('veth0', 'veth1');
@@ -305,8 +302,7 @@ describe('toJson against nft 1.0.6: objects, concatenations, raw payload, statem
   });
 
   it('live: nft -j -f loads the export and lists back the text, but for what nft 1.0.6 cannot load', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const dir = mkdtempSync(join(tmpdir(), 'hgt-nftj-'));
     const ns = createNetns('nftjl');
     try {
@@ -337,8 +333,7 @@ describe('toJson against nft 1.0.6: objects, concatenations, raw payload, statem
   });
 
   it('live: flowtables, flow offload and secmark: nft parses the JSON, only the kernel here lacks them', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const text = [
       'table inet f {',
       '\tflowtable ft {',

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNetns, missing, run } from '@hagate/testkit';
+import { createNetns, needs, run } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from './bin/fmt.js';
 import { checkFormat, nftLayout, parse, print } from './index.js';
@@ -158,8 +158,7 @@ describe('nft-fmt --nft', () => {
 
 describe('against the real nft (scratch network namespace)', () => {
   it('nft-fmt --check --nft local agrees with how the nft installed here lists sets and maps', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const version = run(['nft', '--version']).stdout.trim();
     const ns = createNetns('nftlay');
     try {

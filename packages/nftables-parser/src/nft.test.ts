@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNetns, missing } from '@hagate/testkit';
+import { createNetns, needs } from '@hagate/testkit';
 import { describe, expect, it } from 'vitest';
 import { parse, print } from './index.js';
 
@@ -9,8 +9,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 describe('against the real nft (scratch network namespace)', () => {
   it('what nft lists after loading an nft -f file prints back byte for byte', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const ns = createNetns('nftp');
     try {
       ns.addVeth('veth0', 'veth1');
@@ -27,8 +26,7 @@ describe('against the real nft (scratch network namespace)', () => {
   });
 
   it('`nft -a list ruleset` (handles as trailing comments) prints back byte for byte', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const ns = createNetns('nftp');
     try {
       ns.addVeth('veth0', 'veth1');
@@ -42,8 +40,7 @@ describe('against the real nft (scratch network namespace)', () => {
   });
 
   it('the canonical print of a built or parsed file is accepted by nft -c', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const ns = createNetns('nftp');
     try {
       ns.addVeth('veth0', 'veth1');

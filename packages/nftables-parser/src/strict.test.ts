@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNetns, missing } from '@hagate/testkit';
+import { createNetns, needs } from '@hagate/testkit';
 import { describe, expect, it } from 'vitest';
 import { fileFor, nearMisses } from '../scripts/near-miss.js';
 import {
@@ -354,8 +354,7 @@ describe('parse / tryParse / parseRules with strict', () => {
 
 describe('against the real nft -c (scratch network namespace)', () => {
   it('nft accepts exactly the near-miss rules and commands the strict check accepts', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const cases = nearMisses();
     expect(cases.length).toBeGreaterThan(1000);
     const ns = createNetns('nftst');

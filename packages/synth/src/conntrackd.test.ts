@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse, print } from '@hagate/nftables-parser';
-import { createNetns, missing, type Netns } from '@hagate/testkit';
+import { createNetns, type Netns, needs } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { input } from '../test/dedibox.js';
 import { agentConfigFor } from './agent.js';
@@ -69,8 +69,7 @@ describe('the real conntrackd with the generated configs (two router namespaces)
   });
 
   it('starts, answers on its socket, and syncs a connection from one router to the other, which commits it', async (ctx) => {
-    const why = missing('root', 'ip', 'conntrackd', 'conntrack');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'ip', 'conntrackd', 'conntrack');
     const i = stateful();
     const routers = ['extrout1', 'extrout2'] as const;
     const ns = routers.map((r) => {

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { auto, findAutoInterfaces, parseInterfaces, printInterfaces } from '@hagate/debian-interfaces';
-import { missing, run, withNetns } from '@hagate/testkit';
+import { needs, run, withNetns } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dedibox, input } from '../test/dedibox.js';
 import { SynthError } from './errors.js';
@@ -112,8 +112,7 @@ describe('synthInterfaces', () => {
 
 describe('ifquery reads the generated files', () => {
   it.for(routers)('%s: --list gives exactly lo, eth0.99, eth0.250, eth1', (router, ctx) => {
-    const why = missing('ifquery');
-    if (why) ctx.skip(why);
+    needs(ctx, 'ifquery');
     const path = write(`${router}.interfaces`, fileOf(input(), router));
     const list = run(['ifquery', '-i', path, '--list']);
     expect(list.stderr).toBe('');
@@ -125,8 +124,7 @@ describe('ifquery reads the generated files', () => {
   });
 
   it.for(routers)('%s: each interface has its address, /24, and nothing else', (router, ctx) => {
-    const why = missing('ifquery');
-    if (why) ctx.skip(why);
+    needs(ctx, 'ifquery');
     const path = write(`${router}.interfaces`, fileOf(input(), router));
     for (const [name, address] of Object.entries(expectedAddresses[router])) {
       const q = run(['ifquery', '-i', path, name]);
@@ -146,8 +144,7 @@ describe('ifquery reads the generated files', () => {
   });
 
   it('extrout1: ifup -a applies it in a namespace whose NICs are veths named like the guest', async (ctx) => {
-    const why = missing('root', 'ip', 'ifup');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'ip', 'ifup');
     const path = write('extrout1.ifup', fileOf(input(), 'extrout1'));
     const state = mkdtempSync(join(scratch, 'state-'));
     await withNetns('ifup', (ns) => {

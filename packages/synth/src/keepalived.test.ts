@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { lint, lintPair, parse, print } from '@hagate/keepalived-config';
 import type { Spec } from '@hagate/spec';
-import { createNetns, missing } from '@hagate/testkit';
+import { createNetns, needs } from '@hagate/testkit';
 import { describe, expect, it } from 'vitest';
 import { input } from '../test/dedibox.js';
 import { keepalivedModel, synthKeepalived } from './keepalived.js';
@@ -224,8 +224,7 @@ describe('synthKeepalived', () => {
 
   describe.each(variants)('keepalived -t accepts %s without any warning', (_name, patch) => {
     it.for(['extrout1', 'extrout2'])('%s', (router, ctx) => {
-      const why = missing('root', 'keepalived', 'ip', 'unshare');
-      if (why) ctx.skip(why);
+      needs(ctx, 'root', 'keepalived', 'ip', 'unshare');
       const inp = input(patch);
       const f = synthKeepalived(inp).find((x) => x.path.startsWith(`${router}/`))!;
       const conf = text(f);
@@ -241,8 +240,7 @@ describe('synthKeepalived', () => {
   });
 
   it('keepalived -t does report a problem when the interface is missing (the check is live)', (ctx) => {
-    const why = missing('root', 'keepalived', 'ip', 'unshare');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'keepalived', 'ip', 'unshare');
     const inp = input();
     const conf = text(synthKeepalived(inp)[0]!);
     const r = keepalivedTest(conf, [], inp.spec.agent.path);

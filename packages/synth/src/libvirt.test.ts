@@ -14,7 +14,7 @@ import {
   withoutSource,
 } from '@hagate/libvirt-xml-builder';
 import { loadSpec } from '@hagate/spec';
-import { missing, run, runOk } from '@hagate/testkit';
+import { needs, run, runOk } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dedibox, input } from '../test/dedibox.js';
 import { SynthError } from './errors.js';
@@ -279,8 +279,7 @@ describe('synthLibvirt: the real libvirt tools', () => {
   const xmlFiles = files.filter((f) => /\/(domains|networks)\/[^/]+\.xml$/.test(f.path));
 
   it.for(xmlFiles.map((f) => f.path))('virt-xml-validate accepts %s', (path, ctx) => {
-    const why = missing('virt-xml-validate');
-    if (why) ctx.skip(why);
+    needs(ctx, 'virt-xml-validate');
     const file = tmpFile(path.replaceAll('/', '_'), get(path));
     const r = run(['virt-xml-validate', file]);
     expect(r.stderr + r.stdout).toContain('validates');
@@ -290,8 +289,7 @@ describe('synthLibvirt: the real libvirt tools', () => {
   it.for(Object.keys(articleTable))(
     'virsh (test driver) defines %s; domiflist prints the how-to table; dumpxml parses back to our model',
     (vm, ctx) => {
-      const why = missing('virsh');
-      if (why) ctx.skip(why);
+      needs(ctx, 'virsh');
       const file = tmpFile(`${vm}.xml`, get(`hyperv/libvirt/domains/${vm}.xml`));
       const out = virshTest(`define ${file}; domiflist ${vm}; dumpxml ${vm}`);
       const [, afterDefine = ''] = out.split(/Domain '.*' defined from .*\n/);
@@ -317,8 +315,7 @@ describe('synthLibvirt: the real libvirt tools', () => {
   it.for(['intern-vlans', 'ovs-front'])(
     'virsh (test driver) net-defines %s and dumps it back equal',
     (net, ctx) => {
-      const why = missing('virsh');
-      if (why) ctx.skip(why);
+      needs(ctx, 'virsh');
       const file = tmpFile(`${net}.net.xml`, get(`hyperv/libvirt/networks/${net}.xml`));
       const out = virshTest(`net-define ${file}; net-dumpxml ${net}`);
       const dumped = parseNetwork(out.slice(out.indexOf('<network')));
@@ -329,8 +326,7 @@ describe('synthLibvirt: the real libvirt tools', () => {
   );
 
   it('every interface file, put into a bare domain, is accepted by virsh and listed by domiflist', (ctx) => {
-    const why = missing('virsh');
-    if (why) ctx.skip(why);
+    needs(ctx, 'virsh');
     const bare: Domain = {
       type: 'test',
       name: 'nics',
@@ -361,8 +357,7 @@ describe('synthLibvirt: the real libvirt tools', () => {
 
 describe('synthLibvirt: the home example', () => {
   it('gives domain and network XML that libvirt validates and defines', (ctx) => {
-    const why = missing('virsh', 'virt-xml-validate');
-    if (why) ctx.skip(why);
+    needs(ctx, 'virsh', 'virt-xml-validate');
     const homeFile = join(here, '../../../examples/home/hagate.yaml');
     const r = loadSpec(readFileSync(homeFile, 'utf8'), 'examples/home/hagate.yaml');
     if (!r.ok) throw new Error(r.errors.map((e) => e.message).join('\n'));

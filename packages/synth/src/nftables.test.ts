@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeRuleset, parse, print, printNode, type Ruleset, tables } from '@hagate/nftables-parser';
 import type { Spec } from '@hagate/spec';
-import { createNetns, missing, type Netns } from '@hagate/testkit';
+import { createNetns, type Netns, needs } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 import { input } from '../test/dedibox.js';
 import { SynthError } from './errors.js';
@@ -255,8 +255,7 @@ describe('generated rulesets with the real nft (scratch network namespace)', () 
 
   for (const [label, patch] of variants) {
     it(`${label}: nft loads the firewall (twice: it replaces, never duplicates) and every role file; foreign tables survive`, (ctx) => {
-      const why = missing('root', 'nft', 'ip');
-      if (why) ctx.skip(why);
+      needs(ctx, 'root', 'nft', 'ip');
       const files = synthNftables(input(patch)).filter((f) => f.path.startsWith('extrout1/'));
       const ns = createNetns('nft');
       const save = (f: { path: string; contents: string | Uint8Array }) => {
@@ -299,8 +298,7 @@ describe('generated rulesets with the real nft (scratch network namespace)', () 
   }
 
   it('nftables.conf: a reload (flush ruleset, then the conf) brings the firewall back', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const files = synthNftables(input()).filter((f) => f.path.startsWith('extrout1/'));
     const fw = files.find((f) => f.path.endsWith('/hagate.nft'))!;
     const conf = files.find((f) => f.path.endsWith('/nftables.conf'))!;
@@ -324,8 +322,7 @@ describe('generated rulesets with the real nft (scratch network namespace)', () 
   });
 
   it('nft -c rejects a broken rule (the check is live)', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const bad = input((s) => {
       s.firewall.extraRules = [
         { chain: 'input', rule: 'tcp dport nosuchservice accept', roles: ['master', 'backup'] },

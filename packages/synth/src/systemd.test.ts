@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { missing, run } from '@hagate/testkit';
+import { needs, run } from '@hagate/testkit';
 import { describe, expect, it } from 'vitest';
 import { input } from '../test/dedibox.js';
 import { KEEPALIVED_DROPIN, synthSystemd } from './systemd.js';
@@ -17,8 +17,7 @@ describe('synthSystemd', () => {
   });
 
   it('is a drop-in systemd reads (systemd-analyze cat-config parses it)', (ctx) => {
-    const why = missing('systemd-analyze');
-    if (why) ctx.skip(why);
+    needs(ctx, 'systemd-analyze');
     const root = mkdtempSync(join(tmpdir(), 'hgt-systemd-'));
     try {
       const f = synthSystemd(input())[0]!;

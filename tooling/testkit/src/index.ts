@@ -41,6 +41,12 @@ export function missing(...needs: string[]): string | undefined {
   return reason;
 }
 
+/** Skips the test (outside CI) or fails it (under CI) unless it has what it needs: `needs(ctx, 'root', 'nft')`. */
+export function needs(ctx: { skip(note?: string): void }, ...what: string[]): void {
+  const why = missing(...what);
+  if (why) ctx.skip(why);
+}
+
 export interface RunResult {
   status: number;
   stdout: string;

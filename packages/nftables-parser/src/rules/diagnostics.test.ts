@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createNetns, missing } from '@hagate/testkit';
+import { createNetns, needs } from '@hagate/testkit';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -299,8 +299,7 @@ describe('valid edge values', () => {
 
 describe('against the real nft -c (scratch network namespace)', () => {
   it('nft -c accepts every valid edge-value rule the checker accepts', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const ns = createNetns('nftrm');
     try {
       for (const text of VALID) {
@@ -316,8 +315,7 @@ describe('against the real nft -c (scratch network namespace)', () => {
   });
 
   it('nft -c rejects every rule the checker rejects', (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     expect(BAD.length).toBeGreaterThanOrEqual(20);
     const ns = createNetns('nftrm');
     try {
