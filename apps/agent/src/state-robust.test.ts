@@ -54,7 +54,7 @@ function withStateDir(nsName: string, how: 'ro' | 'full', stateDir: string, cfg:
       cfg,
       ...args,
     ],
-    { env: quietEnv, timeoutMs: 60_000 },
+    { env: quietEnv, timeoutMs: 120_000 },
   );
 }
 
