@@ -10,6 +10,8 @@ import { constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import { classify, LineSplitter, MAX_LINE, type ParsedEvent, RateLimit } from './fifo-lines.js';
+import { FirewallWatch } from './firewall-watch.js';
+import { IpSession } from './ip-session.js';
 import { log, setLogStream } from './log.js';
 import type { Role } from './plan.js';
 import { onReannounce } from './reannounce.js';
@@ -39,6 +41,13 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
       const suffix = limit.allow(kind);
       if (suffix !== undefined) log('warning', `${tag}: ${text}${suffix}`);
     };
+    // One ip child for the process's whole life: an event spawns nothing.
+    const ip = new IpSession(config.commandTimeoutMs);
+    // The firewall is loaded at boot; this process puts it back if something removes it.
+    const firewall = new FirewallWatch(config, {
+      log: (level, message) => log(level, `(${config.instance}) ${message}`),
+    });
+    firewall.start();
     // Aborted on SIGTERM: a STOP line's handover wait ends, and the master state is left to the
     // `notify_stop` / `shutdown_script` run that follows (its own handover waits for the peer).
     const stopSignal = new AbortController();
@@ -51,6 +60,8 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     stream.setEncoding('utf8');
     const finish = () => {
       stream.destroy();
+      ip.close();
+      firewall.stop();
       log('info', `${tag}: stopped`);
       setLogStream(false);
       resolve(0);
@@ -68,11 +79,8 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
         if (!item) break;
         const text = eventText(item.event);
         if (!item.role) {
-          await onReannounce(config);
-          log(
-            'info',
-            `(${config.instance}) ${text}: a lower-priority advert was received, master re-announced`,
-          );
+          const r = await onReannounce(config, ip);
+          log('info', `(${config.instance}) ${text}: a lower-priority advert was received: ${r.detail}`);
           continue;
         }
         await handleEvent(config, item.role, text, item.seq, {
@@ -80,6 +88,7 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
           handover: item.event.state === 'STOP',
           signal: stopSignal.signal,
           leaveOnInterrupt: true,
+          ip,
         });
       }
       busy = false;

@@ -23,7 +23,9 @@ Usage (keepalived calls the first three):
   hagate-agent [options] [fifo] FIFO                vrrp_notify_fifo_script: apply the FIFO's events in order
   hagate-agent [options] master|backup              apply a role by hand
   hagate-agent [options] status [--json]            role, transitions, owned NICs, drift (1: failed or drifted)
-  hagate-agent [options] check                      config, interfaces, tools, permissions
+  hagate-agent [options] check                      config, interfaces, tools, permissions, firewall, demotion
+  hagate-agent [options] repair                     lift a demotion once the master role can run again
+  hagate-agent [options] reannounce                 a master re-announces itself (notify_master_rx_lower_pri)
 
 Options:
   --config FILE   agent config (default ${DEFAULT_CONFIG})
@@ -68,7 +70,7 @@ function usageFromParseArgs(e: NodeJS.ErrnoException): UsageError {
 }
 
 /** Commands that take no argument after them. */
-const BARE = new Set(['shutdown', 'status', 'check', 'master', 'backup']);
+const BARE = new Set(['shutdown', 'status', 'check', 'master', 'backup', 'repair', 'reannounce']);
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
@@ -98,9 +100,16 @@ async function main(argv: string[]): Promise<number> {
   setLogTarget(config.syslog);
   const cmd = pos[0] as string;
 
-  if (cmd === 'status' || cmd === 'check') {
-    const { status, check } = await import('./commands.js');
+  if (cmd === 'status' || cmd === 'check' || cmd === 'repair') {
+    const { status, check, repair } = await import('./commands.js');
+    if (cmd === 'repair') return repair(config);
     return cmd === 'status' ? status(config, { json }) : check(config, configPath);
+  }
+  if (cmd === 'reannounce') {
+    const { onReannounce } = await import('./reannounce.js');
+    const r = await onReannounce(config);
+    log('info', `(${config.instance}) reannounce: ${r.detail}`);
+    return 0;
   }
 
   const last = pos[pos.length - 1];
@@ -138,8 +147,8 @@ async function main(argv: string[]): Promise<number> {
     if (state === 'MASTER_RX_LOWER_PRI') {
       // Not a role change: this router stays master and re-announces itself (see reannounce.ts).
       const { onReannounce } = await import('./reannounce.js');
-      await onReannounce(config);
-      log('info', `(${config.instance}) ${event}: a lower-priority advert was received, master re-announced`);
+      const r = await onReannounce(config);
+      log('info', `(${config.instance}) ${event}: a lower-priority advert was received: ${r.detail}`);
       return 0;
     }
     role = roleOfState(state);

@@ -15,18 +15,13 @@ export const IP = '/usr/sbin/ip';
 export const appDir = fileURLToPath(new URL('..', import.meta.url));
 export const quietEnv = { ...process.env, HAGATE_AGENT_NO_SYSLOG: '1' };
 
-const UP = `flush ruleset
-table ip nat {
+/** The router's firewall, loaded when a test router "boots": right in both roles, never loaded by the agent. */
+export const FIREWALL = `add table inet hagate
+delete table inet hagate
+table inet hagate {
   chain postrouting {
-    type nat hook postrouting priority 100; policy accept;
-    iifname "eth1" snat to 203.0.113.10
-  }
-}
-`;
-const DOWN = `flush ruleset
-table ip filter {
-  chain input {
-    type filter hook input priority 0; policy accept;
+    type nat hook postrouting priority srcnat; policy accept;
+    iifname "eth1" oifname "eth2" snat ip to 203.0.113.10
   }
 }
 `;
@@ -55,8 +50,7 @@ export function makeLab(label: string): Lab {
   const b = spawnSync(process.execPath, [join(appDir, 'build.mjs'), join(dir, 'bin')], { encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`agent build failed: ${b.stderr}`);
   const bundle = join(dir, 'bin', 'hagate-agent');
-  writeFileSync(join(dir, 'up.nft'), UP);
-  writeFileSync(join(dir, 'down.nft'), DOWN);
+  writeFileSync(join(dir, 'hagate.nft'), FIREWALL);
   const namespaces: Netns[] = [];
   const argv = (ns: Netns, cfg: string, args: string[]) => [
     IP,
@@ -74,7 +68,7 @@ export function makeLab(label: string): Lab {
     bundle,
     config(name, edit = () => {}) {
       const c: AgentConfig = {
-        version: 1,
+        version: 2,
         router: 'extrout2',
         instance: 'ROUTEUR_1',
         externalNic: 'eth2',
@@ -95,7 +89,6 @@ export function makeLab(label: string): Lab {
               { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
               { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' },
             ],
-            nftRuleset: join(dir, 'up.nft'),
             announce: { probe: { address: '198.51.100.1', method: 'udp' } },
           },
           backup: {
@@ -106,10 +99,11 @@ export function makeLab(label: string): Lab {
               { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
               { key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' },
             ],
-            nftRuleset: join(dir, 'down.nft'),
             announce: {},
           },
         },
+        firewall: { ruleset: join(dir, 'hagate.nft'), table: { family: 'inet', name: 'hagate' } },
+        demote: { file: join(dir, name, 'demote') },
       };
       edit(c);
       mkdirSync(join(dir, name), { recursive: true });
@@ -127,6 +121,9 @@ export function makeLab(label: string): Lab {
       }
       run([IP, '-n', ns.name, 'link', 'set', 'eth1', 'up']);
       run([IP, '-n', ns.name, 'address', 'add', '10.10.1.2/24', 'dev', 'eth1']);
+      // Boot: nftables.service loads the firewall before keepalived starts.
+      const fw = ns.exec(['nft', '-f', join(dir, 'hagate.nft')]);
+      if (fw.status !== 0) throw new Error(`nft -f hagate.nft: ${fw.stderr}`);
       return ns;
     },
     argv,
