@@ -54,7 +54,7 @@ function withStateDir(nsName: string, how: 'ro' | 'full', stateDir: string, cfg:
       cfg,
       ...args,
     ],
-    { env: quietEnv, timeoutMs: 60_000 },
+    { env: quietEnv, timeoutMs: 120_000 },
   );
 }
 
@@ -87,7 +87,7 @@ describe('the state file under stress (root, network namespaces)', () => {
     expect(b.status).toBe(0);
     expect(b.stderr).toContain('stale event dropped');
     expect(kernelRole(ns)).toBe('master');
-  });
+  }, 240_000);
 
   it('status after a failed run: says so, shows the owned NIC as the kernel has it, exits 1', (ctx) => {
     if (why) ctx.skip(why);
@@ -123,7 +123,7 @@ describe('the state file under stress (root, network namespaces)', () => {
     const json = JSON.parse(lab.agent(ns, cfg, ['status', '--json']).stdout);
     expect(json.lastFailed).toBe(true);
     expect(json.kernel[0]).toMatchObject({ name: 'eth2', up: k.eth2Up, addresses: all });
-  });
+  }, 240_000);
 
   it('status on a malformed state file does not crash', (ctx) => {
     if (why) ctx.skip(why);
@@ -141,10 +141,11 @@ describe('the state file under stress (root, network namespaces)', () => {
     expect(st.stdout).toContain('kernel: eth2 DOWN, holds no address');
     expect(st.stdout).toContain('drift: none');
     expect(st.status).toBe(0);
-  });
+  }, 240_000);
 
   it.for(['ro', 'full'] as const)(
     'a %s state dir: the change is applied, one clear line, exit 1, no temporary file; check says so',
+    { timeout: 240_000 },
     (how, ctx) => {
       if (why) ctx.skip(why);
       const ns = lab.router(`sd-${how}`);
@@ -173,7 +174,7 @@ describe('the state file under stress (root, network namespaces)', () => {
     ['check', '-'],
     ['master', 'x'],
     ['backup', 'y'],
-  ])('extra arguments after %s are a usage error', (argv, ctx) => {
+  ])('extra arguments after %s are a usage error', { timeout: 120_000 }, (argv, ctx) => {
     if (why) ctx.skip(why);
     const ns = lab.router('args');
     const cfg = lab.config('args');

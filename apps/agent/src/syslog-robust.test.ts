@@ -95,8 +95,10 @@ function start(nsName: string, cfg: string, args: string[]) {
 
 const lines = () => readFileSync(received, 'utf8').split('\n').filter(Boolean);
 
-async function until(p: () => boolean, what: string) {
-  for (let i = 0; i < 400; i++) {
+/** Waits for `p` (a bound for a hung run, not a timing assertion: generous for a loaded machine). */
+async function until(p: () => boolean, what: string, ms = 90_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
     if (p()) return;
     await new Promise((r) => setTimeout(r, 25));
   }
@@ -141,7 +143,7 @@ describe('syslog (root, private /dev/log)', () => {
     expect(got[1]).toContain(`hagate-agent[${b.child.pid}]: (OTHER\\nhagate-agent[1]: forged)`);
     expect(got.some((l) => l.startsWith('hagate-agent[1]'))).toBe(false);
     expect(kernelRole(ns)).toBe('master');
-  }, 60_000);
+  }, 240_000);
 
   it('fifo: one long-lived logger for every line, started again when it dies', async (ctx) => {
     if (why) ctx.skip(why);
@@ -182,5 +184,5 @@ describe('syslog (root, private /dev/log)', () => {
     expect(got.every((l) => l.includes(`hagate-agent[${pid}]:`))).toBe(true);
     expect(got.filter((l) => /^<30>.*state applied/.test(l))).toHaveLength(8);
     expect(kernelRole(ns)).toBe('backup');
-  }, 60_000);
+  }, 240_000);
 });

@@ -127,7 +127,7 @@ export function makeLab(label: string): Lab {
       return ns;
     },
     argv,
-    agent: (ns, cfg, args, env = quietEnv) => run(argv(ns, cfg, args), { env, timeoutMs: 60_000 }),
+    agent: (ns, cfg, args, env = quietEnv) => run(argv(ns, cfg, args), { env, timeoutMs: 120_000 }),
     start(ns, cfg, args, env = quietEnv) {
       const a = argv(ns, cfg, args);
       const child = spawn(a[0] as string, a.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
