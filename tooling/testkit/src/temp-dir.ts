@@ -1,0 +1,36 @@
+/**
+ * Scratch folders for tests, always removed: a test suite leaves nothing in the system's temp folder, also
+ * when a test fails or is skipped.
+ * A subpath of its own (`@hagate/testkit/temp-dir`): it imports vitest, which scripts run outside it
+ * (benches) must not load.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, onTestFinished } from 'vitest';
+
+/** Prefix of every folder made here, so a leftover is recognizable as a hagate test's. */
+export const TEMP_PREFIX = 'hgt-t-';
+
+function make(label: string): string {
+  return mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${label}-`));
+}
+
+const remove = (dir: string) => rmSync(dir, { recursive: true, force: true });
+
+/**
+ * A folder for a whole test file (or describe block): call it at collection time; it is removed after
+ * the file's (or block's) last test.
+ */
+export function suiteTempDir(label: string): string {
+  const dir = make(label);
+  afterAll(() => remove(dir));
+  return dir;
+}
+
+/** A folder for the running test only: call it inside a test; it is removed when the test finishes. */
+export function testTempDir(label: string): string {
+  const dir = make(label);
+  onTestFinished(() => remove(dir));
+  return dir;
+}
