@@ -76,10 +76,12 @@ async function main(argv: string[]): Promise<number> {
       });
       const { lintSpec } = await import('./lint.js');
       const results = await lintSpec(v.spec as string, v.out as string);
+      const width = Math.max(...results.map((r) => r.subject.length));
       for (const r of results) {
         for (const d of r.diagnostics) log(d);
+        const n = r.diagnostics.length;
         log(
-          `${r.failed ? 'FAIL' : 'ok  '} ${r.subject}${r.diagnostics.length ? ` (${r.diagnostics.length} finding${r.diagnostics.length === 1 ? '' : 's'})` : ''}`,
+          `${r.failed ? 'FAIL' : 'ok  '} ${r.subject.padEnd(width)}  ${r.check}${n ? ` (${n} finding${n === 1 ? '' : 's'})` : ''}`,
         );
       }
       const failed = results.filter((r) => r.failed).length;

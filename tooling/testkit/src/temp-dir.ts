@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, onTestFinished } from 'vitest';
 
 /** Prefix of every folder made here, so a leftover is recognizable as a hagate test's. */
-export const TEMP_PREFIX = 'hgt-t-';
+export const TEMP_PREFIX = 'hgt-tmp-';
 
 function make(label: string): string {
   return mkdtempSync(join(tmpdir(), `${TEMP_PREFIX}${label}-`));
