@@ -11,7 +11,7 @@ import { dirname, join, relative } from 'node:path';
 import type { CheckResult } from './check.js';
 import { firstLines, run, type ScratchNetns, scratchNetns } from './tools.js';
 
-const TOOL = 'nft -f (scratch netns)';
+export const RULESET_TOOL = 'nft -f (scratch netns)';
 
 /** Is `rel` (relative to a router folder) a ruleset of that router? */
 export function isRuleset(rel: string): boolean {
@@ -35,7 +35,12 @@ export class RulesetLoader {
   async load(file: string): Promise<CheckResult> {
     this.ns ??= scratchNetns(await this.ifnames());
     if (this.ns.error)
-      return { artifact: file, tool: TOOL, ok: false, detail: `not loaded for real: ${this.ns.error}` };
+      return {
+        artifact: file,
+        tool: RULESET_TOOL,
+        ok: false,
+        detail: `not loaded for real: ${this.ns.error}`,
+      };
     const text = await readFile(file, 'utf8');
     const target = includes().test(text) ? join(await this.copied(), relative(this.routerDir, file)) : file;
     run(['ip', 'netns', 'exec', this.ns.name, 'nft', 'flush', 'ruleset']);
@@ -43,7 +48,7 @@ export class RulesetLoader {
     const out = this.copy ? r.out.split(this.copy).join(this.routerDir) : r.out;
     return {
       artifact: file,
-      tool: TOOL,
+      tool: RULESET_TOOL,
       ok: r.status === 0,
       detail: r.status === 0 ? 'loaded' : firstLines(out) || `exit ${r.status}`,
     };

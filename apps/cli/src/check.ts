@@ -8,7 +8,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative } from 'node:path';
 import { parseAgentConfig } from '@hagate/spec';
-import { isRuleset, RulesetLoader } from './check-nft.js';
+import { isRuleset, RULESET_TOOL, RulesetLoader } from './check-nft.js';
 import { CliError } from './errors.js';
 import { firstLines, run, scratchNetns } from './tools.js';
 
@@ -309,14 +309,26 @@ export async function checkTree(outDir: string): Promise<CheckResult[]> {
   };
   const loaders = new Map<string, RulesetLoader>();
   const results: CheckResult[] = [];
+  // A check that cannot run at all (e.g. no writable temporary folder) is a failed check, said in words.
+  const push = async (artifact: string, tool: string, check: () => CheckResult | Promise<CheckResult>) => {
+    try {
+      results.push(await check());
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      results.push({ artifact, tool, ok: false, detail: `could not run: ${err.message ?? String(e)}` });
+    }
+  };
   try {
     for (const f of files) {
       const router = routers.find((d) => f.startsWith(`${d}/`));
       if (router !== undefined) {
         const r = relative(router, f);
         const h = hooks.get(router)!;
-        if (`/${r}` === KA) results.push(await checkKeepalived(router, f, h.agent, await ifnamesFor(router)));
-        else if (r === 'etc/network/interfaces') results.push(checkIfquery(f));
+        if (`/${r}` === KA)
+          await push(f, 'keepalived -t', async () =>
+            checkKeepalived(router, f, h.agent, await ifnamesFor(router)),
+          );
+        else if (r === 'etc/network/interfaces') await push(f, 'ifquery', () => checkIfquery(f));
         else if (isRuleset(r)) {
           if (!loaders.has(router)) {
             const rulesets = files.filter(
@@ -324,15 +336,18 @@ export async function checkTree(outDir: string): Promise<CheckResult[]> {
             );
             loaders.set(router, new RulesetLoader(router, rulesets, () => ifnamesFor(router)));
           }
-          results.push(await loaders.get(router)!.load(f));
+          await push(f, RULESET_TOOL, () => loaders.get(router)!.load(f));
         } else if (`/${r}` === h.config)
-          results.push(await checkAgentConfig(f, h.agent === undefined ? undefined : join(router, h.agent)));
+          await push(f, 'hagate-agent config', () =>
+            checkAgentConfig(f, h.agent === undefined ? undefined : join(router, h.agent)),
+          );
         continue;
       }
       if (/\/libvirt\/domains\/[^/]+\.xml$/.test(f)) {
-        results.push(checkXml(f, 'domain'));
-        results.push(await checkVirshDomain(f));
-      } else if (/\/libvirt\/networks\/[^/]+\.xml$/.test(f)) results.push(checkXml(f, 'network'));
+        await push(f, 'virt-xml-validate', () => checkXml(f, 'domain'));
+        await push(f, 'virsh define', () => checkVirshDomain(f));
+      } else if (/\/libvirt\/networks\/[^/]+\.xml$/.test(f))
+        await push(f, 'virt-xml-validate', () => checkXml(f, 'network'));
       else if (/\/libvirt\/interfaces\/[^/]+\.xml$/.test(f)) {
         // The NIC `<vm>.<n>.xml` goes into `<vm>.xml` of the same tree's domains folder.
         const target = basename(f, '.xml');
@@ -340,7 +355,7 @@ export async function checkTree(outDir: string): Promise<CheckResult[]> {
         const owner = files.find(
           (d) => dirname(d) === domains && target.startsWith(`${basename(d, '.xml')}.`),
         );
-        results.push(await checkAttach(f, owner));
+        await push(f, 'virsh define with the NIC', () => checkAttach(f, owner));
       }
     }
   } finally {

@@ -336,7 +336,8 @@ async function addForwardRule(file: string, line: string): Promise<number> {
   return chain + 3;
 }
 
-describe('hagate check runs every real consumer', () => {
+// A check of a tree is a few seconds; on a loaded 2-core machine several times that.
+describe('hagate check runs every real consumer', { timeout: 180_000 }, () => {
   it('accepts the whole dedibox tree', async (ctx) => {
     const why = missing(...CHECK_TOOLS);
     if (why) ctx.skip(why);
@@ -594,7 +595,7 @@ describe('hagate diff', () => {
   });
 });
 
-describe('the home example and hagate init', () => {
+describe('the home example and hagate init', { timeout: 180_000 }, () => {
   it('generates the home pair (VRRPv3, fifo hook, ordinary MACs) and every consumer accepts it', async (ctx) => {
     const why = missing(
       'root',
