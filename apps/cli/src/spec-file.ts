@@ -6,6 +6,7 @@ import { type GeneratedFile, SynthError, synth } from '@hagate/synth';
 import { CliError } from './errors.js';
 
 export function readSpec(file: string): Extract<LoadResult, { ok: true }> {
+  if (file === '') throw new CliError('--spec: expected a spec file name, found an empty string', 2);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
