@@ -119,6 +119,11 @@ describe('every input ends in a worded error', () => {
       ),
     ],
     [
+      'an empty spec name',
+      ['lint', '--spec', ''],
+      /^--spec: expected a spec file name, found an empty string\n$/,
+    ],
+    [
       'a missing option value',
       ['gen', '--spec'],
       /^hagate gen: Option '--spec <value>' argument missing\n\nUsage: hagate gen /,
