@@ -172,7 +172,7 @@ describe('the working directory', () => {
       ['gen', '--check', '--spec', 'hagate.yaml', '--out', out],
       join(repo, 'examples/dedibox'),
     );
-    expect(r.stdout).toMatch(/: up to date \(23 files\)\n$/);
+    expect(r.stdout).toMatch(/: up to date \(\d+ files\)\n$/);
     expect(r.status).toBe(0);
   });
 

@@ -92,7 +92,20 @@ export const VrrpSchema = z.strictObject({
     })
     .optional()
     .describe('VRRPv2 PASS authentication: cleartext, at most 8 characters.'),
-  hooks: z.enum(['notify', 'fifo']).default('notify').describe('How keepalived runs hagate-agent.'),
+  hooks: z
+    .enum(['notify', 'fifo'])
+    .default('fifo')
+    .describe(
+      'How keepalived runs hagate-agent: fifo (default: ordered events, one long-lived agent process) or notify (one process per event).',
+    ),
+  startupDelay: z
+    .number()
+    .min(0)
+    .max(60)
+    .default(2)
+    .describe(
+      'Seconds keepalived waits after it starts before running VRRP (vrrp_startup_delay), so a network that passes traffic late at boot does not make this router a spurious MASTER. 0 turns it off.',
+    ),
 });
 
 export const ExternalSchema = z.strictObject({
@@ -114,6 +127,31 @@ export const FirewallSchema = z.strictObject({
   sshFrom: name.optional().describe('Segment allowed to reach the routers over SSH (hardened).'),
   extraRules: z.array(ExtraRuleSchema).default([]),
 });
+
+export const ConntrackSyncSchema = z
+  .strictObject({
+    segment: name.describe(
+      "Segment carrying the sync traffic (UDP unicast between the routers' addresses there), e.g. the monitoring VLAN.",
+    ),
+    port: z.int().min(1).max(65535).default(3780).describe('UDP port of the sync traffic.'),
+    tableSize: z
+      .int()
+      .min(1024)
+      .max(16_777_216)
+      .default(262_144)
+      .describe(
+        "The routers' conntrack table size (net.netfilter.nf_conntrack_max): conntrackd's cache limit is twice it, its hash size a quarter of it.",
+      ),
+    ignore: z
+      .array(ipv4)
+      .default([])
+      .describe(
+        "More addresses whose connections are not synced (the routers' own addresses and the VIP always are).",
+      ),
+  })
+  .describe(
+    'Stateful failover: conntrackd (FTFW over UDP unicast) keeps the connection table of both routers in step, and hagate-agent commits it on takeover, so connections survive a failover.',
+  );
 
 export const AgentSettingsSchema = z.strictObject({
   path: z
@@ -157,6 +195,7 @@ export const SpecSchema = z
     external: ExternalSchema,
     firewall: FirewallSchema.prefault({}),
     agent: AgentSettingsSchema.prefault({}),
+    conntrackSync: ConntrackSyncSchema.optional(),
   })
   .describe(
     'hagate.yaml: a highly available router pair (keepalived VRRP) on a KVM + Open vSwitch hypervisor.',

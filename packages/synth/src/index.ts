@@ -3,11 +3,13 @@
  * the same spec always gives the same bytes.
  */
 import { synthAgent } from './agent.js';
+import { synthConntrackd } from './conntrackd.js';
 import { SynthError } from './errors.js';
 import { synthInterfaces } from './interfaces.js';
 import { synthKeepalived } from './keepalived.js';
 import { synthLibvirt } from './libvirt.js';
 import { synthNftables } from './nftables.js';
+import { synthSystemd } from './systemd.js';
 import type { GeneratedFile, SynthInput } from './types.js';
 
 export { SynthError } from './errors.js';
@@ -18,6 +20,8 @@ const generators: ((input: SynthInput) => GeneratedFile[])[] = [
   synthInterfaces,
   synthKeepalived,
   synthNftables,
+  synthSystemd,
+  synthConntrackd,
   synthAgent,
   synthLibvirt,
 ];

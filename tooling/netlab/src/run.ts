@@ -6,7 +6,13 @@ import { claimRun, cleanup, newRunId, runDirOf } from './cleanup.js';
 import { runSync } from './exec.js';
 import { Lab } from './lab.js';
 import { planLab } from './plan.js';
-import { SCENARIOS, type ScenarioName, type ScenarioResult, ScenarioRunner } from './scenarios.js';
+import {
+  HAGATE_ONLY,
+  SCENARIOS,
+  type ScenarioName,
+  type ScenarioResult,
+  ScenarioRunner,
+} from './scenarios.js';
 import { DEFAULT_SPEC, generate, type HookMode, readSpec, variantSpec } from './tree.js';
 
 export type Selectable = ScenarioName | 'tuned';
@@ -74,7 +80,8 @@ function variants(
   const out: Variant[] = [];
   for (const hooks of modes) {
     const base = hooks === 'baseline' ? 'baseline' : `hagate-${hooks}`;
-    if (main.length) out.push({ name: base, hooks, tuned: false, scenarios: main });
+    const own = hooks === 'baseline' ? main.filter((s) => !HAGATE_ONLY.includes(s)) : main;
+    if (own.length) out.push({ name: base, hooks, tuned: false, scenarios: own });
     if (selected.includes('tuned'))
       out.push({ name: `${base}-tuned`, hooks, tuned: true, scenarios: ['hard-kill'] });
   }
