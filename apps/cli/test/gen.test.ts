@@ -386,7 +386,9 @@ describe('hagate check runs every real consumer', { timeout: 180_000 }, () => {
     const rel = relative(out, ruleset!).replaceAll('.', '\\.');
     expect(r.stdout).toMatch(new RegExp(`^FAIL ${rel} +nft -f \\(scratch netns\\): .*syntax error`, 'm'));
     // Debian's nftables.conf includes it: that load fails too, pointing into the included file.
-    expect(r.stdout).toMatch(/^FAIL extrout2\/etc\/nftables\.conf +nft -f \(scratch netns\): In file included from /m);
+    expect(r.stdout).toMatch(
+      /^FAIL extrout2\/etc\/nftables\.conf +nft -f \(scratch netns\): In file included from /m,
+    );
     expect(r.stdout).toMatch(/^20 passed, 2 failed$/m);
   });
 

@@ -305,10 +305,10 @@ describe('bad specs are refused with every error located', () => {
       'nothing close: the known keys are listed',
       'preempt: true',
       'colour: blue',
-      '"colour" here (unknown key; known keys: instance, vrid, segment, vip, advertInt, version, preempt, unicast, auth, hooks)',
+      '"colour" here (unknown key; known keys: instance, vrid, segment, vip, advertInt, version, preempt, unicast, auth, hooks',
     ],
   ])('an unknown key, %s, gets a suggestion', (_, from, to, expected) => {
-    expect(errorsOf(edit(dedibox, from, to)).join('\n')).toContain(`expected no key ${expected}, found one`);
+    expect(errorsOf(edit(dedibox, from, to)).join('\n')).toContain(`expected no key ${expected}`);
   });
 
   it('an alias without its anchor before it is a located YAML error, not a crash', () => {
@@ -349,13 +349,16 @@ describe('bad specs are refused with every error located', () => {
   });
 
   it('control characters of the file are escaped in messages', () => {
-    const text = edit(dedibox, 'instance: ROUTEUR_1', 'instance: "ROUTEUR\\e[2J_1"');
-    const errs = errorsOf(edit(text, 'vrid: 1', 'vrid: 0'));
-    expect(errs.join('\n')).not.toContain('\u001b');
-    const hooks = errorsOf(edit(dedibox, 'hooks: notify', 'hooks: "no\\e[31mtify"'));
-    expect(hooks).toEqual([
-      `${at(edit(dedibox, 'hooks: notify', 'hooks: "no\\e[31mtify"'), 'hooks: |"no')}: vrrp.hooks: expected "notify" or "fifo", found "no\\u001b[31mtify"`,
+    const text = edit(dedibox, 'hooks: fifo', 'hooks: "fi\\e[31mfo"');
+    expect(errorsOf(text)).toEqual([
+      `${at(text, 'hooks: |"fi')}: vrrp.hooks: expected "notify" or "fifo", found "fi\\u001b[31mfo"`,
     ]);
+    const key = edit(dedibox, 'preempt: true', '"pre\\e[2Jempt": true');
+    expect(errorsOf(key).join('\n')).toContain('expected no key "pre\\u001b[2Jempt" here');
+    // Whatever a message quotes (e.g. a YAML syntax message), formatting escapes what is left.
+    expect(formatSpecError({ file: 'f', line: 1, col: 2, path: '', message: 'found \u001b[2J\u0007' })).toBe(
+      'f:1:2: found \\x1b[2J\\x07',
+    );
   });
 
   it('an empty file says what is missing', () => {
