@@ -11,10 +11,11 @@
 // Byte-reproducible: esbuild runs with this folder as its working directory, whatever the caller's, so the
 // path comments it writes (`// src/main.ts`) do not depend on where the build was started.
 //
-// Usage: node build.mjs [OUTFILE]   (default dist/hagate-agent; tests build elsewhere to compare bytes)
+// Usage: node build.mjs [DIR]   bundles into DIR/hagate-agent (default dist/), with DIR/package.json
+// pinning CommonJS for the copy inside a package; tests build their own copy, never racing on dist/.
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
-import { dirname, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -60,14 +61,13 @@ const text = `#!/usr/bin/env node
 })(function (require, module, exports) {
 ${body}});
 `;
-const outfile = process.argv[2] ? resolve(process.argv[2]) : here('./dist/hagate-agent');
-await mkdir(dirname(outfile), { recursive: true });
-// Replaced atomically: a test rebuilding it never lets another process read half a file.
+const outDir = process.argv[2] ? resolve(process.argv[2]) : here('./dist');
+const outfile = join(outDir, 'hagate-agent');
+await mkdir(outDir, { recursive: true });
+// Replaced atomically: a process running the bundle never reads half a file.
 const partial = `${outfile}.${process.pid}.partial`;
 await writeFile(partial, text, { mode: 0o755 });
 await chmod(partial, 0o755);
 await rename(partial, outfile);
-if (!process.argv[2]) {
-  // The copy inside this (type: module) package loads as CommonJS, as it does on a router.
-  await writeFile(here('./dist/package.json'), '{ "type": "commonjs" }\n');
-}
+// The copy inside this (type: module) package loads as CommonJS, as it does on a router.
+await writeFile(join(outDir, 'package.json'), '{ "type": "commonjs" }\n');

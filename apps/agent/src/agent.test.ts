@@ -429,7 +429,10 @@ describe('hagate-agent graceful handover (STOP, shutdown): the peer takes the VI
     if (whyNot) ctx.skip(whyNot);
     const { ns, cfg } = stoppingMaster('ho-back', 20_000);
     const { done } = start(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'STOP', '200']);
-    await settle(300);
+    // The agent is waiting once it has asked the kernel to resolve the VIP (a neighbour entry appears):
+    // only then does the VIP come back (a busy machine may take longer than any fixed delay to get there).
+    for (let i = 0; i < 200 && !run([IP, '-n', ns.name, 'neigh', 'show', VIP]).stdout.trim(); i++)
+      await settle(50);
     run([IP, '-n', ns.name, 'address', 'add', `${VIP}/24`, 'dev', 'eth1']);
     const { code, stderr } = await done;
     expect(code).toBe(0);

@@ -29,8 +29,6 @@ export interface ReconcileResult {
   steps: Record<string, number>;
   /** The role rules entry of the state file after this run (file and hash), when the role has any. */
   nft?: AgentState['nft'];
-  /** Unused since the firewall is loaded at boot (kept for callers that still await it). */
-  nftPending?: Promise<AgentState['nft'] | undefined>;
   /** Epoch ms (sub-ms) the reconciliation started: the first step of the transition. */
   startedAt: number;
   /** Set when the run failed; `changed` tells whether anything was changed before the failure. */

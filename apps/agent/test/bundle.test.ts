@@ -29,7 +29,7 @@ describe('the hagate-agent bundle', () => {
       ['from-agent-dir', appDir],
     ] as const) {
       const out = join(work, name, 'hagate-agent');
-      const r = node([join(appDir, 'build.mjs'), out], cwd);
+      const r = node([join(appDir, 'build.mjs'), join(work, name)], cwd);
       expect(r.status, r.stderr).toBe(0);
       expect(Buffer.compare(readFileSync(out), built), `built ${name}`).toBe(0);
     }

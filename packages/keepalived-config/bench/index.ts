@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchEntry } from '../../../tooling/bench/src/types.js';
-import { parse, print } from '../src/index.js';
+import { lint, parse, print } from '../src/index.js';
 import { config } from './config.js';
 
 interface MemorySample {
@@ -65,6 +65,13 @@ function time(text: string): number {
   return ms;
 }
 
+/** Lints an already parsed config (resolve + every single-file rule, no disk access). */
+function lintTime(file: ReturnType<typeof parse>): number {
+  const t0 = performance.now();
+  lint(file, { configId: 'bench' });
+  return performance.now() - t0;
+}
+
 export const entries: BenchEntry[] = [
   {
     name: 'keepalived-config/parse-print-10k',
@@ -113,6 +120,35 @@ export const entries: BenchEntry[] = [
           peakRssMiB1k: mib(mem1k.peakRssBytes),
           peakRssMiB10k: mib(mem10k.peakRssBytes),
           peakRssAboveFloorRatio10kTo1k: Number((above(mem10k) / above(mem1k)).toFixed(2)),
+        },
+      };
+    },
+  },
+  {
+    name: 'keepalived-config/lint-10k',
+    description:
+      'lint a parsed keepalived.conf with 10,000 vrrp_instance blocks (baseline: 1,000 blocks x10)',
+    quick: true,
+    async run({ quick }) {
+      const big = parse(config(10_000));
+      const small = parse(config(1_000));
+      const n = quick ? 3 : 9;
+      lintTime(small); // warm-up (JIT)
+      const samples: number[] = [];
+      const base: number[] = [];
+      for (let i = 0; i < n; i++) {
+        base.push(lintTime(small) * 10);
+        samples.push(lintTime(big));
+      }
+      const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
+      return {
+        unit: 'ms',
+        samples,
+        baseline: { name: '1k vrrp_instance x10 (linear extrapolation)', samples: base },
+        extra: {
+          medianMs10k: Number(median(samples).toFixed(2)),
+          medianMs1kTimes10: Number(median(base).toFixed(2)),
+          ratio10kTo1kTimes10: Number((median(samples) / median(base)).toFixed(3)),
         },
       };
     },

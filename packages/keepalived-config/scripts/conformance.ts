@@ -54,7 +54,16 @@ const MAP: Array<[RegExp, string[]]> = [
   [/protocol specified for fwmark/, ['KA030']],
   [/unknown state/, ['KA031']],
   [/Advert interval .* not valid/, ['KA032']],
-  [/number '.*' outside range/, ['KA005', 'KA013', 'KA032']],
+  [
+    /number '.*' outside range|negative number|invalid number|must be greater than 0/,
+    ['KA005', 'KA013', 'KA032', 'KA044'],
+  ],
+  [/missing '\}'s or extra '\{'s/, ['KA042']],
+  [/is missing a parameter/, ['KA043']],
+  [/unknown authentication type/, ['KA045']],
+  [/script already specified/, ['KA046']],
+  [/unknown \[.*\] routing method/, ['KA047']],
+  [/malformed unicast peer address/, ['KA029']],
 ];
 
 /** Warnings about this host rather than the file's content. */

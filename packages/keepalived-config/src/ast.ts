@@ -1,8 +1,14 @@
-/** A place in a source file: 1-based line and column. */
+/** A place in a source text: 1-based line and column; 0-based offset when known; file when known. */
 export interface Position {
-  file: string;
+  file?: string;
   line: number;
   col: number;
+  offset?: number;
+}
+
+/** The position of a parsed node: its file is always known. */
+export interface NodePosition extends Position {
+  file: string;
 }
 
 /** A keyword line, with optional arguments and optional `{ ... }` block. */
@@ -37,9 +43,9 @@ export interface Statement {
   openApart?: boolean;
   /** The closing `}` was written on the same line as what precedes it, after a condition. */
   closeGlued?: boolean;
-  pos: Position;
+  pos: NodePosition;
   /** Position of the closing `}` when there is a block. */
-  end?: Position;
+  end?: NodePosition;
 }
 
 /** `$NAME=value` or a multi-line definition (`$NAME= \` followed by continued lines). */
@@ -54,20 +60,20 @@ export interface Definition {
   comment?: string;
   /** Written on the same line as what precedes it, after a condition (see {@link Statement.glued}). */
   glued?: boolean;
-  pos: Position;
+  pos: NodePosition;
 }
 
 /** A full-line comment, marker included. */
 export interface Comment {
   kind: 'comment';
   text: string;
-  pos: Position;
+  pos: NodePosition;
 }
 
 /** One or more empty lines (printed as one). */
 export interface Blank {
   kind: 'blank';
-  pos: Position;
+  pos: NodePosition;
 }
 
 export type Node = Statement | Definition | Comment | Blank;
@@ -79,16 +85,22 @@ export interface ConfigFile {
   body: Node[];
 }
 
-/** A problem found while parsing or linting, anchored at a position. */
+/** A located finding. `message` is the whole human text (`expected X, found Y` where it applies). */
 export interface Diagnostic {
+  /** Stable id: `KA000`...`KA1xx` (see `LINT_RULES`). */
   code: string;
   severity: 'error' | 'warning' | 'info';
   message: string;
   pos: Position;
+  /** What keepalived expects there, when the finding is a mismatch. */
+  expected?: string;
+  /** What the file has there. */
+  found?: string;
   /** A one-line fix hint. */
   hint?: string;
 }
 
+/** `file:line:col` (`line:col` when the file is not known). */
 export function formatPosition(p: Position): string {
-  return `${p.file}:${p.line}:${p.col}`;
+  return p.file === undefined ? `${p.line}:${p.col}` : `${p.file}:${p.line}:${p.col}`;
 }

@@ -1,6 +1,6 @@
-import type { Comment, ConfigFile, Node, Position, Statement } from './ast.js';
+import type { Comment, ConfigFile, Node, NodePosition, Statement } from './ast.js';
 
-const BUILT: Position = { file: '<built>', line: 0, col: 0 };
+const BUILT: NodePosition = { file: '<built>', line: 0, col: 0 };
 
 /** Quotes a word for keepalived when it contains whitespace, quotes, braces or comment markers. */
 export function quote(word: string): string {

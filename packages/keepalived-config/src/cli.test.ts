@@ -57,10 +57,10 @@ describe('keepalived-fmt', () => {
   });
 
   it('reports syntax errors as file:line:col and unreadable files without a stack trace', () => {
-    const f = files({ bad: 'a {\n' });
+    const f = files({ bad: 'a\n}\n' });
     const io = capture();
     expect(fmtMain([f.bad!, join(dir, 'nope')], io)).toBe(1);
-    expect(io.stderr).toContain(`${f.bad}:2:1: error KA000 expected '}' to close 'a'`);
+    expect(io.stderr).toContain(`${f.bad}:2:1: error KA000 unexpected '}': no block is open here`);
     expect(io.stderr).toContain('nope: cannot read: ENOENT');
     expect(io.stderr.trimEnd().split('\n').pop()).toBe('0 passed, 2 failed');
   });
@@ -101,6 +101,43 @@ describe('keepalived-lint', () => {
     const io = capture();
     expect(lintMain(['--pair', 'a'], io)).toBe(2);
     expect(io.stderr).toContain('--pair needs two files');
+  });
+
+  it('--disable CODE,... skips rules; an unknown code is bad usage', () => {
+    const f = files({
+      bad: good.replace('priority 100', 'priority 0\n  prority 1'),
+      main: `${good}include missing/*.conf # keepalived-lint disable=KA040\n`,
+    });
+    const all = capture();
+    expect(lintMain(['--config-id', 'x', f.bad!], all)).toBe(1);
+    expect(all.stdout).toContain('KA005');
+    const some = capture();
+    expect(lintMain(['--config-id', 'x', '--disable', 'KA005', f.bad!], some)).toBe(1);
+    expect(some.stdout).not.toContain('KA005');
+    expect(some.stdout).toContain('KA001');
+    const none = capture();
+    expect(lintMain(['--config-id', 'x', '--disable', 'ka005,KA001', f.bad!], none)).toBe(0);
+    expect(none.stdout).toBe('1 passed, 0 failed\n');
+    expect(lintMain(['--config-id', 'x', f.main!], capture())).toBe(0);
+    const bad = capture();
+    expect(lintMain(['--disable', 'KA5', f.bad!], bad)).toBe(2);
+    expect(bad.stderr).toContain("--disable expects rule codes (e.g. KA012,KA030), found 'KA5'");
+  });
+
+  it('reads its arguments with parseArgs: unknown options, missing values, --pair=A B', () => {
+    const unknown = capture();
+    expect(lintMain(['--nope', 'x.conf'], unknown)).toBe(2);
+    expect(unknown.stderr).toContain('keepalived-lint: unknown option --nope');
+    const missing = capture();
+    expect(lintMain(['x.conf', '--config-id'], missing)).toBe(2);
+    expect(missing.stderr).toContain('keepalived-lint: --config-id needs a value');
+    const f = files({ a: good.replace('BACKUP', 'MASTER'), b: good });
+    const io = capture();
+    expect(lintMain([`--pair=${f.a!}`, f.b!], io)).toBe(1);
+    expect(io.stdout).toContain('warning KA108 (VI) both nodes have priority 100');
+    const fmt = capture();
+    expect(fmtMain(['--chek', f.a!], fmt)).toBe(2);
+    expect(fmt.stderr).toContain('keepalived-fmt: unknown option --chek');
   });
 });
 

@@ -1,9 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
+import { readArgs } from './args.js';
 import type { Diagnostic } from './ast.js';
 import { loadConfig } from './include.js';
 import { type InterfaceAddresses, parseInterfaceAssignment, readInterfaceAddresses } from './interfaces.js';
-import { type LintOptions, lint, lintPair, sortDiagnostics } from './lint.js';
+import { Disables } from './lint/disable.js';
+import { type LintOptions, lint, lintPair, nodeReader, RULES, sortDiagnostics } from './lint.js';
 import { tryParse } from './parse.js';
 import { print } from './print.js';
 import { formatDiagnostic } from './report.js';
@@ -24,18 +26,23 @@ const FMT_USAGE = `usage: keepalived-fmt [--check | --write] FILE...
   --check lists the files that are not canonical; --write rewrites them in place.`;
 
 export function fmtMain(argv: string[], io: Io = stdio): number {
+  const args = readArgs(
+    argv,
+    { check: { type: 'boolean' }, write: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    (name) => `--${name} takes no value`,
+  );
+  if ('problem' in args) {
+    io.err(`keepalived-fmt: ${args.problem}\n${FMT_USAGE}\n`);
+    return 2;
+  }
   const files: string[] = [];
   let mode: 'print' | 'check' | 'write' = 'print';
-  for (const a of argv) {
-    if (a === '--check') mode = 'check';
-    else if (a === '--write') mode = 'write';
-    else if (a === '-h' || a === '--help') {
+  for (const t of args.tokens) {
+    if (t.kind === 'positional') files.push(t.value);
+    else if (t.name === 'help') {
       io.out(`${FMT_USAGE}\n`);
       return 0;
-    } else if (a.startsWith('-')) {
-      io.err(`keepalived-fmt: unknown option ${a}\n${FMT_USAGE}\n`);
-      return 2;
-    } else files.push(a);
+    } else mode = t.name === 'check' ? 'check' : 'write';
   }
   if (files.length === 0) {
     io.err(`${FMT_USAGE}\n`);
@@ -78,11 +85,14 @@ export function fmtMain(argv: string[], io: Io = stdio): number {
   return failed > 0 ? 1 : 0;
 }
 
-const LINT_USAGE = `usage: keepalived-lint [--pair A B] [--json] [--config-id ID] [--check-scripts]
+const LINT_USAGE = `usage: keepalived-lint [--pair A B] [--json] [--config-id ID] [--check-scripts] [--disable CODE,...]
                        [--interfaces FILE] [--interface NAME=ADDR/LEN]... [FILE...]
   lints each FILE (and the files it includes); --pair A B also checks the two routers against each other.
   --config-id ID  evaluates @ID lines as keepalived -i ID would (default: this host's name)
   --check-scripts checks script files on this machine (root-owned, 0755, #! line)
+  --disable CODE,...  does not report these rules (repeatable); in a file, a comment
+                  '# keepalived-lint disable=CODE,...' does the same for its line, or the next line
+                  when the comment is on a line of its own
   --interfaces FILE            the host's /etc/network/interfaces: static addresses give the subnets
                                that virtual addresses must be in (KA035)
   --interface NAME=ADDR/LEN    one interface address, repeatable (added to --interfaces)
@@ -92,35 +102,72 @@ const LINT_USAGE = `usage: keepalived-lint [--pair A B] [--json] [--config-id ID
 
 type Side = 'all' | 'a' | 'b';
 
+const LINT_OPTIONS = {
+  json: { type: 'boolean' },
+  'check-scripts': { type: 'boolean' },
+  disable: { type: 'string', multiple: true },
+  'config-id': { type: 'string' },
+  pair: { type: 'string' },
+  interfaces: { type: 'string', multiple: true },
+  'interfaces-a': { type: 'string', multiple: true },
+  'interfaces-b': { type: 'string', multiple: true },
+  interface: { type: 'string', multiple: true },
+  'interface-a': { type: 'string', multiple: true },
+  'interface-b': { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** What an option given without its value is told. */
+function missingValue(name: string): string {
+  if (name === 'pair') return '--pair needs two files';
+  if (name.startsWith('interfaces')) return `--${name} needs a file`;
+  if (name.startsWith('interface'))
+    return `--${name} expects NAME=ADDR/LEN (e.g. eth1=10.10.1.1/24), found nothing`;
+  return `--${name} needs a value`;
+}
+
 export function lintMain(argv: string[], io: Io = stdio): number {
+  const args = readArgs(argv, LINT_OPTIONS, missingValue);
+  if ('problem' in args) return usage(io, args.problem);
   const files: string[] = [];
   let pair: [string, string] | undefined;
   let json = false;
-  const options: LintOptions = { configId: hostname().split('.')[0] ?? '' };
+  const options: LintOptions = { configId: hostname().split('.')[0] ?? '', reader: nodeReader };
   const ifaces: Record<Side, InterfaceAddresses> = { all: {}, a: {}, b: {} };
-  const sided = (a: string, base: string): Side | undefined =>
-    a === base ? 'all' : a === `${base}-a` ? 'a' : a === `${base}-b` ? 'b' : undefined;
+  const sideOf = (name: string): Side => (name.endsWith('-a') ? 'a' : name.endsWith('-b') ? 'b' : 'all');
   const add = (side: Side, name: string, addresses: string[]) => {
     ifaces[side][name] = [...(ifaces[side][name] ?? []), ...addresses];
   };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const fileSide = sided(a, '--interfaces');
-    const oneSide = sided(a, '--interface');
-    if (a === '--json') json = true;
-    else if (a === '--check-scripts') options.checkScripts = true;
-    else if (a === '--config-id') {
-      const v = argv[++i];
-      if (v === undefined) return usage(io, '--config-id needs a value');
-      options.configId = v;
-    } else if (a === '--pair') {
-      const x = argv[++i];
-      const y = argv[++i];
-      if (x === undefined || y === undefined) return usage(io, '--pair needs two files');
-      pair = [x, y];
-    } else if (fileSide) {
-      const f = argv[++i];
-      if (f === undefined) return usage(io, `${a} needs a file`);
+  const { tokens } = args;
+  for (let k = 0; k < tokens.length; k++) {
+    const t = tokens[k]!;
+    if (t.kind === 'positional') {
+      files.push(t.value);
+      continue;
+    }
+    const a = `--${t.name}`;
+    const v = t.value;
+    if (t.name === 'json') json = true;
+    else if (t.name === 'check-scripts') options.checkScripts = true;
+    else if (t.name === 'disable') {
+      const codes = (v ?? '').split(',').map((c) => c.trim().toUpperCase());
+      const bad = codes.find((c) => !(c in RULES));
+      if (bad !== undefined)
+        return usage(io, `--disable expects rule codes (e.g. KA012,KA030), found '${bad}'`);
+      options.disable = [...(options.disable ?? []), ...codes];
+    } else if (t.name === 'help') {
+      io.out(`${LINT_USAGE}\n`);
+      return 0;
+    } else if (t.name === 'config-id') options.configId = v ?? '';
+    else if (t.name === 'pair') {
+      // --pair takes two files: its value and the positional right after it.
+      const next = tokens[k + 1];
+      if (v === undefined || next?.kind !== 'positional' || next.index !== t.index + (t.inline ? 1 : 2))
+        return usage(io, '--pair needs two files');
+      pair = [v, next.value];
+      k++;
+    } else if (t.name.startsWith('interfaces')) {
+      const f = v ?? '';
       let text: string;
       try {
         text = readFileSync(f, 'utf8');
@@ -129,21 +176,16 @@ export function lintMain(argv: string[], io: Io = stdio): number {
       }
       try {
         for (const [name, list] of Object.entries(readInterfaceAddresses(text, { file: f })))
-          add(fileSide, name, list);
+          add(sideOf(t.name), name, list);
       } catch (e) {
         return usage(io, `${a}: ${(e as Error).message}`);
       }
-    } else if (oneSide) {
-      const v = argv[++i];
+    } else {
       const parsed = v === undefined ? undefined : parseInterfaceAssignment(v);
       if (!parsed)
         return usage(io, `${a} expects NAME=ADDR/LEN (e.g. eth1=10.10.1.1/24), found ${v ?? 'nothing'}`);
-      add(oneSide, parsed.name, [parsed.address]);
-    } else if (a === '-h' || a === '--help') {
-      io.out(`${LINT_USAGE}\n`);
-      return 0;
-    } else if (a.startsWith('-')) return usage(io, `unknown option ${a}`);
-    else files.push(a);
+      add(sideOf(t.name), parsed.name, [parsed.address]);
+    }
   }
   if (!pair && (Object.keys(ifaces.a).length > 0 || Object.keys(ifaces.b).length > 0))
     return usage(io, '--interfaces-a / -b and --interface-a / -b need --pair A B');
@@ -162,8 +204,10 @@ export function lintMain(argv: string[], io: Io = stdio): number {
     try {
       const l = loadConfig(f);
       loaded.set(f, l);
+      const disables = new Disables(options.disable);
+      for (const file of l.files) disables.read(file.body);
       results.set(f, [
-        ...l.diagnostics,
+        ...l.diagnostics.filter((d) => d.code === 'KA000' || !disables.has(d)),
         ...lint(l.body, {
           ...options,
           pwd: l.file.file.replace(/\/[^/]*$/, '') || '.',

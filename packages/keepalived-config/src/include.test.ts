@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -32,6 +32,24 @@ describe('include', () => {
       'c/x2.conf',
       'd/x3.conf',
     ]);
+  });
+
+  it('orders matches as glob(3) with GLOB_BRACE: alternatives as written, each sorted; skips executables', () => {
+    const d = tree({
+      'c/a.conf': '',
+      'c/b.conf': '',
+      'c/x1.conf': '',
+      'c/x2.conf': '',
+      'c/.h.conf': '',
+      'c/run.conf': '',
+    });
+    chmodSync(join(d, 'c/run.conf'), 0o755);
+    const rel = (ps: string[]) => ps.map((p) => p.slice(d.length + 1));
+    expect(rel(glob(join(d, 'c/{b,a}.conf')))).toEqual(['c/b.conf', 'c/a.conf']);
+    expect(rel(glob(join(d, 'c/{x*,a}.conf')))).toEqual(['c/x1.conf', 'c/x2.conf', 'c/a.conf']);
+    expect(rel(glob(join(d, 'c/{a,a}.conf')))).toEqual(['c/a.conf', 'c/a.conf']);
+    expect(rel(glob(join(d, 'c/*.conf')))).toEqual(['c/a.conf', 'c/b.conf', 'c/x1.conf', 'c/x2.conf']);
+    expect(rel(glob(join(d, 'c/[!a]*')))).toEqual(['c/b.conf', 'c/x1.conf', 'c/x2.conf']);
   });
 
   it('inlines included files relative to the including file, keeping their own positions', () => {

@@ -135,9 +135,14 @@ function segmentRegex(seg: string): RegExp {
   return new RegExp(`^${re}$`);
 }
 
-/** Absolute paths of the regular files matching a shell glob (`*`, `?`, `[...]`, `{a,b}`), sorted. */
+/**
+ * Absolute paths of the files keepalived reads for an include pattern, in its order: glob(3) with
+ * GLOB_BRACE expands `{a,b}` alternatives in the order written and sorts the matches of each one (an
+ * alternative matched twice is read twice); `*`, `?` and `[...]` (`[!...]` negated) never match a leading
+ * `.`. keepalived then skips what is not a regular file, and executable files.
+ */
 export function glob(pattern: string): string[] {
-  const out = new Set<string>();
+  const out: string[] = [];
   for (const p of expandBraces(pattern)) {
     const segs = p.split('/').filter((s) => s !== '');
     let current = [p.startsWith('/') ? '/' : '.'];
@@ -161,13 +166,16 @@ export function glob(pattern: string): string[] {
       }
       current = next;
     }
+    const files: string[] = [];
     for (const f of current) {
       try {
-        if (statSync(f).isFile()) out.add(resolvePath(f));
+        const st = statSync(f);
+        if (st.isFile() && !(st.mode & 0o111)) files.push(resolvePath(f));
       } catch {
         // not there
       }
     }
+    out.push(...files.sort());
   }
-  return [...out].sort();
+  return out;
 }

@@ -1,4 +1,13 @@
-export type { Comment, ConfigFile, Definition, Diagnostic, Node, Position, Statement } from './ast.js';
+export type {
+  Comment,
+  ConfigFile,
+  Definition,
+  Diagnostic,
+  Node,
+  NodePosition,
+  Position,
+  Statement,
+} from './ast.js';
 export { formatPosition } from './ast.js';
 export type {
   GlobalDefs,
@@ -27,8 +36,18 @@ export type { LoadedConfig } from './include.js';
 export { expandBraces, glob, INCLUDE_KEYWORDS, loadConfig } from './include.js';
 export type { InterfaceAddresses } from './interfaces.js';
 export { InterfacesFileError, readInterfaceAddresses } from './interfaces.js';
-export type { LintOptions, RuleCode } from './lint.js';
-export { lint, lintPair, RULES, scriptProblem } from './lint.js';
+export type {
+  FileInfo,
+  FileReader,
+  FileRule,
+  LintOptions,
+  PairRule,
+  Rule,
+  RuleCode,
+  Severity,
+  SourceRule,
+} from './lint.js';
+export { LINT_RULES, lint, lintPair, nodeReader, RULES, scriptProblem } from './lint.js';
 export type { ParseOptions, ParseResult } from './parse.js';
 export { KeepalivedParseError, parse, tryParse, unquote } from './parse.js';
 export type { PrintOptions } from './print.js';

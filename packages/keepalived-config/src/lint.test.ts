@@ -214,6 +214,60 @@ const cases: Case[] = [
   },
   { code: 'KA039', text: SEC + inst('  notify "/bin/echo x | /usr/bin/logger"'), line: 14 },
   { code: 'KA033', text: inst('') + inst('').replace('id 7', 'id 8'), line: 12 },
+  {
+    code: 'KA001',
+    text: `router_id r1\n${inst('')}`,
+    line: 1,
+    keepalived: /Unknown keyword 'router_id'/,
+  },
+  {
+    code: 'KA042',
+    text: inst('').replace(/}\n$/, ''),
+    line: 1,
+    keepalived: /There are 1 missing '}'s or extra '{'s/,
+  },
+  {
+    code: 'KA043',
+    text: inst('  preempt_delay'),
+    line: 10,
+    keepalived: /missing a parameter after keyword `preempt_delay`/,
+  },
+  {
+    code: 'KA044',
+    text: `vrrp_script s {\n  script /bin/true\n  rise 0\n}\n${inst('')}`,
+    line: 3,
+    keepalived: /number '0' outside range \[1, 2147483647\]/,
+  },
+  {
+    code: 'KA045',
+    text: inst('  authentication {\n    auth_type PASS;\n    auth_pass abc\n  }'),
+    line: 11,
+    keepalived: /unknown authentication type 'PASS;'/,
+  },
+  {
+    code: 'KA046',
+    text: SEC + inst('  notify_master /bin/true\n  notify_master /bin/false'),
+    line: 15,
+    keepalived: /notify_master script already specified - ignoring \/bin\/false/,
+  },
+  {
+    code: 'KA047',
+    text: 'virtual_server 10.0.0.1 80 {\n  lb_kind DRR\n  protocol TCP\n}\n',
+    line: 2,
+    keepalived: /unknown \[DRR\] routing method for virtual server/,
+  },
+  {
+    code: 'KA048',
+    text: `global_defs {\n  router_id\n}\n${inst('')}`,
+    line: 2,
+    keepalived: /routerid name missing/,
+  },
+  {
+    code: 'KA029',
+    text: inst('  unicast_peer {\n    10.0.0.300\n  }'),
+    line: 11,
+    keepalived: /malformed unicast peer address\[10.0.0.300\]/,
+  },
 ];
 
 describe('lint: single-file rules', () => {

@@ -114,11 +114,6 @@ describe('parse', () => {
   });
 
   it.each([
-    [
-      'an unclosed block',
-      'a {\n  b\n',
-      "k.conf:3:1: expected '}' to close 'a' opened at line 1:1, found end of file",
-    ],
     ['a stray closing brace', 'a\n}\n', "k.conf:2:1: unexpected '}': no block is open here"],
     ['an unterminated quote', 'a "b\n', 'k.conf:1:3: unterminated quoted string'],
     ['a brace without keyword', '{\n}\n', "k.conf:1:1: unexpected '{': expected a keyword before it"],
@@ -185,5 +180,30 @@ describe('print', () => {
 
   it('prints an empty file as empty', () => {
     expect(print(parse('\n\n'))).toBe('');
+  });
+});
+
+describe('diagnostic shape (file, line, col, offset, expected, found)', () => {
+  it('syntax errors carry the 0-based offset and what was expected and found', () => {
+    const text = 'global_defs {\n  router_id a\n}\n}\n@ x\n';
+    const { diagnostics } = tryParse(text, { file: 'k.conf' });
+    expect(diagnostics.map((d) => [d.pos, d.expected, d.found])).toEqual([
+      [{ file: 'k.conf', line: 4, col: 1, offset: 30 }, undefined, undefined],
+      [{ file: 'k.conf', line: 5, col: 1, offset: 32 }, "a config id right after '@'", 'whitespace'],
+    ]);
+    expect(text[30]).toBe('}');
+    expect(text[32]).toBe('@');
+  });
+});
+
+describe('a block left open at the end of the file', () => {
+  it('is read as keepalived reads it (closed there), not refused: the linter reports it (KA042)', () => {
+    const f = parse('a {\n  b {\n    c 1\n', { file: 'k.conf' });
+    const a = f.body[0] as Statement;
+    expect(a.keyword).toBe('a');
+    expect(a.end).toBeUndefined();
+    const b = a.block![0] as Statement;
+    expect(b.block!.map((n) => (n as Statement).keyword)).toEqual(['c']);
+    expect(print(f)).toBe('a {\n  b {\n    c 1\n  }\n}\n');
   });
 });

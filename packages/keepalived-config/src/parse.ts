@@ -1,4 +1,4 @@
-import type { Comment, ConfigFile, Definition, Diagnostic, Node, Position, Statement } from './ast.js';
+import type { Comment, ConfigFile, Definition, Diagnostic, Node, NodePosition, Statement } from './ast.js';
 import { formatPosition } from './ast.js';
 
 export interface ParseOptions {
@@ -56,9 +56,26 @@ export function tryParse(text: string, options: ParseOptions = {}): ParseResult 
   const stack: Frame[] = [{ stmt: null, body: root.body }];
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const pos = (line: number, col: number): Position => ({ file: fileName, line, col });
-  const error = (p: Position, message: string, hint?: string) => {
-    diagnostics.push({ code: 'KA000', severity: 'error', message, pos: p, ...(hint ? { hint } : {}) });
+  const pos = (line: number, col: number): NodePosition => ({ file: fileName, line, col });
+  let lineStarts: number[] | undefined;
+  /** The 0-based offset of a position (line starts computed on the first diagnostic only). */
+  const offsetOf = (p: NodePosition): number => {
+    if (!lineStarts) {
+      lineStarts = [0];
+      for (let k = text.indexOf('\n'); k >= 0; k = text.indexOf('\n', k + 1)) lineStarts.push(k + 1);
+    }
+    return Math.min((lineStarts[p.line - 1] ?? text.length) + p.col - 1, text.length);
+  };
+  const error = (p: NodePosition, message: string, hint?: string) => {
+    const m = /expected (.+?), found (.+)$/.exec(message);
+    diagnostics.push({
+      code: 'KA000',
+      severity: 'error',
+      message,
+      pos: { ...p, offset: offsetOf(p) },
+      ...(m ? { expected: m[1]!, found: m[2]! } : {}),
+      ...(hint ? { hint } : {}),
+    });
   };
   const top = (): Frame => stack[stack.length - 1]!;
 
@@ -239,14 +256,8 @@ export function tryParse(text: string, options: ParseOptions = {}): ParseResult 
       top().body.push({ kind: 'comment', text: comment, pos: pos(lineNo, split.codeEnd + 1) });
     }
   }
-  while (stack.length > 1) {
-    const fr = stack.pop()!;
-    const s = fr.stmt!;
-    error(
-      pos(lines.length + 1, 1),
-      `expected '}' to close '${s.keyword}' opened at line ${s.pos.line}:${s.pos.col}, found end of file`,
-    );
-  }
+  // A block still open at the end of the file: keepalived reads it as if closed there (and warns); the
+  // statement keeps no `end`, and the linter reports it (KA042).
   return { file: root, diagnostics };
 }
 
@@ -342,6 +353,7 @@ function tokenize(raw: string, start: number, end: number): Token[] {
 
 /** Removes the quotes and escapes of one word as keepalived reads it (`"a b"c` -> `a bc`). */
 export function unquote(word: string): string {
+  if (!word.includes('"') && !word.includes('\\')) return word;
   let out = '';
   let quote: string | null = null;
   for (let i = 0; i < word.length; i++) {

@@ -1,4 +1,4 @@
-import type { Node, Position, Statement } from './ast.js';
+import type { Node, NodePosition, Statement } from './ast.js';
 import { tryParse, unquote } from './parse.js';
 
 /** A statement as keepalived sees it: conditionals applied, `$NAME` expanded, `~SEQ` unrolled, quotes removed. */
@@ -6,9 +6,9 @@ export interface Resolved {
   keyword: string;
   args: string[];
   block?: Resolved[];
-  pos: Position;
-  /** Position of the closing `}` of a block. */
-  end?: Position;
+  pos: NodePosition;
+  /** NodePosition of the closing `}` of a block. */
+  end?: NodePosition;
   /** The source node (for a statement coming from a multi-line definition: the line using it). */
   node: Statement;
 }
@@ -75,7 +75,11 @@ function walk(nodes: Node[], ctx: Ctx): Resolved[] {
     }
     if (n.kind !== 'statement') continue;
     if (!included(n.condition, ctx.options.configId)) continue;
-    const seqs = (n.sequences ?? []).map(parseSeq);
+    if (!n.sequences) {
+      out.push(...statement(n, ctx));
+      continue;
+    }
+    const seqs = n.sequences.map(parseSeq);
     const combos = expandSeqs(seqs);
     for (const combo of combos) {
       const saved = new Map(ctx.defs);
@@ -91,7 +95,9 @@ function walk(nodes: Node[], ctx: Ctx): Resolved[] {
 }
 
 function statement(n: Statement, ctx: Ctx): Resolved[] {
-  const name = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(n.keyword)?.[1];
+  const name = n.keyword.startsWith('$')
+    ? /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(n.keyword)?.[1]
+    : undefined;
   const body = name === undefined ? undefined : ctx.multi.get(name);
   if (body && ctx.depth < MAX_DEPTH) {
     // A multi-line definition used as a statement: re-parse its text where it is used.
@@ -100,10 +106,13 @@ function statement(n: Statement, ctx: Ctx): Resolved[] {
     const inner = walk(r.file.body, { ...ctx, depth: ctx.depth + 1 });
     return inner.map((s) => relocate(s, n));
   }
-  let words = [n.keyword, ...n.args].flatMap((t) => {
-    const v = substitute(t, ctx.defs);
-    return v !== t && /\s/.test(v) && !/["']/.test(t) ? v.split(/\s+/).filter((w) => w !== '') : [v];
-  });
+  const plain = !n.keyword.includes('$') && n.args.every((a) => !a.includes('$'));
+  let words = plain
+    ? [n.keyword, ...n.args]
+    : [n.keyword, ...n.args].flatMap((t) => {
+        const v = substitute(t, ctx.defs);
+        return v !== t && /\s/.test(v) && !/["']/.test(t) ? v.split(/\s+/).filter((w) => w !== '') : [v];
+      });
   // A definition may expand to a conditional (`$IF_MAIN=@main`).
   if (words[0]?.startsWith('@') && words[0] !== n.keyword) {
     if (!included(words[0], ctx.options.configId)) return [];

@@ -14,6 +14,7 @@ import { checkFormat } from '../src/check.js';
 import {
   analyzeRuleset,
   checkRules,
+  formatDiagnostic,
   isFullyTyped,
   NftJsonError,
   parse,
@@ -65,7 +66,7 @@ if (args.includes('--rules')) {
     if (!r.ok) continue;
     for (const d of checkRules(r.ruleset, { file: f, strict: true })) {
       strict++;
-      console.log(`strict diagnostic ${d.message}`);
+      console.log(`strict diagnostic ${formatDiagnostic(d)}`);
     }
     for (const a of analyzeRuleset(r.ruleset, { file: f })) {
       rules++;
@@ -82,7 +83,7 @@ if (args.includes('--rules')) {
       }
       for (const d of a.diagnostics) {
         diags++;
-        console.log(`diagnostic ${d.message}`);
+        console.log(`diagnostic ${formatDiagnostic(d)}`);
       }
     }
   }

@@ -6,7 +6,7 @@
  * disagreement with nft's first error line and the strict check's first diagnostic.
  */
 import { createNetns } from '@hagate/testkit';
-import { checkRules, tryParse } from '../src/index.js';
+import { checkRules, formatDiagnostic, tryParse } from '../src/index.js';
 import { fileFor, nearMisses } from './near-miss.js';
 
 const verbose = process.argv.includes('--verbose');
@@ -24,7 +24,7 @@ try {
     const parsed = tryParse(file, { file: 'near-miss.nft' });
     const diags = parsed.ok ? checkRules(parsed.ruleset, { file: 'near-miss.nft', strict: true }) : [];
     const ours = parsed.ok && diags.length === 0;
-    const why = parsed.ok ? (diags[0]?.message ?? 'no diagnostic') : parsed.error.message;
+    const why = parsed.ok ? (diags[0] ? formatDiagnostic(diags[0]) : 'no diagnostic') : parsed.error.message;
     if (c.how === 'base' && !nftOk)
       console.log(`base rejected by nft: ${c.text}: ${r.stderr.split('\n')[0]}`);
     if (ours === nftOk) agree++;

@@ -5,7 +5,7 @@
  * Not a gate: it reports the agreement and the disagreements, to find what the strict check misses.
  */
 import { createNetns } from '@hagate/testkit';
-import { checkRules, tryParse } from '../src/index.js';
+import { checkRules, formatDiagnostic, tryParse } from '../src/index.js';
 import { NFT_KEYWORDS } from '../src/keywords.js';
 import { BASE_RULES, fileFor } from './near-miss.js';
 
@@ -55,7 +55,7 @@ try {
     if (ours === (r.status === 0)) agree++;
     else
       console.log(
-        `${r.status === 0 ? 'nft accepts, strict rejects' : 'nft rejects, strict accepts'}: ${c.text}\n    nft: ${r.stderr.split('\n').find((l) => l.includes('Error')) ?? 'ok'}\n    strict: ${p.ok ? (diags[0]?.message ?? 'no diagnostic') : p.error.message}`,
+        `${r.status === 0 ? 'nft accepts, strict rejects' : 'nft rejects, strict accepts'}: ${c.text}\n    nft: ${r.stderr.split('\n').find((l) => l.includes('Error')) ?? 'ok'}\n    strict: ${p.ok ? (diags[0] ? formatDiagnostic(diags[0]) : 'no diagnostic') : p.error.message}`,
       );
   }
 } finally {

@@ -6,12 +6,21 @@
  * carries its source position; `#` comments are kept as nodes.
  */
 
-/** A position in the source: 1-based line and column, 0-based offset. */
-export interface Pos {
+/** A place in a source text: 1-based line and column; 0-based offset when known; file when known. */
+export interface Position {
+  file?: string;
   line: number;
   col: number;
+  offset?: number;
+}
+
+/** The position of a parsed token or node: its offset is always known (its file is the parse's `file`). */
+export interface NodePosition extends Position {
   offset: number;
 }
+
+/** @deprecated since 0.2: use `Position` (or `NodePosition`, its form on tree nodes). */
+export type Pos = NodePosition;
 
 export type TokenKind = 'word' | 'string' | 'punct' | 'variable' | 'setref';
 
@@ -22,7 +31,7 @@ export interface Token {
   space: boolean;
   /** A `#` comment following this token on its line, inside a multi-line `{ }` group. */
   comment?: string;
-  pos?: Pos;
+  pos?: NodePosition;
 }
 
 /** A `{ ... }` (anonymous set, map, verdict map) or `( ... )` group inside a statement. */
@@ -37,7 +46,7 @@ export interface Group {
   openComment?: string;
   /** A `#` comment following the closing brace, when the group is an element of an enclosing group. */
   comment?: string;
-  pos?: Pos;
+  pos?: NodePosition;
 }
 
 export type Item = Token | Group;
@@ -50,7 +59,7 @@ export interface Statement {
   trailing?: string;
   /** What separates the statement from its trailing comment: nft lists set counts after a tab, handles after a space. */
   trailingSep?: ' ' | '\t';
-  pos?: Pos;
+  pos?: NodePosition;
 }
 
 /** What a block contains: decides how its body is parsed and printed. */
@@ -64,14 +73,14 @@ export interface Block {
   body: Node[];
   /** Comment on the line of the opening brace (`chain input { # handle 2`). */
   trailing?: string;
-  pos?: Pos;
+  pos?: NodePosition;
 }
 
 /** A `#` comment on its own line (text includes the `#`). */
 export interface Comment {
   kind: 'comment';
   text: string;
-  pos?: Pos;
+  pos?: NodePosition;
 }
 
 export type Node = Block | Statement | Comment;

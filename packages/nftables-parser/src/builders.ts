@@ -3,7 +3,7 @@
  * `nft list ruleset` prints, so a built ruleset prints exactly as nft would list it back.
  */
 import type { Block, Comment, Group, Item, Node, Ruleset, Statement, Token } from './ast.js';
-import { FAMILIES } from './parser.js';
+import { FAMILIES } from './keywords.js';
 
 export type Family = 'ip' | 'ip6' | 'inet' | 'arp' | 'bridge' | 'netdev';
 export type ChainType = 'filter' | 'nat' | 'route';

@@ -1,3 +1,4 @@
+import { diffArrays } from 'diff';
 import { NftSyntaxError } from './errors.js';
 import { parse } from './parser.js';
 import { type NftLayout, type PrintOptions, print } from './printer.js';
@@ -19,16 +20,23 @@ export interface CheckOptions extends PrintOptions {
   strict?: boolean;
 }
 
-/** A short line diff: the first differing lines of a and b (at most `max` lines shown). */
+/**
+ * A short line diff of a and b (jsdiff's): each removed line as `N- "text"` (N its line in a), each added
+ * line as `N+ "text"` (N its line in b), at most `max` lines shown.
+ */
 export function shortDiff(a: string, b: string, max = 6): string {
-  const la = a.split('\n');
-  const lb = b.split('\n');
   const out: string[] = [];
-  const n = Math.max(la.length, lb.length);
-  for (let i = 0; i < n && out.length < max; i++) {
-    if (la[i] !== lb[i]) {
-      if (la[i] !== undefined) out.push(`${i + 1}- ${JSON.stringify(la[i])}`);
-      if (lb[i] !== undefined) out.push(`${i + 1}+ ${JSON.stringify(lb[i])}`);
+  let lineA = 1;
+  let lineB = 1;
+  for (const change of diffArrays(a.split('\n'), b.split('\n'))) {
+    for (const text of change.value) {
+      if (change.removed) out.push(`${lineA++}- ${JSON.stringify(text)}`);
+      else if (change.added) out.push(`${lineB++}+ ${JSON.stringify(text)}`);
+      else {
+        lineA++;
+        lineB++;
+      }
+      if (out.length >= max) return out.join('\n');
     }
   }
   return out.join('\n');

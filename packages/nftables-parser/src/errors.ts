@@ -1,4 +1,4 @@
-import type { Pos } from './ast.js';
+import type { Position } from './ast.js';
 
 /** A parse error with its place, what was found and what was expected. */
 export class NftSyntaxError extends Error {
@@ -7,9 +7,11 @@ export class NftSyntaxError extends Error {
   readonly col: number;
   readonly found: string;
   readonly expected: string;
+  /** Where: file, line, col (and the offset when known). */
+  readonly pos: Position;
 
   /** `message` replaces the default `file:line:col: syntax error, unexpected ..., expecting ...`. */
-  constructor(file: string, pos: Pos, found: string, expected: string, message?: string) {
+  constructor(file: string, pos: Position, found: string, expected: string, message?: string) {
     super(
       message ?? `${file}:${pos.line}:${pos.col}: syntax error, unexpected ${found}, expecting ${expected}`,
     );
@@ -19,5 +21,6 @@ export class NftSyntaxError extends Error {
     this.col = pos.col;
     this.found = found;
     this.expected = expected;
+    this.pos = { ...pos, file };
   }
 }

@@ -50,4 +50,10 @@ describe('nft-fmt', () => {
   it('usage without files', () => {
     expect(runFmt([]).code).toBe(2);
   });
+
+  it('refuses an unknown option with the usage, instead of reading it as a file', () => {
+    const r = runFmt(['--chek', good]);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/^nft-fmt: Unknown option '--chek'.*\nusage: nft-fmt /s);
+  });
 });

@@ -5,7 +5,9 @@ export type {
   Group,
   Item,
   Node,
+  NodePosition,
   Pos,
+  Position,
   Ruleset,
   Statement,
   Token,
@@ -63,8 +65,14 @@ export {
 } from './builders.js';
 export { type CheckOptions, type CheckResult, checkFormat } from './check.js';
 export { expandDefines } from './defines.js';
+export {
+  type Diagnostic,
+  type DiagnosticCode,
+  formatDiagnostic,
+  type RuleDiagnostic,
+} from './diagnostic.js';
 export { NftSyntaxError } from './errors.js';
-export { NftJsonError, toJson } from './json.js';
+export { NftJsonError, toJson } from './json/index.js';
 export { type ParseOptions, type ParseResult, parse, parseRules, tryParse } from './parser.js';
 export { type NftLayout, nftLayout, type PrintOptions, print, printNode, printRule } from './printer.js';
 export {
@@ -80,7 +88,6 @@ export {
   isFullyTyped,
   REJECT_CODES,
   type RelOp,
-  type RuleDiagnostic,
   type RuleStatement,
   type Selector,
-} from './rule-model.js';
+} from './rules/index.js';

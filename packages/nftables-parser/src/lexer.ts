@@ -1,4 +1,4 @@
-import type { Pos, TokenKind } from './ast.js';
+import type { NodePosition, TokenKind } from './ast.js';
 import { NftSyntaxError } from './errors.js';
 
 export type RawKind = TokenKind | 'newline' | 'comment' | 'eof';
@@ -6,7 +6,7 @@ export type RawKind = TokenKind | 'newline' | 'comment' | 'eof';
 export interface RawToken {
   kind: RawKind;
   text: string;
-  pos: Pos;
+  pos: NodePosition;
   /** Whitespace (or a line continuation) directly before the token. */
   space: boolean;
   /** For a comment: a tab was part of the whitespace before it. */
@@ -42,7 +42,7 @@ export function tokenize(src: string, file = '<input>'): RawToken[] {
   let lineStart = 0;
   let space = false;
   const n = src.length;
-  const pos = (): Pos => ({ line, col: i - lineStart + 1, offset: i });
+  const pos = (): NodePosition => ({ line, col: i - lineStart + 1, offset: i });
   while (i < n) {
     const c = src.charCodeAt(i);
     if (c === 0x20 || c === 0x09 || c === 0x0d) {

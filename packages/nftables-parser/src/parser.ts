@@ -1,16 +1,19 @@
 import type { Block, BlockKind, Comment, Group, Item, Node, Ruleset, Statement, Token } from './ast.js';
+import { formatDiagnostic } from './diagnostic.js';
 import { NftSyntaxError } from './errors.js';
 import {
   AFTER_VALUE,
   CHAIN_WORDS,
+  COMMON_WORDS,
   closest,
+  FAMILIES,
   FIELDS,
   FLOWTABLE_WORDS,
   RULE_START,
   SET_WORDS,
 } from './keywords.js';
 import { type RawToken, tokenize } from './lexer.js';
-import { analyzeRule, checkRules } from './rule-model.js';
+import { analyzeRule, checkRules } from './rules/index.js';
 
 export interface ParseOptions {
   /** File name used in error messages. */
@@ -62,7 +65,6 @@ const TOP_WORDS = new Set([
   'secmark',
   'synproxy',
 ]);
-export const FAMILIES = new Set(['ip', 'ip6', 'inet', 'arp', 'bridge', 'netdev']);
 const OBJECT_WORDS = new Set(['counter', 'quota', 'limit', 'ct', 'secmark', 'synproxy', 'tunnel']);
 const TABLE_WORDS = new Set(['flags', 'comment']);
 /** Rule keywords that must be followed by an argument. */
@@ -73,8 +75,6 @@ const NEEDS_ARG: Record<string, { what: string; strings?: boolean }> = {
   comment: { what: 'a quoted string', strings: true },
   to: { what: 'an address, a port or a device' },
 };
-/** Allowed in every block (nft's common_block). */
-const COMMON_WORDS = new Set(['include', 'define', 'redefine', 'undefine']);
 
 function blockKindFor(level: Level, head: Item[]): BlockKind | undefined {
   const first = head[0];
@@ -463,8 +463,7 @@ export function parse(src: string, opts: ParseOptions = {}): Ruleset {
 function strictOrThrow(rs: Ruleset, file: string): void {
   const d = checkRules(rs, { file, strict: true })[0];
   if (d) {
-    const pos = { line: d.line, col: d.col, offset: 0 };
-    throw new NftSyntaxError(file, pos, d.found, d.expected, d.message);
+    throw new NftSyntaxError(file, d.pos, d.found ?? '', d.expected ?? '', formatDiagnostic(d));
   }
 }
 
@@ -476,14 +475,7 @@ export function parseRules(src: string, opts: ParseOptions = {}): Statement[] {
   if (opts.strict) {
     for (const r of rules) {
       const d = analyzeRule(r, { file, strict: true }).diagnostics[0];
-      if (d)
-        throw new NftSyntaxError(
-          file,
-          { line: d.line, col: d.col, offset: 0 },
-          d.found,
-          d.expected,
-          d.message,
-        );
+      if (d) throw new NftSyntaxError(file, d.pos, d.found ?? '', d.expected ?? '', formatDiagnostic(d));
     }
   }
   return rules;

@@ -7,6 +7,7 @@ import { fileFor, nearMisses } from '../scripts/near-miss.js';
 import {
   analyzeRule,
   checkRules,
+  formatDiagnostic,
   isFullyTyped,
   NftSyntaxError,
   parse,
@@ -166,7 +167,9 @@ describe('strict check: rules', () => {
     expect(a.diagnostics.map((d) => ({ col: d.col, expected: d.expected, found: d.found }))).toEqual([
       { col, expected, found },
     ]);
-    expect(a.diagnostics[0]?.message).toBe(`r.nft:1:${col}: expected ${expected}, found ${found}`);
+    expect(formatDiagnostic(a.diagnostics[0] as NonNullable<(typeof a.diagnostics)[0]>)).toBe(
+      `r.nft:1:${col}: expected ${expected}, found ${found}`,
+    );
   });
 
   it('is an option: without it the same rules read as before (unknown, no diagnostic)', () => {

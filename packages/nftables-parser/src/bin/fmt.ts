@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import { checkFormat } from '../check.js';
 import { NftSyntaxError } from '../errors.js';
 import { parse } from '../parser.js';
@@ -31,25 +32,35 @@ export function main(
   out: (s: string) => void = (s) => process.stdout.write(s),
   version: () => string = localVersion,
 ): number {
-  const check = argv.includes('--check');
-  const strict = argv.includes('--strict');
-  let nft: NftLayout | undefined;
-  const files: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--check' || a === '--strict') continue;
-    if (a === '--nft' || a.startsWith('--nft=')) {
-      const v = a === '--nft' ? argv[++i] : a.slice('--nft='.length);
-      try {
-        if (v === undefined) throw new Error('--nft needs a version or local');
-        nft = v === 'current' ? 'current' : nftLayout(v === 'local' ? version() : v);
-      } catch (e) {
-        out(`nft-fmt: ${(e as Error).message}\n`);
-        return 2;
-      }
-      continue;
+  let args: { values: { check?: boolean; strict?: boolean; nft?: string }; positionals: string[] };
+  try {
+    args = parseArgs({
+      args: argv,
+      options: { check: { type: 'boolean' }, strict: { type: 'boolean' }, nft: { type: 'string' } },
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (e) {
+    const { code, message } = e as { code?: string; message: string };
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && message.includes('--nft')) {
+      out('nft-fmt: --nft needs a version or local\n');
+      return 2;
     }
-    files.push(a);
+    out(`nft-fmt: ${message}\n${USAGE}`);
+    return 2;
+  }
+  const check = args.values.check === true;
+  const strict = args.values.strict === true;
+  const files = args.positionals;
+  let nft: NftLayout | undefined;
+  const v = args.values.nft;
+  if (v !== undefined) {
+    try {
+      nft = v === 'current' ? 'current' : nftLayout(v === 'local' ? version() : v);
+    } catch (e) {
+      out(`nft-fmt: ${(e as Error).message}\n`);
+      return 2;
+    }
   }
   if (files.length === 0) {
     out(USAGE);
