@@ -21,7 +21,10 @@ export const shared = {
         find: new RegExp(`^@hagate/${name}$`),
         replacement: `${root}packages/${name}/src/index.ts`,
       }))
-      .concat([{ find: /^@hagate\/testkit$/, replacement: `${root}tooling/testkit/src/index.ts` }]),
+      .concat([
+        { find: /^@hagate\/testkit$/, replacement: `${root}tooling/testkit/src/index.ts` },
+        { find: /^@hagate\/testkit\/temp-dir$/, replacement: `${root}tooling/testkit/src/temp-dir.ts` },
+      ]),
   },
   test: {
     setupFiles: [`${root}tooling/testkit/src/fast-check-setup.ts`],

@@ -1,30 +1,73 @@
 // Bundles the agent into one executable file: dist/hagate-agent (Node 18+, no runtime dependency).
-// CommonJS on purpose: an extensionless file outside any package.json (e.g. /usr/local/sbin/hagate-agent)
-// is loaded as CommonJS by Node 18+, and CJS starts faster than the ESM loader. dist/package.json pins the
-// type for the copy inside this (type: module) package.
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+//
+// The file must run however Node decides to load it. Installed as /usr/local/sbin/hagate-agent (no
+// package.json above it), an extensionless file is loaded as CommonJS; copied under a `"type": "module"`
+// package (e.g. a checkout's out/, this repository's root being ESM) it is loaded as an ES module. So the
+// bundle is esbuild's CommonJS output inside a function that is given `require`, `module` and `exports`:
+// by Node itself when loaded as CommonJS (the fast path, nothing more than a plain CJS bundle), or, when
+// loaded as an ES module, a `require` made with `createRequire` (the bundle only requires Node builtins,
+// which this script checks). The wrapper uses no syntax that only one of the two module systems accepts.
+//
+// Byte-reproducible: esbuild runs with this folder as its working directory, whatever the caller's, so the
+// path comments it writes (`// src/main.ts`) do not depend on where the build was started.
+//
+// Usage: node build.mjs [DIR]   bundles into DIR/hagate-agent (default dist/), with DIR/package.json
+// pinning CommonJS for the copy inside a package; tests build their own copy, never racing on dist/.
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const pkg = JSON.parse(await readFile(here('./package.json'), 'utf8'));
-// `node build.mjs DIR` bundles into DIR instead (tests build their own copy, never racing on dist/).
-const outDir = process.argv[2] ? resolve(process.argv[2]) : here('./dist');
-await mkdir(outDir, { recursive: true });
-await build({
-  entryPoints: [here('./src/main.ts')],
-  outfile: `${outDir}/hagate-agent`,
+const result = await build({
+  absWorkingDir: here('.'),
+  entryPoints: ['src/main.ts'],
+  write: false,
+  outfile: 'dist/hagate-agent',
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node18',
-  banner: { js: '#!/usr/bin/env node' },
   alias: { '@hagate/spec/agent-config': here('../../packages/spec/src/agent-config.ts') },
   define: { AGENT_VERSION: JSON.stringify(pkg.version) },
   legalComments: 'none',
   minifySyntax: true,
   logLevel: 'warning',
 });
-await writeFile(`${outDir}/package.json`, '{ "type": "commonjs" }\n');
-await chmod(`${outDir}/hagate-agent`, 0o755);
+const body = result.outputFiles[0].text.replace(/^"use strict";\n/, '');
+
+const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
+const required = [...body.matchAll(/\brequire\(("[^"]*"|'[^']*')\)/g)].map((m) => m[1].slice(1, -1));
+const foreign = required.filter((m) => !builtins.has(m));
+if (foreign.length > 0) {
+  console.error(`build.mjs: the bundle requires ${foreign.join(', ')}: only Node builtins can be required`);
+  process.exit(1);
+}
+if (/\bimport\.meta\b|\b__(?:file|dir)name\b/.test(body)) {
+  console.error('build.mjs: the bundle uses import.meta, __filename or __dirname (one module system only)');
+  process.exit(1);
+}
+
+const text = `#!/usr/bin/env node
+"use strict";
+// hagate-agent ${pkg.version}, bundled by apps/agent/build.mjs: runs when loaded as CommonJS or as an ES module.
+(function (bundle) {
+  if (typeof require === "function") return bundle(require, module, exports);
+  const mod = { exports: {} };
+  // Only Node builtins are required: the path createRequire is given does not matter.
+  return import("node:module").then((m) => bundle(m.createRequire(process.execPath), mod, mod.exports));
+})(function (require, module, exports) {
+${body}});
+`;
+const outDir = process.argv[2] ? resolve(process.argv[2]) : here('./dist');
+const outfile = join(outDir, 'hagate-agent');
+await mkdir(outDir, { recursive: true });
+// Replaced atomically: a process running the bundle never reads half a file.
+const partial = `${outfile}.${process.pid}.partial`;
+await writeFile(partial, text, { mode: 0o755 });
+await chmod(partial, 0o755);
+await rename(partial, outfile);
+// The copy inside this (type: module) package loads as CommonJS, as it does on a router.
+await writeFile(join(outDir, 'package.json'), '{ "type": "commonjs" }\n');

@@ -50,7 +50,8 @@ afterAll(() => {
 // In a private mount namespace, /dev is a tmpfs holding the few devices node needs plus our /dev/log.
 const WITH_DEV_LOG = [
   'set -e',
-  'old=$(mktemp -d)',
+  // The real /dev stays reachable from a folder next to the socket, in the test's own scratch dir.
+  'old="$(dirname "$1")/dev-old"; mkdir -p "$old"',
   'mount --bind /dev "$old"',
   'mount -t tmpfs -o mode=0755 hagate-test-dev /dev',
   'for d in null zero random urandom; do touch /dev/$d; mount --bind "$old/$d" /dev/$d; done',

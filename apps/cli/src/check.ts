@@ -1,37 +1,22 @@
 /**
- * `hagate check`: runs the real consumer of every generated artifact over an output tree and prints one
- * line per artifact plus a summary. Network-namespace checks need root; scratch namespaces are removed.
+ * `hagate check`: runs the real consumer of every generated artifact over an output tree (one `hagate gen`
+ * output, or a fleet's: each pair in its own folder) and prints one line per artifact plus a summary.
+ * Network-namespace checks need root; without it they fail, saying so. Scratch namespaces are removed.
  */
-import { type SpawnSyncReturns, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { parseAgentConfig } from '@hagate/spec';
+import { isRuleset, RULESET_TOOL, RulesetLoader } from './check-nft.js';
+import { CliError } from './errors.js';
+import { firstLines, run, scratchNetns } from './tools.js';
 
 export interface CheckResult {
   artifact: string;
   tool: string;
   ok: boolean;
   detail: string;
-}
-
-interface Ran {
-  status: number;
-  out: string;
-}
-
-function run(argv: string[], input?: string): Ran {
-  const [cmd, ...args] = argv;
-  const r: SpawnSyncReturns<string> = spawnSync(cmd!, args, { encoding: 'utf8', input, timeout: 30_000 });
-  if (r.error)
-    return { status: -1, out: `${cmd}: ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}` };
-  return { status: r.status ?? -1, out: `${r.stdout}${r.stderr}`.trim() };
-}
-
-function firstLines(text: string, n = 3): string {
-  return text.split('\n').filter(Boolean).slice(0, n).join(' | ');
 }
 
 async function walk(dir: string): Promise<string[]> {
@@ -45,54 +30,69 @@ async function walk(dir: string): Promise<string[]> {
   return out.sort();
 }
 
-/** A scratch network namespace holding veth pairs with the given names; removed by `done`. */
-function scratchNetns(ifnames: string[]): { name: string; done: () => void; error?: string } {
-  const name = `hgt-check-${randomBytes(3).toString('hex')}`;
-  const add = run(['ip', 'netns', 'add', name]);
-  if (add.status !== 0) return { name, done: () => {}, error: `ip netns add: ${firstLines(add.out)}` };
-  const done = () => void run(['ip', 'netns', 'del', name]);
-  run(['ip', '-n', name, 'link', 'set', 'lo', 'up']);
-  for (const [i, ifname] of ifnames.filter((n) => n !== 'lo').entries()) {
-    const r = run(['ip', '-n', name, 'link', 'add', ifname, 'type', 'veth', 'peer', 'name', `hgtpeer${i}`]);
-    if (r.status !== 0) {
-      done();
-      return { name, done, error: `cannot create ${ifname}: ${firstLines(r.out)}` };
-    }
-    run(['ip', '-n', name, 'link', 'set', ifname, 'up']);
-  }
-  return { name, done };
-}
-
 const KEEPALIVED_NOISE =
   /warning|unknown|truncat|security|not executable|cannot|error|invalid|deprecated|does not exist/i;
+
+/** Folders a tmpfs must not hide: keepalived, the shell and their libraries live there. */
+const SYSTEM_DIRS = new Set([
+  '/',
+  '/usr',
+  '/usr/sbin',
+  '/usr/bin',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib64',
+  '/usr/lib',
+  '/usr/lib64',
+  '/etc',
+  '/proc',
+  '/dev',
+  '/sys',
+]);
+
+/** The deepest folder of `path` that exists on this machine (where a tmpfs can be mounted). */
+function existingAncestor(path: string): string {
+  let d = dirname(path);
+  while (d !== '/' && !existsSync(d)) d = dirname(d);
+  return d;
+}
 
 async function checkKeepalived(
   routerDir: string,
   conf: string,
   agentPath: string | undefined,
+  ifnames: string[],
 ): Promise<CheckResult> {
   const artifact = conf;
-  const ifaceFile = join(routerDir, 'etc/network/interfaces');
-  const list = existsSync(ifaceFile)
-    ? run(['ifquery', '-i', ifaceFile, '--list', '--all'])
-    : { status: 0, out: '' };
-  const names = list.status === 0 ? list.out.split('\n').filter(Boolean) : [];
-  const ns = scratchNetns(names);
-  if (ns.error) return { artifact, tool: 'keepalived -t', ok: false, detail: ns.error };
+  const tool = 'keepalived -t';
+  // The agent is put at its real path in a private mount namespace (a tmpfs over the deepest folder of
+  // its path that exists here), so script security checks it as deployed.
+  const agentSrc = agentPath ? join(routerDir, agentPath) : undefined;
+  const withAgent = agentPath !== undefined && agentSrc !== undefined && existsSync(agentSrc);
+  const mountAt = agentPath ? existingAncestor(agentPath) : '/';
+  if (withAgent && SYSTEM_DIRS.has(mountAt)) {
+    const detail = `cannot put the agent at ${agentPath} for the check: a tmpfs on ${mountAt} would hide the system's programs`;
+    return { artifact, tool, ok: false, detail };
+  }
+  const ns = scratchNetns(ifnames);
+  if (ns.error) return { artifact, tool, ok: false, detail: `not run: ${ns.error}` };
   try {
-    // The agent is put at its real path in a private mount namespace, so script security checks it as deployed.
-    const agentSrc = agentPath ? join(routerDir, agentPath) : undefined;
-    // Paths go in as positional parameters ($1 agent dir, $2 agent source, $3 agent path, $4 config), so no
-    // file name is ever parsed by the shell.
-    const withAgent = agentPath !== undefined && agentSrc !== undefined && existsSync(agentSrc);
+    // Paths go in as positional parameters ($1 mount point, $2 agent source, $3 agent path, $4 config), so
+    // no file name is ever parsed by the shell.
     const script = [
       'set -e',
       ...(withAgent
-        ? ['mount -t tmpfs -o mode=0755 hagate-check "$1"', 'cp "$2" "$3"', 'chmod 0755 "$3"']
+        ? [
+            'mount -t tmpfs -o mode=0755 hagate-check "$1"',
+            'mkdir -p "$(dirname "$3")"',
+            'cp "$2" "$3"',
+            'chmod 0755 "$3"',
+          ]
         : []),
       'exec keepalived -t -l -D -f "$4"',
     ].join('\n');
-    const params = [dirname(agentPath ?? '/'), agentSrc ?? '', agentPath ?? '', conf];
+    const params = [mountAt, agentSrc ?? '', agentPath ?? '', conf];
     const r = run([
       'ip',
       'netns',
@@ -117,22 +117,6 @@ async function checkKeepalived(
       detail: ok
         ? 'accepted, no warning'
         : firstLines(noisy.length ? noisy.join('\n') : r.out) || `exit ${r.status}`,
-    };
-  } finally {
-    ns.done();
-  }
-}
-
-function checkNft(file: string): CheckResult {
-  const ns = scratchNetns([]);
-  if (ns.error) return { artifact: file, tool: 'nft -c', ok: false, detail: ns.error };
-  try {
-    const r = run(['ip', 'netns', 'exec', ns.name, 'nft', '-c', '-f', file]);
-    return {
-      artifact: file,
-      tool: 'nft -c',
-      ok: r.status === 0,
-      detail: r.status === 0 ? 'accepted' : firstLines(r.out),
     };
   } finally {
     ns.done();
@@ -255,47 +239,127 @@ async function checkAgentConfig(file: string, agent: string | undefined): Promis
   }
 }
 
-/** Runs every check over `outDir`; results in a stable order. */
-export async function checkTree(outDir: string): Promise<CheckResult[]> {
-  const files = await walk(outDir);
-  const results: CheckResult[] = [];
-  const rel = (p: string) => relative(outDir, p);
-  const domains = files.filter((f) => /\/libvirt\/domains\/[^/]+\.xml$/.test(f));
-  for (const f of files) {
-    const r = rel(f);
-    const routerDir = join(outDir, r.split('/')[0]!);
-    if (r.endsWith('/etc/keepalived/keepalived.conf')) {
-      results.push(await checkKeepalived(routerDir, f, agentIn(files, routerDir)));
-    } else if (r.endsWith('.nft')) results.push(checkNft(f));
-    else if (/\/libvirt\/domains\/[^/]+\.xml$/.test(r)) {
-      results.push(checkXml(f, 'domain'));
-      results.push(await checkVirshDomain(f));
-    } else if (/\/libvirt\/networks\/[^/]+\.xml$/.test(r)) results.push(checkXml(f, 'network'));
-    else if (/\/libvirt\/interfaces\/[^/]+\.xml$/.test(r)) {
-      const target = r
-        .split('/')
-        .pop()!
-        .replace(/\.xml$/, '');
-      const owner = domains.find((d) =>
-        target.startsWith(
-          `${d
-            .split('/')
-            .pop()!
-            .replace(/\.xml$/, '')}.`,
-        ),
-      );
-      results.push(await checkAttach(f, owner));
-    } else if (r.endsWith('/etc/network/interfaces')) results.push(checkIfquery(f));
-    else if (r.endsWith('/etc/hagate/agent.json')) {
-      const agent = agentIn(files, routerDir);
-      results.push(await checkAgentConfig(f, agent === undefined ? undefined : join(routerDir, agent)));
-    }
-  }
-  return results.map((x) => ({ ...x, artifact: rel(x.artifact) }));
+/** Where a router's keepalived.conf says the agent and its config are (absolute paths on the router). */
+interface Hooks {
+  agent?: string;
+  config: string;
 }
 
-/** The agent's absolute path on the router, from where the tree holds it (e.g. `/usr/local/sbin/hagate-agent`). */
-function agentIn(files: string[], routerDir: string): string | undefined {
-  const found = files.find((f) => f.startsWith(`${routerDir}/`) && f.endsWith('/hagate-agent'));
-  return found === undefined ? undefined : `/${relative(routerDir, found)}`;
+const DEFAULT_AGENT_CONFIG = '/etc/hagate/agent.json';
+const HOOK_LINE =
+  /^\s*(?:notify\w*|shutdown_script|startup_script|vrrp_notify_fifo_script|script)\s+"?(\/[^\s"]+)([^"\n]*)/gm;
+
+async function hooksOf(routerDir: string, conf: string, files: Set<string>): Promise<Hooks> {
+  const text = await readFile(conf, 'utf8');
+  for (const m of text.matchAll(HOOK_LINE)) {
+    if (!files.has(join(routerDir, m[1]!))) continue;
+    const config = /(?:^|\s)(?:--config|-c)\s+(\/\S+)/.exec(m[2]!)?.[1];
+    return { agent: m[1]!, config: config ?? DEFAULT_AGENT_CONFIG };
+  }
+  return { config: DEFAULT_AGENT_CONFIG };
+}
+
+/** The router's interface names: those of its interfaces file, and the NICs its agent config owns. */
+async function ifnamesOf(routerDir: string, hooks: Hooks): Promise<string[]> {
+  const names: string[] = [];
+  const ifaceFile = join(routerDir, 'etc/network/interfaces');
+  if (existsSync(ifaceFile)) {
+    const list = run(['ifquery', '-i', ifaceFile, '--list', '--all']);
+    if (list.status === 0) names.push(...list.out.split('\n').filter(Boolean));
+  }
+  try {
+    const cfg = JSON.parse(await readFile(join(routerDir, hooks.config), 'utf8')) as {
+      externalNic?: unknown;
+      owned?: { links?: unknown };
+    };
+    for (const n of [cfg.externalNic, ...(Array.isArray(cfg.owned?.links) ? cfg.owned.links : [])])
+      if (typeof n === 'string') names.push(n);
+  } catch {
+    // No or broken agent config: its own check says so.
+  }
+  return [...new Set(names)];
+}
+
+async function walkOut(outDir: string): Promise<string[]> {
+  try {
+    return await walk(outDir);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      throw new CliError(`${outDir}: no such folder (run hagate gen --out ${outDir} first)`);
+    if (code === 'ENOTDIR')
+      throw new CliError(`${outDir}: expected the output folder of hagate gen, found a file`);
+    throw new CliError(`${outDir}: cannot read the output folder (${code ?? String(e)})`);
+  }
+}
+
+/** Runs every check over `outDir`; results in a stable order (by file). */
+export async function checkTree(outDir: string): Promise<CheckResult[]> {
+  const files = await walkOut(outDir);
+  const fileSet = new Set(files);
+  const KA = '/etc/keepalived/keepalived.conf';
+  // A router folder is one holding a keepalived.conf; there may be several pairs (a fleet's output).
+  const routers = files.filter((f) => f.endsWith(KA)).map((f) => f.slice(0, -KA.length));
+  const hooks = new Map<string, Hooks>();
+  for (const r of routers) hooks.set(r, await hooksOf(r, `${r}${KA}`, fileSet));
+  const ifnames = new Map<string, Promise<string[]>>();
+  const ifnamesFor = (r: string) => {
+    if (!ifnames.has(r)) ifnames.set(r, ifnamesOf(r, hooks.get(r)!));
+    return ifnames.get(r)!;
+  };
+  const loaders = new Map<string, RulesetLoader>();
+  const results: CheckResult[] = [];
+  // A check that cannot run at all (e.g. no writable temporary folder) is a failed check, said in words.
+  const push = async (artifact: string, tool: string, check: () => CheckResult | Promise<CheckResult>) => {
+    try {
+      results.push(await check());
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      results.push({ artifact, tool, ok: false, detail: `could not run: ${err.message ?? String(e)}` });
+    }
+  };
+  try {
+    for (const f of files) {
+      const router = routers.find((d) => f.startsWith(`${d}/`));
+      if (router !== undefined) {
+        const r = relative(router, f);
+        const h = hooks.get(router)!;
+        if (`/${r}` === KA)
+          await push(f, 'keepalived -t', async () =>
+            checkKeepalived(router, f, h.agent, await ifnamesFor(router)),
+          );
+        else if (r === 'etc/network/interfaces') await push(f, 'ifquery', () => checkIfquery(f));
+        else if (isRuleset(r)) {
+          if (!loaders.has(router)) {
+            const rulesets = files.filter(
+              (x) => x.startsWith(`${router}/`) && isRuleset(relative(router, x)),
+            );
+            loaders.set(router, new RulesetLoader(router, rulesets, () => ifnamesFor(router)));
+          }
+          await push(f, RULESET_TOOL, () => loaders.get(router)!.load(f));
+        } else if (`/${r}` === h.config)
+          await push(f, 'hagate-agent config', () =>
+            checkAgentConfig(f, h.agent === undefined ? undefined : join(router, h.agent)),
+          );
+        continue;
+      }
+      if (/\/libvirt\/domains\/[^/]+\.xml$/.test(f)) {
+        await push(f, 'virt-xml-validate', () => checkXml(f, 'domain'));
+        await push(f, 'virsh define', () => checkVirshDomain(f));
+      } else if (/\/libvirt\/networks\/[^/]+\.xml$/.test(f))
+        await push(f, 'virt-xml-validate', () => checkXml(f, 'network'));
+      else if (/\/libvirt\/interfaces\/[^/]+\.xml$/.test(f)) {
+        // The NIC `<vm>.<n>.xml` goes into `<vm>.xml` of the same tree's domains folder.
+        const target = basename(f, '.xml');
+        const domains = join(dirname(dirname(f)), 'domains');
+        const owner = files.find(
+          (d) => dirname(d) === domains && target.startsWith(`${basename(d, '.xml')}.`),
+        );
+        await push(f, 'virsh define with the NIC', () => checkAttach(f, owner));
+      }
+    }
+  } finally {
+    for (const l of loaders.values()) await l.close();
+  }
+  return results.map((x) => ({ ...x, artifact: relative(outDir, x.artifact) || x.artifact }));
 }

@@ -6,8 +6,8 @@
  *    synth error removes everything staged;
  * 3. commit every staged tree, in spec order (write.ts).
  */
-import { mkdirSync, rmdirSync, rmSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { mkdirSync, rmdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { GeneratedFile } from '@hagate/synth';
 import { readAgentBundle } from './agent-bundle.js';
@@ -71,6 +71,26 @@ class Writer {
   }
 }
 
+/** Creates the output folder (and its parents); returns the first folder it made, as mkdirSync does. */
+function makeOutput(out: string): string | undefined {
+  let isDir: boolean | undefined;
+  try {
+    isDir = statSync(out).isDirectory();
+  } catch {
+    // Missing (or under a file): mkdirSync below says which.
+  }
+  if (isDir === false)
+    throw new CliError(`${out}: expected a folder for the output tree, found a file; nothing written`);
+  if (isDir) return undefined;
+  try {
+    return mkdirSync(out, { recursive: true });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    const why = err.code === 'ENOTDIR' ? 'ENOTDIR: a file is in the way' : (err.code ?? err.message);
+    throw new CliError(`${out}: cannot create the output folder (${why}); nothing written`);
+  }
+}
+
 /** `hagate gen`: returns the exit code. */
 export async function gen(opts: GenOptions): Promise<number> {
   // In shared memory: the writer thread gets every router's copy without one being made.
@@ -124,7 +144,7 @@ export async function gen(opts: GenOptions): Promise<number> {
   const staging = join(opts.out, `.hagate-staging-${process.pid}`);
   let created: string | undefined;
   if (mode === 'write') {
-    created = mkdirSync(opts.out, { recursive: true });
+    created = makeOutput(opts.out);
     rmSync(staging, { recursive: true, force: true });
   }
   let committing = false;
@@ -135,7 +155,10 @@ export async function gen(opts: GenOptions): Promise<number> {
     for (const [i, spec] of loaded.entries()) {
       let files: GeneratedFile[];
       try {
-        files = synthOrExplain(spec as NonNullable<typeof spec>, opts.specs[i] as string, agentBundle);
+        const file = opts.specs[i] as string;
+        // Headers name the spec relative to the tree, so the bytes do not depend on the working directory.
+        const source = relative(resolve(outs[i] as string), resolve(file));
+        files = synthOrExplain(spec as NonNullable<typeof spec>, file, agentBundle, source);
       } catch (e) {
         if (!(e instanceof CliError)) throw e;
         failures[i] = e.message;

@@ -1,16 +1,19 @@
 /** Reads and validates a spec file, printing located errors. Synchronous: gen runs it in worker threads. */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { formatSpecError, type LoadResult, loadSpec, type Spec } from '@hagate/spec';
+import { dottedPath, formatSpecError, type LoadResult, loadSpec, type Spec } from '@hagate/spec';
 import { type GeneratedFile, SynthError, synth } from '@hagate/synth';
 import { CliError } from './errors.js';
 
 export function readSpec(file: string): Extract<LoadResult, { ok: true }> {
+  if (file === '') throw new CliError('--spec: expected a spec file name, found an empty string', 2);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (e) {
-    throw new CliError(`${file}: cannot read the spec (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'EISDIR' ? 'EISDIR: a folder; expected a spec file such as hagate.yaml' : code;
+    throw new CliError(`${file}: cannot read the spec (${why ?? String(e)})`);
   }
   const r = loadSpec(text, file);
   if (!r.ok) {
@@ -21,11 +24,15 @@ export function readSpec(file: string): Extract<LoadResult, { ok: true }> {
   return r;
 }
 
-/** Runs synth and turns its errors into located CLI errors. */
+/**
+ * Runs synth and turns its errors into located CLI errors. `source` is how the generated headers name the
+ * spec (gen: its path relative to the output folder, so the bytes do not depend on the working directory).
+ */
 export function synthOrExplain(
   loaded: Extract<LoadResult, { ok: true }>,
   file: string,
   agentBundle: Uint8Array | undefined,
+  source = file,
 ): GeneratedFile[] {
   // Files the spec refers to are read here, relative to the spec, so synth itself stays pure.
   const existingDomainXml: Record<string, string> = {};
@@ -44,7 +51,7 @@ export function synthOrExplain(
   try {
     return synth({
       spec: loaded.spec as Spec,
-      source: file,
+      source,
       existingDomainXml,
       ...(agentBundle ? { agentBundle } : {}),
     });
@@ -52,9 +59,17 @@ export function synthOrExplain(
     if (e instanceof SynthError) {
       const at = loaded.locate(e.path, e.offset);
       throw new CliError(
-        `${file}:${at.line}:${at.col}: ${e.path.map(String).join('.')}: ${e.message}\n${file}: 1 error, nothing written`,
+        `${file}:${at.line}:${at.col}: ${dottedPath(e.path)}: ${e.message}\n${file}: 1 error, nothing written`,
       );
     }
-    throw e;
+    // A spec that passed validation and still cannot be generated: a rule is missing in @hagate/spec.
+    throw new CliError(
+      `${file}: hagate cannot generate this spec: ${oneLine(e)} (please report it: the spec's validation should have said so)\n${file}: 1 error, nothing written`,
+    );
   }
+}
+
+function oneLine(e: unknown): string {
+  const m = e instanceof Error ? `${e.message}` : String(e);
+  return m.split('\n').filter(Boolean).join(' ');
 }

@@ -135,6 +135,14 @@ describe('bad specs are refused with every error located', () => {
       ],
     ],
     [
+      'multicast MAC on a NIC',
+      '"52:54:00:ab:ab:ab"',
+      '"01:00:5e:00:00:01"',
+      [
+        '{mac: |"01:00:5e:00:00:01"}: routers.extrout2.nics.eth0.mac: expected a unicast MAC (first octet even), found multicast 01:00:5e:00:00:01',
+      ],
+    ],
+    [
       'duplicate MAC on an internal NIC',
       '"52:54:00:cd:cd:cd"',
       '"52:54:00:dd:ee:ff"',
@@ -211,7 +219,9 @@ describe('bad specs are refused with every error located', () => {
       'unknown key',
       'preempt: true',
       'preemt: true',
-      ['{|preemt: true}: vrrp.preemt: expected no key "preemt" here (unknown key), found one'],
+      [
+        '{|preemt: true}: vrrp.preemt: expected no key "preemt" here (unknown key; did you mean "preempt"?), found one',
+      ],
     ],
     [
       'unknown hooks mode',
@@ -272,6 +282,83 @@ describe('bad specs are refused with every error located', () => {
     expect(errs).toHaveLength(2);
     expect(errs[0]).toContain('routers.extrout2.priority');
     expect(errs[1]).toContain('vrrp.vrid');
+  });
+
+  it('an unknown key does not hide the cross-field errors: all are listed at once', () => {
+    const text = edit(edit(dedibox, 'preempt: true', 'preemt: true'), 'vrid: 1', 'vrid: 0');
+    expect(errorsOf(text)).toEqual([
+      `${at(text, 'vrid: |0')}: vrrp.vrid: expected a VRID 1-255, found 0`,
+      `${at(text, '|preemt: true')}: vrrp.preemt: expected no key "preemt" here (unknown key; did you mean "preempt"?), found one`,
+    ]);
+  });
+
+  it.each([
+    ['a typo', 'priority: 200', 'prority: 200', '"prority" here (unknown key; did you mean "priority"?)'],
+    ['a swap', 'priority: 200', 'priorty: 200', '"priorty" here (unknown key; did you mean "priority"?)'],
+    [
+      'the wrong case',
+      'advertInt: 1',
+      'advertint: 1',
+      '"advertint" here (unknown key; did you mean "advertInt"?)',
+    ],
+    [
+      'nothing close: the known keys are listed',
+      'preempt: true',
+      'colour: blue',
+      '"colour" here (unknown key; known keys: instance, vrid, segment, vip, advertInt, version, preempt, unicast, auth, hooks',
+    ],
+  ])('an unknown key, %s, gets a suggestion', (_, from, to, expected) => {
+    expect(errorsOf(edit(dedibox, from, to)).join('\n')).toContain(`expected no key ${expected}`);
+  });
+
+  it('an alias without its anchor before it is a located YAML error, not a crash', () => {
+    const text = edit(edit(dedibox, 'advertInt: 1', 'advertInt: &one 1'), 'vrid: 1', 'vrid: *one');
+    expect(errorsOf(text)).toEqual([
+      `${at(text, 'vrid: |*one')}: YAML alias: expected an anchor &one defined before *one, found none`,
+    ]);
+  });
+
+  it('aliases defined before use work, and an alias bomb is refused at its first alias', () => {
+    const ok = edit(edit(dedibox, 'vrid: 1', 'vrid: &one 1'), 'advertInt: 1', 'advertInt: *one');
+    expect(loadSpec(ok, FILE).ok).toBe(true);
+    const rows = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 6; i++)
+      rows.push(
+        `${'abcdef'[i]}: &${'abcdef'[i]} [${Array(10)
+          .fill(`*${'abcdef'[i - 1]}`)
+          .join(', ')}]`,
+      );
+    const bomb = `${rows.join('\n')}\n`;
+    const errs = errorsOf(bomb);
+    expect(errs).toHaveLength(1);
+    expect(errs[0]).toMatch(
+      new RegExp(
+        `^${FILE}:2:\\d+: YAML alias: expected aliases expanding to at most 100 nodes each, found more`,
+      ),
+    );
+  });
+
+  it('a binary file is refused at its first non-text byte and never echoed', () => {
+    const bin = `#!\u007fELF\u0002\u0001\u0001\u0000\u0000\u001b[2J\ufffd`;
+    expect(errorsOf(bin)).toEqual([
+      `${FILE}:1:10: expected a YAML or JSON text file, found binary data (a NUL byte)`,
+    ]);
+    expect(errorsOf('name: caf\ufffd\n')).toEqual([
+      `${FILE}:1:10: expected a YAML or JSON text file, found bytes that are not UTF-8 (binary data, or another encoding)`,
+    ]);
+  });
+
+  it('control characters of the file are escaped in messages', () => {
+    const text = edit(dedibox, 'hooks: fifo', 'hooks: "fi\\e[31mfo"');
+    expect(errorsOf(text)).toEqual([
+      `${at(text, 'hooks: |"fi')}: vrrp.hooks: expected "notify" or "fifo", found "fi\\u001b[31mfo"`,
+    ]);
+    const key = edit(dedibox, 'preempt: true', '"pre\\e[2Jempt": true');
+    expect(errorsOf(key).join('\n')).toContain('expected no key "pre\\u001b[2Jempt" here');
+    // Whatever a message quotes (e.g. a YAML syntax message), formatting escapes what is left.
+    expect(formatSpecError({ file: 'f', line: 1, col: 2, path: '', message: 'found \u001b[2J\u0007' })).toBe(
+      'f:1:2: found \\x1b[2J\\x07',
+    );
   });
 
   it('an empty file says what is missing', () => {

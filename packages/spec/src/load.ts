@@ -1,8 +1,19 @@
 /** Reading hagate.yaml: YAML syntax, schema, cross-field rules; every error located in the file. */
-import { type Document, isMap, isPair, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import {
+  type Document,
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml';
 import type { core } from 'zod';
 import { checkRules } from './rules.js';
 import { type Spec, SpecSchema } from './schema.js';
+import { didYouMean, knownKeys } from './schema-keys.js';
 
 export interface SpecError {
   /** The spec file as given. */
@@ -25,11 +36,22 @@ export type LoadResult =
     }
   | { ok: false; errors: SpecError[] };
 
-/** `file:line:col: path: message`, the form every hagate command prints. */
+/**
+ * `file:line:col: path: message`, the form every hagate command prints. Control characters from the file
+ * (a key or value quoted in the message) are escaped, so nothing of the file drives the terminal.
+ */
 export function formatSpecError(e: SpecError): string {
-  return `${e.file}:${e.line}:${e.col}: ${e.path ? `${e.path}: ` : ''}${e.message}`;
+  return escapeControls(`${e.file}:${e.line}:${e.col}: ${e.path ? `${e.path}: ` : ''}${e.message}`);
 }
 
+function escapeControls(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+}
+
+/** The one notation of a spec path in messages: `routers.extrout1.nics.eth0`, `firewall.extraRules[0].rule`. */
 export function dottedPath(path: readonly PropertyKey[]): string {
   return path
     .map((p) => (typeof p === 'number' ? `[${p}]` : String(p)))
@@ -48,6 +70,16 @@ export function dottedPath(path: readonly PropertyKey[]): string {
  * and their positions are the same either way.
  */
 export function loadSpec(text: string, file = 'hagate.yaml'): LoadResult {
+  const binary = binaryAt(text);
+  if (binary !== undefined) {
+    const { line, col } = lineCol(text, binary.offset);
+    return {
+      ok: false,
+      errors: [
+        { file, line, col, path: '', message: `expected a YAML or JSON text file, found ${binary.what}` },
+      ],
+    };
+  }
   const json = jsonObject(text);
   if (json !== undefined) {
     const parsed = SpecSchema.safeParse(json);
@@ -83,8 +115,48 @@ function yamlDocument(text: string): Located {
   return { doc, pos, locate };
 }
 
+/** Where a text shows it is not text: a NUL byte, or bytes that were not UTF-8 (decoded as U+FFFD). */
+function binaryAt(text: string): { offset: number; what: string } | undefined {
+  const nul = text.indexOf('\u0000');
+  const bad = text.indexOf('\ufffd');
+  if (nul < 0 && bad < 0) return undefined;
+  if (bad < 0 || (nul >= 0 && nul < bad)) return { offset: nul, what: 'binary data (a NUL byte)' };
+  return { offset: bad, what: 'bytes that are not UTF-8 (binary data, or another encoding)' };
+}
+
+function lineCol(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const line = before.split('\n').length;
+  return { line, col: offset - before.lastIndexOf('\n') };
+}
+
+/** Aliases whose anchor is not defined before them: yaml's toJS throws on them, so they are found first. */
+function aliasErrors(
+  doc: Document.Parsed,
+  file: string,
+  pos: (offset: number) => { line: number; col: number },
+): SpecError[] {
+  const errors: SpecError[] = [];
+  visit(doc, {
+    Alias(_, node) {
+      if (node.resolve(doc) === undefined)
+        errors.push({
+          file,
+          ...pos(node.range?.[0] ?? 0),
+          path: '',
+          message: `YAML alias: expected an anchor &${node.source} defined before *${node.source}, found none`,
+        });
+    },
+  });
+  return errors;
+}
+
 function loadYaml(text: string, file: string): LoadResult {
   const { doc, pos, locate } = yamlDocument(text);
+  if (doc.errors.length === 0) {
+    const aliases = aliasErrors(doc, file, pos);
+    if (aliases.length > 0) return { ok: false, errors: aliases };
+  }
   if (doc.errors.length > 0) {
     return {
       ok: false,
@@ -96,24 +168,65 @@ function loadYaml(text: string, file: string): LoadResult {
       })),
     };
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
-  const parsed = SpecSchema.safeParse(data ?? {});
-  if (!parsed.success) {
-    const errors = parsed.error.issues.flatMap((issue) =>
-      issueToErrors(issue, doc.contents as Node | null, file, pos),
-    );
-    return { ok: false, errors: sortErrors(errors) };
-  }
-  const rules = checkRules(parsed.data);
-  if (rules.length > 0) {
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    // An alias expanding into too many nodes (a "billion laughs" document); unresolved ones are found above.
+    const first = firstAlias(doc);
     return {
       ok: false,
-      errors: sortErrors(
-        rules.map((r) => ({ file, ...locate(r.path), path: dottedPath(r.path), message: r.message })),
-      ),
+      errors: [
+        {
+          file,
+          ...pos(first),
+          path: '',
+          message: `YAML alias: expected aliases expanding to at most ${MAX_ALIAS_COUNT} nodes each, found more (${(e as Error).message.split('\n')[0]})`,
+        },
+      ],
     };
   }
+  const root = doc.contents as Node | null;
+  const parsed = SpecSchema.safeParse(data ?? {});
+  const rulesOf = (spec: Spec) =>
+    checkRules(spec).map((r) => ({ file, ...locate(r.path), path: dottedPath(r.path), message: r.message }));
+  if (!parsed.success) {
+    const errors = parsed.error.issues.flatMap((issue) => issueToErrors(issue, root, file, pos));
+    // Unknown keys alone do not hide the cross-field rules: they run on the spec without those keys.
+    if (parsed.error.issues.every((i) => i.code === 'unrecognized_keys')) {
+      const without = SpecSchema.safeParse(withoutKeys(data ?? {}, parsed.error.issues));
+      if (without.success) errors.push(...rulesOf(without.data));
+    }
+    return { ok: false, errors: sortErrors(errors) };
+  }
+  const rules = rulesOf(parsed.data);
+  if (rules.length > 0) return { ok: false, errors: sortErrors(rules) };
   return { ok: true, spec: parsed.data, locate };
+}
+
+const MAX_ALIAS_COUNT = 100;
+
+function firstAlias(doc: Document.Parsed): number {
+  let at = 0;
+  visit(doc, {
+    Alias(_, node) {
+      at = node.range?.[0] ?? 0;
+      return visit.BREAK;
+    },
+  });
+  return at;
+}
+
+/** A copy of `data` without the keys the issues name as unknown. */
+function withoutKeys(data: unknown, issues: readonly core.$ZodIssue[]): unknown {
+  const copy = structuredClone(data);
+  for (const issue of issues) {
+    if (issue.code !== 'unrecognized_keys') continue;
+    let at: unknown = copy;
+    for (const seg of issue.path) at = (at as Record<PropertyKey, unknown> | undefined)?.[seg as string];
+    if (at && typeof at === 'object') for (const k of issue.keys) delete (at as Record<string, unknown>)[k];
+  }
+  return copy;
 }
 
 /**
@@ -241,7 +354,7 @@ function found(root: Node | null, path: readonly PropertyKey[]): string {
   if (isScalar(node)) {
     const v = node.value;
     if (v === null) return 'null';
-    if (typeof v === 'string') return `"${v}"`;
+    if (typeof v === 'string') return JSON.stringify(v);
     return String(v);
   }
   if (isMap(node)) return 'a mapping';
@@ -282,13 +395,15 @@ function issueToErrors(
   pos: (offset: number) => { line: number; col: number },
 ): SpecError[] {
   if (issue.code === 'unrecognized_keys') {
+    const known = knownKeys(SpecSchema, issue.path);
     return issue.keys.map((k) => {
       const path = [...issue.path, k];
+      const guess = didYouMean(k, known);
       return {
         file,
         ...pos(locateOffset(root, path, true)),
         path: dottedPath(path),
-        message: `expected no key "${k}" here (unknown key), found one`,
+        message: `expected no key ${JSON.stringify(k)} here (unknown key${guess ? `; did you mean "${guess}"?` : known.length ? `; known keys: ${known.join(', ')}` : ''}), found one`,
       };
     });
   }

@@ -8,6 +8,11 @@ export interface RuleIssue {
   message: string;
 }
 
+/** The group bit (lowest bit of the first octet): a NIC cannot have such an address. */
+function isMulticastMac(mac: string): boolean {
+  return (Number.parseInt(mac.slice(0, 2), 16) & 1) === 1;
+}
+
 export function checkRules(spec: Spec): RuleIssue[] {
   const out: RuleIssue[] = [];
   const add = (path: (string | number)[], message: string) => out.push({ path, message });
@@ -107,6 +112,11 @@ export function checkRules(spec: Spec): RuleIssue[] {
           `expected a target device name of its own, found "${nic.target}" also used by ${prevT}`,
         );
       targets.set(nic.target, `${rname}.${guest}`);
+      if (isMulticastMac(nic.mac))
+        add(
+          at('nics', guest, 'mac'),
+          `expected a unicast MAC (first octet even), found multicast ${nic.mac}`,
+        );
       const isExternal = guest === spec.external.nic;
       if (isExternal && spec.external.failoverMac !== undefined) {
         if (nic.mac !== spec.external.failoverMac) {
@@ -240,6 +250,11 @@ export function checkRules(spec: Spec): RuleIssue[] {
 
   // External side.
   const e = spec.external;
+  if (e.failoverMac !== undefined && isMulticastMac(e.failoverMac))
+    add(
+      ['external', 'failoverMac'],
+      `expected a unicast MAC (first octet even), found multicast ${e.failoverMac}`,
+    );
   for (const [sname, s] of Object.entries(spec.segments)) {
     if (inSubnet(e.failoverIp, s.subnet))
       add(

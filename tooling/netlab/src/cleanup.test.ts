@@ -1,8 +1,8 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing } from '@hagate/testkit';
+import { testTempDir } from '@hagate/testkit/temp-dir';
 import { describe, expect, it } from 'vitest';
 import { claimRun, cleanup, LAB_PREFIX, labNamespaces, newRunId, runDirOf } from './cleanup.js';
 import { exited } from './exec.js';
@@ -20,7 +20,7 @@ describe('cleanup', () => {
     const dir = claimRun(id);
     try {
       const spec = readSpec(DEFAULT_SPEC);
-      const tree = mkdtempSync(join(tmpdir(), 'hgl-tree-'));
+      const tree = testTempDir('lab-tree');
       for (const r of Object.keys(spec.routers)) mkdirSync(join(tree, r));
       const lab = new Lab(planLab(spec, id), dir, tree);
       lab.build();

@@ -4,7 +4,7 @@
  * (namespaces, the processes inside them, the run directory) without touching a lab that is still running.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { alive, runSync } from './exec.js';
@@ -93,6 +93,12 @@ export function cleanup(opts: { runId?: string; keepRunDir?: boolean } = {}): Cl
       if (opts.runId && opts.keepRunDir) continue;
       rmSync(runDirOf(id), { recursive: true, force: true });
       runDirs.push(runDirOf(id));
+    }
+    // The lab's root goes too once no run is left in it (a lab starting meanwhile recreates it).
+    try {
+      rmdirSync(LAB_ROOT);
+    } catch {
+      // Not empty: another lab's run is there.
     }
   }
   return { namespaces, runDirs };

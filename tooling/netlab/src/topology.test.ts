@@ -3,10 +3,10 @@
  * taking its NIC down keeps the switch port's carrier, so the switch keeps sending the failover IP's
  * traffic to the old port until the new master sends a frame (the how-to's stale MAC table problem).
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing } from '@hagate/testkit';
+import { testTempDir } from '@hagate/testkit/temp-dir';
 import { describe, expect, it } from 'vitest';
 import { claimRun, cleanup, newRunId } from './cleanup.js';
 import { runSync, runSyncOk } from './exec.js';
@@ -22,7 +22,7 @@ describe('lab topology', () => {
     const dir = claimRun(id);
     try {
       const spec = readSpec(DEFAULT_SPEC);
-      const tree = mkdtempSync(join(tmpdir(), 'hgl-tree-'));
+      const tree = testTempDir('lab-tree');
       for (const r of Object.keys(spec.routers)) mkdirSync(join(tree, r));
       const plan = planLab(spec, id);
       new Lab(plan, dir, tree).build();

@@ -1,15 +1,29 @@
 /**
- * Repository-level promises: every published package is well-formed for npm (publint) and its types
- * resolve for ESM consumers (@arethetypeswrong/cli), and the README's commands are what CI runs.
+ * Repository-level promises: every published package is well-formed for npm (publint), packs into a
+ * tarball holding what it promises (pnpm pack), its types resolve for ESM consumers
+ * (@arethetypeswrong/cli), and the README's commands are what CI runs.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testTempDir } from '@hagate/testkit/temp-dir';
 import { publint } from 'publint';
 import { describe, expect, it } from 'vitest';
 
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
+const license = readFileSync(join(repo, 'LICENSE'), 'utf8');
+
+/** Every file path a package.json points at (exports, bin, main, types), without the leading `./`. */
+function targets(pj: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const collect = (v: unknown) => {
+    if (typeof v === 'string') out.push(v.replace(/^\.\//, ''));
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) collect(x);
+  };
+  collect([pj.exports, pj.bin, pj.main, pj.types]);
+  return out.filter((p) => !p.includes('*'));
+}
 const dirs = ['packages', 'apps'].flatMap((d) => readdirSync(join(repo, d)).map((p) => join(d, p)));
 const published = dirs.filter((d) => {
   const pj = JSON.parse(readFileSync(join(repo, d, 'package.json'), 'utf8')) as { private?: boolean };
@@ -25,6 +39,36 @@ describe.each(published)('%s', (dir) => {
     expect(pj.files).toEqual(expect.arrayContaining(['dist']));
     expect(pj.license).toBeTruthy();
     expect(existsSync(join(repo, dir, 'README.md'))).toBe(true);
+  });
+
+  it('has the MIT LICENSE of the repository', () => {
+    expect(pj.license).toBe('MIT');
+    expect(readFileSync(join(repo, dir, 'LICENSE'), 'utf8')).toBe(license);
+  });
+
+  it('packs (pnpm pack) into what it promises: its entries, README, LICENSE; no workspace range, test or source', () => {
+    const dest = testTempDir('pack');
+    const r = spawnSync('pnpm', ['pack', '--pack-destination', dest], {
+      cwd: join(repo, dir),
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    expect(r.status, `${r.stdout}${r.stderr}`).toBe(0);
+    const [tgz] = readdirSync(dest).filter((f) => f.endsWith('.tgz'));
+    expect(tgz).toBeDefined();
+    const tar = (...args: string[]) =>
+      spawnSync('tar', [...args, join(dest, tgz!)], { encoding: 'utf8', maxBuffer: 64 << 20 }).stdout;
+    const files = tar('-tzf')
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => f.replace(/^package\//, ''));
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'README.md', 'LICENSE', ...targets(pj)]));
+    expect(files.filter((f) => /(^|\/)src\/|\.test\.|\.map$|^test\//.test(f))).toEqual([]);
+    const packed = spawnSync('tar', ['-xzOf', join(dest, tgz!), 'package/package.json'], {
+      encoding: 'utf8',
+    });
+    expect(packed.stdout).not.toContain('workspace:');
+    expect(JSON.parse(packed.stdout).version).toBe(pj.version);
   });
 
   it('passes publint', async () => {
