@@ -53,7 +53,9 @@ describe('hagate-agent and conntrackd (root, network namespaces)', () => {
     const peer = createNetns('ctpeer');
     extra.push(peer);
     // The sync link: eth0.250 in both, 10.250.1.2 here, 10.250.1.1 on the peer (the current master).
-    expect(router.exec([IP, 'link', 'add', 'eth0.250', 'type', 'veth', 'peer', 'name', 'p250']).status).toBe(0);
+    expect(router.exec([IP, 'link', 'add', 'eth0.250', 'type', 'veth', 'peer', 'name', 'p250']).status).toBe(
+      0,
+    );
     expect(router.exec([IP, 'link', 'set', 'p250', 'netns', peer.name]).status).toBe(0);
     expect(peer.exec([IP, 'link', 'set', 'p250', 'name', 'eth0.250']).status).toBe(0);
     for (const [ns, addr] of [
@@ -65,13 +67,27 @@ describe('hagate-agent and conntrackd (root, network namespaces)', () => {
     }
     const socket = join(l.dir, 'router.ctl');
     await startConntrackd(router, conntrackdConf(l.dir, 'router', '10.250.1.2', '10.250.1.1'), socket);
-    await startConntrackd(peer, conntrackdConf(l.dir, 'peer', '10.250.1.1', '10.250.1.2'), join(l.dir, 'peer.ctl'));
+    await startConntrackd(
+      peer,
+      conntrackdConf(l.dir, 'peer', '10.250.1.1', '10.250.1.2'),
+      join(l.dir, 'peer.ctl'),
+    );
     const cfg = l.config('ct', (c) => {
       c.conntrack = { socket, timeoutMs: 2000 };
     });
     expect(l.agent(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']).status).toBe(0);
     // A connection the master forwards: it reaches this router's external cache, not its kernel.
-    const ins = peer.exec(['conntrack', '-I', ...CONN, '--state', 'ESTABLISHED', '-t', '300', '-u', 'ASSURED']);
+    const ins = peer.exec([
+      'conntrack',
+      '-I',
+      ...CONN,
+      '--state',
+      'ESTABLISHED',
+      '-t',
+      '300',
+      '-u',
+      'ASSURED',
+    ]);
     expect(ins.status, ins.stderr).toBe(0);
     const conf = join(l.dir, 'router.conf');
     let external = '';
@@ -86,8 +102,9 @@ describe('hagate-agent and conntrackd (root, network namespaces)', () => {
     expect(m.status, m.stderr).toBe(0);
     expect(kernelRole(router)).toBe('master');
     expect(router.exec(['conntrack', '-L']).stdout).toMatch(/dst=192\.0\.2\.10 sport=40000 dport=443/);
-    const steps = (readJson(l.stateFile('ct')) as { transitions: { steps: Record<string, number> }[] })
-      .transitions.at(-1)?.steps;
+    const steps = (
+      readJson(l.stateFile('ct')) as { transitions: { steps: Record<string, number> }[] }
+    ).transitions.at(-1)?.steps;
     expect(steps).toHaveProperty('conntrack');
     // Back to backup: the kernel's timers for what the new master owns are cut to PurgeTimeout (5 s).
     expect(l.agent(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']).status).toBe(0);

@@ -4,7 +4,7 @@ import { chmod, cp, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:f
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSpec } from '@hagate/spec';
-import { missing } from '@hagate/testkit';
+import { needs } from '@hagate/testkit';
 import { suiteTempDir } from '@hagate/testkit/temp-dir';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -346,8 +346,7 @@ async function addForwardRule(file: string, line: string): Promise<number> {
 // A check of a tree is a few seconds; on a loaded 2-core machine several times that.
 describe('hagate check runs every real consumer', { timeout: 180_000 }, () => {
   it('accepts the whole dedibox tree', async (ctx) => {
-    const why = missing(...CHECK_TOOLS);
-    if (why) ctx.skip(why);
+    needs(ctx, ...CHECK_TOOLS);
     const out = join(work, 'checked');
     expect(hagate(['gen', '--spec', DEDIBOX, '--out', out]).status).toBe(0);
     const r = hagate(['check', '--out', out]);
@@ -366,8 +365,7 @@ describe('hagate check runs every real consumer', { timeout: 180_000 }, () => {
   });
 
   it('handles output paths with blanks and shell characters', async (ctx) => {
-    const why = missing(...CHECK_TOOLS);
-    if (why) ctx.skip(why);
+    needs(ctx, ...CHECK_TOOLS);
     const out = join(work, 'odd "dir" $HOME', 'out');
     expect(hagate(['gen', '--spec', DEDIBOX, '--out', out]).status).toBe(0);
     const r = hagate(['check', '--out', out]);
@@ -375,8 +373,7 @@ describe('hagate check runs every real consumer', { timeout: 180_000 }, () => {
   });
 
   it('fails on a broken artifact and says which', async (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const out = join(work, 'broken');
     await cp(join(work, 'out'), out, { recursive: true });
     const [ruleset] = await rulesetsOf(join(out, 'extrout2'));
@@ -393,8 +390,7 @@ describe('hagate check runs every real consumer', { timeout: 180_000 }, () => {
   });
 
   it('loads rulesets for real: a rule only the kernel refuses (SNAT in a filter chain) fails, located', async (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const out = join(work, 'kernel-refuses');
     await cp(join(work, 'out'), out, { recursive: true });
     const [ruleset] = await rulesetsOf(join(out, 'extrout1'));
@@ -413,8 +409,7 @@ describe('hagate check runs every real consumer', { timeout: 180_000 }, () => {
   });
 
   it("finds every ruleset under a router's etc/nftables*, and reads an include from the tree", async (ctx) => {
-    const why = missing('root', 'nft', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip');
     const out = join(work, 'included');
     await cp(join(work, 'out'), out, { recursive: true });
     const router = join(out, 'extrout1');
@@ -438,8 +433,7 @@ describe('hagate check runs every real consumer', { timeout: 180_000 }, () => {
   });
 
   it('without root, says it could not load for real and fails', async (ctx) => {
-    const why = missing('root', 'nft', 'ip', 'setpriv');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'nft', 'ip', 'setpriv');
     const out = join(work, 'unprivileged');
     await cp(join(work, 'out'), out, { recursive: true });
     await chmod(work, 0o755);
@@ -464,8 +458,7 @@ describe('hagate check runs every real consumer', { timeout: 180_000 }, () => {
   });
 
   it('checks the output of a fleet (several specs) and a spec with its own agent paths', async (ctx) => {
-    const why = missing(...CHECK_TOOLS);
-    if (why) ctx.skip(why);
+    needs(ctx, ...CHECK_TOOLS);
     const dir = join(work, 'check-fleet');
     await mkdir(dir, { recursive: true });
     const text = await readFile(join(repo, DEDIBOX), 'utf8');
@@ -608,17 +601,7 @@ describe('hagate diff', () => {
 
 describe('the home example and hagate init', { timeout: 180_000 }, () => {
   it('generates the home pair (VRRPv3, fifo hook, ordinary MACs) and every consumer accepts it', async (ctx) => {
-    const why = missing(
-      'root',
-      'keepalived',
-      'nft',
-      'ip',
-      'ifquery',
-      'virsh',
-      'virt-xml-validate',
-      'unshare',
-    );
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'keepalived', 'nft', 'ip', 'ifquery', 'virsh', 'virt-xml-validate', 'unshare');
     const out = join(work, 'home');
     expect(hagate(['gen', '--spec', 'examples/home/hagate.yaml', '--out', out]).status).toBe(0);
     const conf = await readFile(join(out, 'gw1/etc/keepalived/keepalived.conf'), 'utf8');
