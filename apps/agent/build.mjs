@@ -30,7 +30,6 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node18',
-  alias: { '@hagate/spec/agent-config': here('../../packages/spec/src/agent-config.ts') },
   define: { AGENT_VERSION: JSON.stringify(pkg.version) },
   legalComments: 'none',
   minifySyntax: true,

@@ -7,8 +7,8 @@
  * - to MASTER: commit the peer's connections (external cache) into the kernel before the external NIC comes
  *   up and forwarding starts; once the master state holds, flush the caches, resync from the kernel and send
  *   the whole table to the peer;
- * - to BACKUP / FAULT: once the NIC is down, shorten the kernel's timers (what the new master now owns goes
- *   soon) and ask the peer for its table.
+ * - to BACKUP / FAULT: once the NIC is down, have conntrackd purge the kernel table after its PurgeTimeout
+ *   (what the new master now owns goes) and ask the peer for its table.
  * Availability wins over state: a failure or a timeout is reported, never stops a transition.
  */
 import { createConnection } from 'node:net';
@@ -27,7 +27,7 @@ export const CONNTRACKD = {
   sendBulk: 22,
   /** -n: ask the peer for its table. */
   requestDump: 23,
-  /** -t: shorten the kernel's conntrack timers. */
+  /** -t: flush the kernel's conntrack table after PurgeTimeout (the zombie entries of a former master). */
   resetTimers: 26,
   /** -s: statistics (is it running?). */
   stats: 21,

@@ -85,6 +85,9 @@ export function validTransition(x: unknown): TransitionRecord | undefined {
   if (isObj(x.handover) && typeof x.handover.outcome === 'string' && Number.isFinite(x.handover.ms))
     t.handover = x.handover as unknown as HandoverResult;
   if (Number.isFinite(x.startedAt)) t.startedAt = x.startedAt as number;
+  if (typeof x.demoted === 'string') t.demoted = x.demoted;
+  if (Array.isArray(x.warnings) && x.warnings.every((w) => typeof w === 'string'))
+    t.warnings = x.warnings as string[];
   return t;
 }
 

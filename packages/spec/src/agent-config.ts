@@ -170,7 +170,7 @@ const conntrackShape = object(
     socket: absPath,
     timeoutMs: optional(int(100, 60_000), 2000),
   },
-  "conntrackd's control socket (its UNIX Path), which the agent talks to directly: commit the peer's connections before the external NIC comes up, then flush, resync and send them (master); shorten the kernel timers and ask the peer for its table (backup). A failure never stops the transition.",
+  "conntrackd's control socket (its UNIX Path), which the agent talks to directly: commit the peer's connections before the external NIC comes up, then flush, resync and send them (master); have the kernel table flushed after conntrackd's PurgeTimeout and ask the peer for its table (backup). A failure never stops the transition.",
 );
 const configShape = object(
   {
