@@ -53,11 +53,6 @@ const ABS_PATH = /^\/[^\s\0]*$/;
 const SYSCTL_KEY = /^[a-z0-9_]+(\/[A-Za-z0-9_.-]+)+$/;
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/** True for a dotted-quad IPv4 address. */
-export function isIpv4(s: string): boolean {
-  return IPV4.test(s);
-}
-
 /** `default` -> `0.0.0.0/0`, `a.b.c.d` -> `a.b.c.d/32`, else unchanged: the form routes are compared in. */
 export function normalizeDst(dst: string): string {
   if (dst === 'default') return '0.0.0.0/0';
@@ -76,7 +71,7 @@ const FACILITIES = [
   'local6',
   'local7',
 ] as const;
-export type SyslogFacility = (typeof FACILITIES)[number];
+type SyslogFacility = (typeof FACILITIES)[number];
 
 const ipv4 = str(IPV4, 'an IPv4 address like 10.10.1.1');
 const ifname = str(IFNAME, 'an interface name (1-15 characters, no space, "/" or ":")');
