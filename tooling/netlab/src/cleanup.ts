@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labCgroupDirs, recordedCgroups, removeCgroupDirs } from './cgroup.js';
 import { alive, runSync } from './exec.js';
 
 /** Prefix of every network namespace the lab creates. */
@@ -74,6 +75,9 @@ export function removeNamespace(ns: string): void {
 
 export interface CleanupReport {
   namespaces: string[];
+  /** cgroup directories of the constrained lab removed (and any that could not be). */
+  cgroups: string[];
+  cgroupsLeft: string[];
   runDirs: string[];
 }
 
@@ -86,6 +90,12 @@ export function cleanup(opts: { runId?: string; keepRunDir?: boolean } = {}): Cl
   const namespaces = labNamespaces().filter((ns) => doomed(runIdOf(ns)));
   // Routers first (they hold the keepalived processes), then the rest.
   for (const ns of namespaces) removeNamespace(ns);
+  // Then the cgroups of those runs (the constrained lab): whatever is left inside is killed first.
+  const ids = new Set(namespaces.map(runIdOf));
+  if (opts.runId) ids.add(opts.runId);
+  if (existsSync(LAB_ROOT)) for (const id of readdirSync(LAB_ROOT)) if (doomed(id)) ids.add(id);
+  const cgroups = labCgroupDirs([...ids], (id) => recordedCgroups(runDirOf(id)));
+  const cgroupsLeft = removeCgroupDirs(cgroups);
   const runDirs: string[] = [];
   if (existsSync(LAB_ROOT)) {
     for (const id of readdirSync(LAB_ROOT)) {
@@ -95,5 +105,5 @@ export function cleanup(opts: { runId?: string; keepRunDir?: boolean } = {}): Cl
       runDirs.push(runDirOf(id));
     }
   }
-  return { namespaces, runDirs };
+  return { namespaces, cgroups, cgroupsLeft, runDirs };
 }

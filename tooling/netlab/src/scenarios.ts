@@ -8,6 +8,14 @@ import { nowMs, run, runOk, sleep } from './exec.js';
 import type { Lab, LabEvent, RouterSnapshot } from './lab.js';
 import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
+import {
+  attachSessions,
+  type SessionOptions,
+  type SessionProbe,
+  type SessionsResult,
+  startScenarioSessions,
+  stopSessions,
+} from './sessions.js';
 
 export const SCENARIOS = [
   'boot',
@@ -67,6 +75,9 @@ export interface ScenarioResult {
   splitInvariants?: InvariantResult[];
   /** Timeline events relative to the scenario start. */
   events: (Omit<LabEvent, 't'> & { at: number })[];
+  /** TCP connections and UDP flows through the VIP and SNAT, when measured in this scenario. */
+  sessions?: SessionsResult;
+  sessionsError?: string;
   ok: boolean;
   error?: string;
 }
@@ -76,6 +87,8 @@ export interface RunOptions {
   quick: boolean;
   flapCycles: number;
   progress: (line: string) => void;
+  /** Measure sessions next to the pings (the echo server runs on the internet host). */
+  sessions?: SessionOptions;
 }
 
 const PROBE_INTERVAL_MS = 10;
@@ -245,11 +258,13 @@ export class ScenarioRunner {
     opts: { expect: string; boundMs?: number; fromScratch?: boolean },
   ): Promise<ScenarioResult> {
     const probes = this.startProbes();
+    const sessions = await this.startSessions(name, !!opts.fromScratch);
     const firstEvent = this.lab.events.length;
     // Let the probes settle (and see the steady state) before acting.
     const pre = nowMs() + 2000;
     while (!opts.fromScratch && nowMs() < pre && !probes.every((pr) => pr.healthy(nowMs(), 50)))
       await sleep(20);
+    await sessions?.ready();
     await sleep(200);
     this.initial = this.lab.plan.routers.map((r) => [r.name, this.lab.vrrpState(r.name) ?? 'STOPPED']);
     const t0 = nowMs();
@@ -262,8 +277,10 @@ export class ScenarioRunner {
       error = (e as Error).message;
     }
     const converged = await this.waitConverged(opts.expect, 30_000 + this.opts.flapCycles * 0, true, probes);
+    if (converged) await sessions?.settle();
     await sleep(500);
     const [lan, inet] = await Promise.all(probes.map((pr) => pr.stop()));
+    const rawSessions = await stopSessions(sessions);
     const invariants = await this.invariants();
     ok = !error && converged && invariants.every((i) => i.ok !== false);
     const result = this.result(
@@ -278,6 +295,7 @@ export class ScenarioRunner {
       opts.boundMs,
     );
     if (error) result.error = error;
+    attachSessions(result, t0, rawSessions);
     if (opts.boundMs !== undefined && result.fipRecoveryAfterApplyMs !== undefined) {
       result.fipWithinBound = result.fipRecoveryAfterApplyMs <= FIP_RECOVERY_BOUND_MS;
     }
@@ -287,7 +305,9 @@ export class ScenarioRunner {
 
   private async splitBrain(): Promise<ScenarioResult> {
     const probes = this.startProbes();
+    const sessions = await this.startSessions('split-brain', false);
     const firstEvent = this.lab.events.length;
+    await sessions?.ready();
     await sleep(500);
     this.initial = this.lab.plan.routers.map((r) => [r.name, this.lab.vrrpState(r.name) ?? 'STOPPED']);
     const t0 = nowMs();
@@ -305,8 +325,10 @@ export class ScenarioRunner {
     await run(['ip', 'netns', 'exec', plan.hv, 'nft', 'delete', 'table', 'bridge', 'hgl_split']);
     this.lab.log('action:unblock', 'VRRP allowed again');
     const converged = await this.waitConverged(this.preferred, 30_000, true, probes);
+    if (converged) await sessions?.settle();
     await sleep(500);
     const [lan, inet] = await Promise.all(probes.map((pr) => pr.stop()));
+    const rawSessions = await stopSessions(sessions);
     const invariants = await this.invariants();
     const result = this.result(
       'split-brain',
@@ -320,8 +342,13 @@ export class ScenarioRunner {
       undefined,
     );
     result.splitInvariants = splitInvariants;
+    attachSessions(result, t0, rawSessions);
     result.ok = converged && invariants.every((i) => i.ok !== false);
     return result;
+  }
+
+  private startSessions(name: string, fromScratch: boolean): Promise<SessionProbe | undefined> {
+    return startScenarioSessions(this.opts.sessions, this.lab.plan.lan.ns, name, fromScratch);
   }
 
   /** Invariants of issue 7 item 3. */
