@@ -10,6 +10,7 @@ import { Lab } from './lab.js';
 import { planLab } from './plan.js';
 import { SCENARIOS, type ScenarioName, type ScenarioResult, ScenarioRunner } from './scenarios.js';
 import { SessionServer } from './sessions.js';
+import { flowCell, newConnCell } from './table.js';
 import { DEFAULT_SPEC, generate, type HookMode, readSpec, variantSpec } from './tree.js';
 
 export type Selectable = ScenarioName | 'tuned';
@@ -348,6 +349,10 @@ export function summaryLine(r: ScenarioResult): string {
     r.splitInvariants
       ? `(while split: ${r.splitInvariants.filter((i) => i.ok === false).length} invariants broken, as expected)`
       : '',
+    r.sessions
+      ? `sessions TCP ${flowCell(r.sessions.tcp)}, UDP ${flowCell(r.sessions.udp)}, new in outage ${newConnCell(r)}`
+      : '',
+    r.sessionsError ? `sessions error: ${r.sessionsError}` : '',
     r.error ? `error: ${r.error}` : '',
   ]
     .filter(Boolean)

@@ -7,7 +7,7 @@
  * - `client --addr A --port P --tcp N --udp N [--attempt-ms 100]`: N long-lived TCP connections and N UDP
  *   flows to A:P (the LAN host, through the VIP and SNAT), each sending a sequence number every 50-100 ms
  *   and timing the echoes; plus one new TCP connection attempted every `attempt-ms`. Prints JSON lines:
- *   `ready` once every flow got its first echo, `status` every 250 ms (flows without an echo for a second),
+ *   `ready` once every flow got its first echo, `status` every 250 ms (flows whose last echo is older than `late-ms`),
  *   and `result` after `stop` on stdin (then exits).
  */
 import { createSocket } from 'node:dgram';
@@ -15,7 +15,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 
 const ATTEMPT_TIMEOUT_MS = 3000;
-const BUCKET_MS = 100;
+const BUCKET_MS = 200;
 
 export interface PeerFlow {
   id: number;
@@ -46,7 +46,7 @@ export interface PeerResult {
   tcp: PeerFlow[];
   udp: PeerFlow[];
   attempts: PeerAttempt[];
-  /** Per 100 ms from `start`: how many flows got at least one echo. */
+  /** Per 200 ms from `start`: how many flows got at least one echo. */
   buckets: { ms: number; tcp: number[]; udp: number[] };
 }
 
@@ -91,8 +91,8 @@ class Client {
   constructor(
     private readonly addr: string,
     private readonly port: number,
-    /** A flow is quiet when its last echo is older than this (ms). */
-    private readonly quietMs: number,
+    /** A flow is late when its last echo is older than this (ms). */
+    private readonly lateMs: number,
   ) {}
 
   private reply(kind: 'tcp' | 'udp', f: PeerFlow): void {
@@ -221,9 +221,9 @@ class Client {
     this.timers.push(
       setInterval(() => {
         const t = now();
-        const quiet = (fs: PeerFlow[]) =>
-          fs.filter((f) => f.firstReply !== undefined && !f.error && t - f.lastReply! > this.quietMs).length;
-        out({ type: 'status', t, tcpQuiet: quiet(this.tcp), udpQuiet: quiet(this.udp) });
+        const late = (fs: PeerFlow[]) =>
+          fs.filter((f) => f.firstReply !== undefined && !f.error && t - f.lastReply! > this.lateMs).length;
+        out({ type: 'status', t, tcpLate: late(this.tcp), udpLate: late(this.udp) });
       }, 250),
     );
   }
@@ -256,7 +256,7 @@ function main(argv: string[]): void {
   const port = Number(a.get('port'));
   if (!addr || !Number.isInteger(port)) {
     process.stderr.write(
-      'usage: sessions-peer server|client --addr A --port P [--tcp N --udp N --attempt-ms MS --quiet-ms MS]\n',
+      'usage: sessions-peer server|client --addr A --port P [--tcp N --udp N --attempt-ms MS --late-ms MS]\n',
     );
     process.exit(2);
   }
@@ -264,14 +264,19 @@ function main(argv: string[]): void {
     server(addr, port);
     return;
   }
-  const c = new Client(addr, port, Number(a.get('quiet-ms') ?? 1000));
+  const c = new Client(addr, port, Number(a.get('late-ms') ?? 300));
   c.run(Number(a.get('tcp') ?? 50), Number(a.get('udp') ?? 50), Number(a.get('attempt-ms') ?? 100));
   const rl = createInterface({ input: process.stdin });
+  let stopping = false;
   rl.on('line', (line) => {
-    if (line.trim() === 'stop') void c.stop();
+    if (line.trim() !== 'stop' || stopping) return;
+    stopping = true;
+    void c.stop();
   });
-  // The lab is gone: nothing will read the result.
-  rl.on('close', () => process.exit(0));
+  // The lab is gone (stdin closed without `stop`): nothing will read the result.
+  rl.on('close', () => {
+    if (!stopping) process.exit(0);
+  });
 }
 
 main(process.argv.slice(2));

@@ -20,6 +20,8 @@ export const SESSION_PORT = 7070;
 export const QUIET_MS = 1000;
 /** After convergence, how long the lab waits at most for stalled flows to come back (ms). */
 export const SETTLE_MS = 12_000;
+/** Settled: every flow up (not reset) had an echo within this long (ms; intervals are 50-100 ms). */
+export const LATE_MS = 300;
 
 export interface SessionCounts {
   /** Flows opened, and those that had an echo before the event (the ones counted below). */
@@ -193,7 +195,7 @@ export class SessionServer {
 export class SessionProbe {
   private child?: ChildProcess;
   private readyAt?: number;
-  private quiet = { t: 0, tcp: Number.POSITIVE_INFINITY, udp: Number.POSITIVE_INFINITY };
+  private late = { t: 0, tcp: Number.POSITIVE_INFINITY, udp: Number.POSITIVE_INFINITY };
   private result?: PeerResult;
   readonly log: string[] = [];
 
@@ -217,8 +219,8 @@ export class SessionProbe {
       String(this.udp),
       '--attempt-ms',
       String(this.attemptMs),
-      '--quiet-ms',
-      String(QUIET_MS),
+      '--late-ms',
+      String(LATE_MS),
     ]);
     this.child = spawnLines(
       argv,
@@ -227,9 +229,9 @@ export class SessionProbe {
           this.log.push(line);
           return;
         }
-        const m = JSON.parse(line) as { type: string; tcpQuiet?: number; udpQuiet?: number };
+        const m = JSON.parse(line) as { type: string; tcpLate?: number; udpLate?: number };
         if (m.type === 'ready') this.readyAt = t;
-        else if (m.type === 'status') this.quiet = { t, tcp: m.tcpQuiet ?? 0, udp: m.udpQuiet ?? 0 };
+        else if (m.type === 'status') this.late = { t, tcp: m.tcpLate ?? 0, udp: m.udpLate ?? 0 };
         else if (m.type === 'result') this.result = m as PeerResult;
       },
       true,
@@ -243,12 +245,19 @@ export class SessionProbe {
     return this.readyAt !== undefined;
   }
 
-  /** Waits until no flow established is quiet any more (all recovered), at most `maxMs`. */
+  /**
+   * Waits until every flow up (not reset) is answering again, twice in a row (half a second apart), at
+   * most `maxMs`: a flow still in TCP's retransmission back-off gets its chance to recover.
+   */
   async settle(maxMs = SETTLE_MS): Promise<void> {
     const from = nowMs();
     const until = from + maxMs;
+    let since: number | undefined;
     while (nowMs() < until) {
-      if (this.quiet.t > from && this.quiet.tcp === 0 && this.quiet.udp === 0) return;
+      const fresh = this.late.t > from && this.late.tcp === 0 && this.late.udp === 0;
+      if (!fresh) since = undefined;
+      else if (since === undefined) since = this.late.t;
+      else if (this.late.t - since >= 500) return;
       await sleep(100);
     }
   }
