@@ -1,10 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { missing } from '@hagate/testkit';
 import { describe, expect, it } from 'vitest';
-import { claimRun, cleanup, LAB_PREFIX, labNamespaces, newRunId, runDirOf } from './cleanup.js';
+import { claimRun, cleanup, LAB_PREFIX, labNamespaces, newRunId, OWNERS, runDirOf } from './cleanup.js';
 import { exited } from './exec.js';
 import { Lab } from './lab.js';
 import { planLab } from './plan.js';
@@ -71,5 +71,24 @@ describe('cleanup', () => {
       cleanup({ runId: dead });
     }
     expect(ours(live)).toEqual([]);
+  });
+
+  it('keeps a live lab whose run directory it cannot see (another $TMPDIR): the owner registry says alive', (ctx) => {
+    const why = missing('root', 'ip');
+    if (why) ctx.skip(why);
+    const live = newRunId();
+    claimRun(live);
+    // Seen from a lab with another $TMPDIR: no run directory, only the registry.
+    rmSync(runDirOf(live), { recursive: true, force: true });
+    spawnSync('ip', ['netns', 'add', `${LAB_PREFIX}${live}-r1`]);
+    try {
+      expect(existsSync(join(OWNERS, `${live}.pid`))).toBe(true);
+      cleanup();
+      expect(ours(live)).toEqual([`${LAB_PREFIX}${live}-r1`]);
+    } finally {
+      cleanup({ runId: live });
+    }
+    expect(ours(live)).toEqual([]);
+    expect(existsSync(join(OWNERS, `${live}.pid`))).toBe(false);
   });
 });
