@@ -68,7 +68,7 @@ function makeLab(label: string): Lab {
     writeFileSync(
       config,
       JSON.stringify({
-        version: 1,
+        version: 2,
         router: 'extrout2',
         instance: 'ROUTEUR_1',
         externalNic: 'eth2',
@@ -88,7 +88,6 @@ function makeLab(label: string): Lab {
               { key: 'net/ipv4/conf/eth2/arp_notify', value: '1' },
               { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' },
             ],
-            nftRuleset: join(baselineDir, 'firewallup.sh'),
             announce: { probe: { address: '198.51.100.1', method: 'udp' } },
           },
           backup: {
@@ -96,13 +95,15 @@ function makeLab(label: string): Lab {
             addresses: [],
             routes: [{ dst: 'default', via: '10.10.1.1', dev: 'eth1', src: '10.10.1.2' }],
             sysctls: [{ key: 'net/ipv4/conf/eth2/arp_notify', value: '1' }],
-            nftRuleset: join(baselineDir, 'firewalldown.sh'),
             announce: {},
           },
         },
+        // The how-to's master ruleset stands in for the router's one firewall, loaded at "boot" below.
+        firewall: { ruleset: join(baselineDir, 'firewallup.sh'), table: { family: 'ip', name: 'nat' } },
       }),
       { mode: 0o644 },
     );
+    runOk([IP, 'netns', 'exec', router.name, 'nft', '-f', join(baselineDir, 'firewallup.sh')]);
     return {
       router,
       provider,

@@ -19,26 +19,29 @@ const env = { ...process.env, HAGATE_AGENT_NO_SYSLOG: '1' };
 let dir = '';
 const namespaces: Netns[] = [];
 
-const UP = `flush ruleset
-table ip nat {
+/** The router's firewall, loaded when a test router "boots": right in both roles, never loaded by the agent. */
+const FIREWALL = `add table inet hagate
+delete table inet hagate
+table inet hagate {
   chain postrouting {
-    type nat hook postrouting priority 100; policy accept;
-    iifname "eth1" snat to 203.0.113.10
+    type nat hook postrouting priority srcnat; policy accept;
+    iifname "eth1" oifname "eth2" snat ip to 203.0.113.10
   }
 }
 `;
-const DOWN = `flush ruleset
-table ip filter {
-  chain input {
-    type filter hook input priority 0; policy accept;
-  }
-}
+/** Role rules (a spec with extra rules for one role): the agent loads them on a role change. */
+const ROLE_MASTER = `add chain inet hagate role_input
+flush chain inet hagate role_input
+add rule inet hagate role_input tcp dport 8080 accept
+`;
+const ROLE_BACKUP = `add chain inet hagate role_input
+flush chain inet hagate role_input
 `;
 
 /** The dedibox extrout2 agent config, with paths in the test's folder. */
 function config(name: string, edit: (c: AgentConfig) => void = () => {}): AgentConfig {
   const c: AgentConfig = {
-    version: 1,
+    version: 2,
     router: 'extrout2',
     instance: 'ROUTEUR_1',
     externalNic: 'eth2',
@@ -59,7 +62,6 @@ function config(name: string, edit: (c: AgentConfig) => void = () => {}): AgentC
           { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
           { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' },
         ],
-        nftRuleset: join(dir, 'up.nft'),
         announce: { probe: { address: '198.51.100.1', method: 'udp' } },
       },
       backup: {
@@ -70,10 +72,11 @@ function config(name: string, edit: (c: AgentConfig) => void = () => {}): AgentC
           { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
           { key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' },
         ],
-        nftRuleset: join(dir, 'down.nft'),
         announce: {},
       },
     },
+    firewall: { ruleset: join(dir, 'hagate.nft'), table: { family: 'inet', name: 'hagate' } },
+    demote: { file: join(dir, name, 'demote') },
   };
   edit(c);
   return c;
@@ -97,6 +100,9 @@ function router(label: string): Netns {
   }
   run([IP, '-n', ns.name, 'link', 'set', 'eth1', 'up']);
   run([IP, '-n', ns.name, 'address', 'add', '10.10.1.2/24', 'dev', 'eth1']);
+  // Boot: nftables.service loads the firewall before keepalived starts.
+  const r = ns.exec(['nft', '-f', join(dir, 'hagate.nft')]);
+  if (r.status !== 0) throw new Error(`nft -f hagate.nft: ${r.stderr}`);
   return ns;
 }
 
@@ -140,7 +146,14 @@ function expectMaster(ns: Netns) {
   );
   expect(s.ipForward).toBe('1');
   expect(s.arpNotify).toBe('1');
-  expect(s.ruleset).toContain('snat to 203.0.113.10');
+  expectBootFirewall(s.ruleset);
+}
+
+/** A role change runs no nft: the ruleset is the one loaded at boot, byte for byte. */
+function expectBootFirewall(ruleset: string) {
+  expect(ruleset).toMatch(
+    /^table inet hagate \{\n\tchain postrouting \{\n\t\ttype nat hook postrouting priority srcnat; policy accept;\n\t\tiifname "eth1" oifname "eth2" snat ip to 203.0.113.10\n\t\}\n\}$/,
+  );
 }
 
 function expectBackup(ns: Netns) {
@@ -154,8 +167,7 @@ function expectBackup(ns: Netns) {
     ].sort(),
   );
   expect(s.ipForward).toBe('0');
-  expect(s.ruleset).toContain('table ip filter');
-  expect(s.ruleset).not.toContain('snat');
+  expectBootFirewall(s.ruleset);
 }
 
 function lastTransition(cfgName: string) {
@@ -170,12 +182,10 @@ beforeAll(() => {
   const b = spawnSync(process.execPath, [join(appDir, 'build.mjs')], { encoding: 'utf8' });
   if (b.status !== 0) throw new Error(`agent build failed: ${b.stderr}`);
   dir = mkdtempSync(join(tmpdir(), 'hagate-agent-test-'));
-  writeFileSync(join(dir, 'up.nft'), UP);
-  writeFileSync(join(dir, 'down.nft'), DOWN);
-  writeFileSync(
-    join(dir, 'bad.nft'),
-    'flush ruleset\ntable ip nat {\n  chain postrouting {\n    bogus statement\n  }\n}\n',
-  );
+  writeFileSync(join(dir, 'hagate.nft'), FIREWALL);
+  writeFileSync(join(dir, 'role-master.nft'), ROLE_MASTER);
+  writeFileSync(join(dir, 'role-backup.nft'), ROLE_BACKUP);
+  writeFileSync(join(dir, 'bad.nft'), 'add rule inet hagate role_input bogus statement\n');
 });
 
 afterAll(() => {
@@ -232,7 +242,7 @@ describe('hagate-agent transitions (root, network namespaces)', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('ip address add 203.0.113.10/32 dev eth2');
     expect(r.stdout).toContain('ip link set dev eth2 up');
-    expect(r.stdout).toContain(`nft -f ${join(dir, 'up.nft')}`);
+    expect(r.stdout).not.toContain('nft');
     const other = agent(ns, cfg, ['INSTANCE', 'OTHER', 'MASTER', '200']);
     expect(other.status).toBe(0);
     expect(other.stderr).toContain('ignored');
@@ -490,7 +500,7 @@ describe('hagate-agent syslog', () => {
     const ns = router('syslog');
     const cfg = writeConfig('syslog');
     const bad = writeConfig('syslog-bad', (c) => {
-      c.roles.master.nftRuleset = join(dir, 'bad.nft');
+      c.roles.master.nftRoleRules = join(dir, 'bad.nft');
     });
     const sock = join(dir, 'syslog.sock');
     const received = join(dir, 'syslog.txt');
@@ -614,13 +624,26 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
       /unknown interface eth9: no such link in this network namespace; nothing changed/,
     ],
     [
-      'ruleset nft rejects',
+      'role rules nft rejects',
       (name: string) =>
         writeConfig(name, (c) => {
-          c.roles.master.nftRuleset = join(dir, 'bad.nft');
+          c.roles.master.nftRoleRules = join(dir, 'bad.nft');
         }),
       1,
-      /nft rejected .*bad\.nft, the previous ruleset stays loaded/,
+      /nft rejected .*bad\.nft: .*; nothing changed/,
+    ],
+    [
+      'role rules writable by others (root would load them)',
+      (name: string) => {
+        const file = join(dir, `${name}-open.nft`);
+        writeFileSync(file, ROLE_MASTER);
+        chmodSync(file, 0o666);
+        return writeConfig(name, (c) => {
+          c.roles.master.nftRoleRules = file;
+        });
+      },
+      1,
+      /the master role rules .*open\.nft is world-writable \(mode 0666\).*; nothing changed/,
     ],
   ])('%s', ([name, makeConfig, status, message], ctx) => {
     if (why) ctx.skip(why);
@@ -637,21 +660,20 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
     expect(snapshot(ns)).toEqual(before);
   });
 
-  it('a backup ruleset nft rejects: checked before anything changes, the master state stays', (ctx) => {
+  it('backup role rules nft rejects: checked before anything changes, the master state stays', (ctx) => {
     if (why) ctx.skip(why);
     const ns = router('badb');
     const cfg = writeConfig('bad-backup', (c) => {
-      c.roles.backup.nftRuleset = join(dir, 'bad.nft');
+      c.roles.master.nftRoleRules = join(dir, 'role-master.nft');
+      c.roles.backup.nftRoleRules = join(dir, 'bad.nft');
     });
     expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
     const before = snapshot(ns);
+    expect(before.eth2Up).toBe(true);
     const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']);
     expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(
-      /nft rejected .*bad\.nft, the previous ruleset stays loaded: .*; nothing changed/,
-    );
+    expect(r.stderr).toMatch(/nft rejected .*bad\.nft: .*; nothing changed/);
     expect(snapshot(ns)).toEqual(before);
-    expectMaster(ns);
   });
 
   it('ip missing from PATH', (ctx) => {
@@ -678,4 +700,183 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('unknown option --frobnicate');
   });
+});
+
+describe('hagate-agent failures never leave a router half-configured (fault injection)', () => {
+  /** A PATH whose `ip` runs the real one but turns the first batch line starting with `prefix` into an
+   * unknown command: one failing step of the transition. */
+  function failingIp(label: string, prefix: string): string {
+    const bin = join(dir, `bin-${label}`);
+    mkdirSync(bin, { recursive: true });
+    const sedExpr = `0,/^${prefix.replace(/[/.]/g, '\\$&')}/s//frobnicate/`;
+    writeFileSync(
+      join(bin, 'ip'),
+      `#!/bin/sh\nif [ "$3" = "-batch" ]; then sed -u '${sedExpr}' | ${IP} "$@"; else exec ${IP} "$@"; fi\n`,
+      { mode: 0o755 },
+    );
+    for (const t of ['nft', 'sed', 'logger']) {
+      const p = which(t);
+      if (p) symlinkSync(p, join(bin, t));
+    }
+    return `${bin}:/usr/bin:/bin`;
+  }
+
+  const demoteFile = (name: string) => join(dir, name, 'demote');
+
+  it.for([
+    ['the shared-MAC NIC lowered', 'link set dev eth2 down'],
+    ['the failover IP removed', 'address del 203.0.113.10/32 dev eth2'],
+    ['the default via the peer', 'route replace default'],
+  ] as [string, string][])(
+    'to BACKUP, a failing step (%s): the external NIC ends down without the failover IP',
+    ([label, prefix], ctx) => {
+      if (why) ctx.skip(why);
+      const name = `fail-b-${label.replace(/\W+/g, '-')}`;
+      const ns = router('failb');
+      const cfg = writeConfig(name);
+      expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+      const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'FAULT', '0'], {
+        ...env,
+        PATH: failingIp(name, prefix),
+      });
+      const s = snapshot(ns);
+      expect(s.eth2Up, r.stderr).toBe(false);
+      expect(s.eth2Addresses).toEqual([]);
+      expect(s.ipForward).toBe('0');
+      expect(s.routes.some((l) => l.includes('dev eth2'))).toBe(false);
+      if (prefix.startsWith('route')) {
+        // The one step that has no second try here: reported, and the next event repairs it.
+        expect(r.status).toBe(1);
+        expect(r.stderr).toMatch(/backup state FAILED.*not done: ip route replace default/);
+        expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'FAULT', '0']).status).toBe(0);
+        expectBackup(ns);
+      }
+    },
+  );
+
+  it('to BACKUP with the LAN NIC down (the route via the peer is refused): the external side is given up anyway', (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('failb-lan');
+    const cfg = writeConfig('fail-b-lan');
+    expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    ns.exec([IP, 'link', 'set', 'eth1', 'down']);
+    const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'FAULT', '0']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/Nexthop has invalid gateway|Network is unreachable|invalid gateway/i);
+    const s = snapshot(ns);
+    expect(s.eth2Up).toBe(false);
+    expect(s.eth2Addresses).toEqual([]);
+    expect(s.ipForward).toBe('0');
+  });
+
+  it.for([
+    ['the failover IP added', 'address add'],
+    ['the NIC raised', 'link set dev eth2 up'],
+    ['the gateway route', 'route replace 198.51.100.1/32'],
+    ['the default via the gateway', 'route replace default'],
+  ] as [string, string][])(
+    'to MASTER, a failing step (%s): the router gives the external side up and demotes itself',
+    ([label, prefix], ctx) => {
+      if (why) ctx.skip(why);
+      const name = `fail-m-${label.replace(/\W+/g, '-')}`;
+      const ns = router('failm');
+      const cfg = writeConfig(name);
+      expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']).status).toBe(0);
+      expect(readFileSync(demoteFile(name), 'utf8')).toBe('0\n');
+      const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200'], {
+        ...env,
+        PATH: failingIp(name, prefix),
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/master state FAILED/);
+      // Never half master: the backup state, and keepalived is told (its track file) to let the peer take over.
+      expectBackup(ns);
+      expect(readFileSync(demoteFile(name), 'utf8')).toBe('1\n');
+      expect(JSON.parse(readFileSync(join(dir, name, 'state', 'demoted.json'), 'utf8')).reason).toMatch(
+        /MASTER failed: .*frobnicate|MASTER failed: not done/,
+      );
+      // Still demoted after a later good BACKUP: a demotion is lifted by repair, not by the next event.
+      expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']).status).toBe(0);
+      expect(readFileSync(demoteFile(name), 'utf8')).toBe('1\n');
+    },
+  );
+
+  it('a host-scope copy of the failover IP on the external NIC does not stop MASTER', (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('hostscope');
+    const cfg = writeConfig('hostscope');
+    expect(agent(ns, cfg, ['shutdown']).status).toBe(0);
+    ns.exec([IP, 'address', 'add', '203.0.113.10/32', 'dev', 'eth2', 'scope', 'host']);
+    const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']);
+    expect(r.status, r.stderr).toBe(0);
+    expectMaster(ns);
+    const scope = JSON.parse(
+      ns.exec([IP, '-json', 'address', 'show', 'dev', 'eth2']).stdout,
+    )[0].addr_info.find((a: { family: string }) => a.family === 'inet').scope;
+    expect(scope).toBe('global');
+  });
+});
+
+describe('hagate-agent fifo process keeps the boot firewall in place', () => {
+  async function fifoAgent(ns: Netns, cfg: string, name: string) {
+    const fifo = join(dir, `${name}.fifo`);
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    const argv = agentArgv(ns, cfg, [fifo]);
+    const child = spawn(argv[0] as string, argv.slice(1), { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const waitFor = async (what: RegExp | (() => boolean), ms = 10_000) => {
+      const deadline = Date.now() + ms;
+      const ok = () => (typeof what === 'function' ? what() : what.test(stderr));
+      while (!ok() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+      return ok();
+    };
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 200\n');
+    expect(await waitFor(/MASTER 200: master state applied/)).toBe(true);
+    const stop = async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('close', r));
+    };
+    return { waitFor, stop, stderr: () => stderr };
+  }
+
+  it('a flushed ruleset: the hagate table is loaded again', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('fwwatch');
+    const cfg = writeConfig('fwwatch');
+    const a = await fifoAgent(ns, cfg, 'fwwatch');
+    try {
+      const boot = snapshot(ns).ruleset;
+      expect(ns.exec(['nft', 'flush', 'ruleset']).status).toBe(0);
+      expect(await a.waitFor(() => snapshot(ns).ruleset === boot)).toBe(true);
+      expect(await a.waitFor(/firewall: table inet hagate was removed; .*hagate\.nft loaded again/)).toBe(
+        true,
+      );
+      expectMaster(ns);
+    } finally {
+      await a.stop();
+    }
+  }, 30_000);
+
+  it('a flushed ruleset that nft now refuses: the router demotes itself', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = router('fwwatch-bad');
+    const ruleset = join(dir, 'fwwatch-bad.nft');
+    writeFileSync(ruleset, FIREWALL);
+    const cfg = writeConfig('fwwatch-bad', (c) => {
+      c.firewall.ruleset = ruleset;
+    });
+    const a = await fifoAgent(ns, cfg, 'fwwatch-bad');
+    try {
+      writeFileSync(ruleset, 'table inet hagate {\n\tbogus\n}\n');
+      expect(ns.exec(['nft', 'flush', 'ruleset']).status).toBe(0);
+      const demote = join(dir, 'fwwatch-bad', 'demote');
+      expect(await a.waitFor(() => readFileSync(demote, 'utf8') === '1\n')).toBe(true);
+      expect(await a.waitFor(/firewall: table inet hagate was removed and nft refuses .*; demoted/)).toBe(
+        true,
+      );
+    } finally {
+      await a.stop();
+    }
+  }, 30_000);
 });

@@ -3,8 +3,9 @@ import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import { unsafeMode } from './config.js';
+import { Demotion } from './demote.js';
 import { exec, which } from './exec.js';
-import { readIpState } from './kernel.js';
+import { IpSession } from './ip-session.js';
 import { describePlan, type Role } from './plan.js';
 import { PlanError, reconcile } from './reconcile.js';
 import { readState, statePath } from './state.js';
@@ -12,6 +13,7 @@ import { readState, statePath } from './state.js';
 export async function dryRunPlan(config: AgentConfig, role: Role, event: string): Promise<number> {
   try {
     const r = await reconcile(config, role, readState(config.stateDir), { dryRun: true });
+    // exit 1 below when the plan cannot run (a PlanError: unknown interface, role rules nft rejects...)
     const lines = describePlan(r.plan);
     process.stdout.write(`(${config.instance}) ${event}: ${role} state, ${r.changes} changes (dry run)\n`);
     for (const l of lines) process.stdout.write(`  ${l}\n`);
@@ -93,8 +95,9 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
       `ping: ${which('ping') ?? 'not found (announce.probe.method is ping)'}`,
     ]);
   results.push([true, `logger: ${which('logger') ?? 'not found (syslog lines go to stderr only)'}`]);
+  const ip = new IpSession(config.commandTimeoutMs);
   try {
-    const kernel = await readIpState(config.commandTimeoutMs);
+    const kernel = await ip.read();
     const names = new Set<string>([...config.owned.links, ...config.owned.addressesOn]);
     for (const role of ['master', 'backup'] as const) {
       for (const r of config.roles[role].routes) names.add(r.dev);
@@ -105,22 +108,35 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
       results.push([kernel.links.has(n), `interface ${n}: ${kernel.links.has(n) ? 'present' : 'missing'}`]);
   } catch (e) {
     results.push([false, `cannot read interfaces: ${(e as Error).message}`]);
+  } finally {
+    ip.close();
   }
-  for (const role of ['master', 'backup'] as const) {
-    const file = config.roles[role].nftRuleset;
+  const nftFile = async (what: string, file: string) => {
     try {
+      const unsafe = unsafeMode(file);
       readFileSync(file);
       const r = await exec(['nft', '-c', '-f', file], { timeoutMs: config.commandTimeoutMs });
+      const ok = !unsafe && r.code === 0;
       results.push([
-        r.code === 0,
-        `${role} ruleset ${file}: ${r.code === 0 ? 'accepted by nft -c' : r.stderr.trim().split('\n')[0]}`,
+        ok,
+        `${what} ${file}: ${unsafe ?? (r.code === 0 ? 'accepted by nft -c' : r.stderr.trim().split('\n')[0])}`,
       ]);
     } catch (e) {
-      results.push([
-        false,
-        `${role} ruleset ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-      ]);
+      results.push([false, `${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`]);
     }
+  };
+  const fw = config.firewall;
+  await nftFile('firewall', fw.ruleset);
+  const listed = await exec(['nft', 'list', 'table', fw.table.family, fw.table.name], {
+    timeoutMs: config.commandTimeoutMs,
+  }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+  results.push([
+    listed.code === 0,
+    `firewall table ${fw.table.family} ${fw.table.name}: ${listed.code === 0 ? 'loaded' : `not loaded (${listed.stderr.trim().split('\n')[0]}): nftables.service loads it at boot`}`,
+  ]);
+  for (const role of ['master', 'backup'] as const) {
+    const rr = config.roles[role].nftRoleRules;
+    if (rr) await nftFile(`${role} role rules`, rr);
     for (const s of config.roles[role].sysctls) {
       let ok = true;
       try {
@@ -130,6 +146,17 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
       }
       results.push([ok, `sysctl ${s.key}: ${ok ? 'writable' : 'missing or not writable'}`]);
     }
+  }
+  if (config.demote) {
+    const d = new Demotion(config);
+    const m = d.marker();
+    const v = d.trackValue();
+    results.push([
+      !m && v !== '1',
+      m
+        ? `demoted since ${m.at}: ${m.reason} (hagate-agent repair lifts it)`
+        : `demotion file ${config.demote.file}: ${v === undefined ? 'absent (keepalived creates it)' : v === '1' ? '1, keepalived keeps this router demoted until the agent has run' : v}`,
+    ]);
   }
   const self = process.argv[1];
   if (self) {

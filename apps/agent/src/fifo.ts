@@ -7,6 +7,8 @@
 import { constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { AgentConfig } from '@hagate/spec/agent-config';
+import { FirewallWatch } from './firewall-watch.js';
+import { IpSession } from './ip-session.js';
 import { log } from './log.js';
 import type { Role } from './plan.js';
 import { handleEvent } from './run.js';
@@ -52,6 +54,13 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     let busy = false;
     let stopping = false;
     let failures = 0;
+    // One ip child for the process's whole life: an event spawns nothing.
+    const ip = new IpSession(config.commandTimeoutMs);
+    // The firewall is loaded at boot; this process puts it back if something removes it.
+    const firewall = new FirewallWatch(config, {
+      log: (level, message) => log(level, `(${config.instance}) ${message}`),
+    });
+    firewall.start();
     // Aborted on SIGTERM: a STOP line's handover wait ends, and the master state is left to the
     // `notify_stop` / `shutdown_script` run that follows (its own handover waits for the peer).
     const stopSignal = new AbortController();
@@ -65,6 +74,8 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     let buffered = '';
     const finish = () => {
       stream.destroy();
+      ip.close();
+      firewall.stop();
       log('info', `(${config.instance}) fifo ${path}: stopped`);
       resolve(0);
     };
@@ -88,6 +99,7 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
             handover: e.state === 'STOP',
             signal: stopSignal.signal,
             leaveOnInterrupt: true,
+            ip,
           },
         );
         if (out.status !== 0) failures++;

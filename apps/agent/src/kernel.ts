@@ -1,12 +1,18 @@
-/** Reading the current state from the kernel: one `ip -json -batch` (links, addresses, routes), /proc/sys. */
+/** The current state of the kernel as the agent sees it: `ip -json` documents (links, addresses, routes), /proc/sys. */
 import { readFileSync } from 'node:fs';
-import { execOk } from './exec.js';
+
+export interface KernelAddress {
+  /** `a.b.c.d/len`. */
+  cidr: string;
+  /** `global`, `link`, `host`... */
+  scope: string;
+}
 
 export interface KernelLink {
   name: string;
   up: boolean;
-  /** IPv4 addresses other than host scope, `a.b.c.d/len`. */
-  addresses: string[];
+  /** Every IPv4 address, whatever its scope (a host-scope copy of an owned address is still in the way). */
+  addresses: KernelAddress[];
 }
 
 export interface KernelRoute {
@@ -67,19 +73,11 @@ export function parseIpState(text: string): KernelState {
       name: l.ifname,
       up: (l.flags ?? []).includes('UP'),
       addresses: (l.addr_info ?? [])
-        .filter((a) => a.family === 'inet' && a.scope !== 'host' && a.local)
-        .map((a) => `${a.local}/${a.prefixlen}`),
+        .filter((a) => a.family === 'inet' && a.local)
+        .map((a) => ({ cidr: `${a.local}/${a.prefixlen}`, scope: a.scope ?? 'global' })),
     });
   }
   return { links, routes: JSON.parse(routeText) as KernelRoute[] };
-}
-
-export async function readIpState(timeoutMs: number): Promise<KernelState> {
-  const out = await execOk(['ip', '-json', '-batch', '-'], {
-    input: 'address show\nroute show table main\n',
-    timeoutMs,
-  });
-  return parseIpState(out);
 }
 
 /** The current value of /proc/sys/<key>, or undefined when it does not exist. */

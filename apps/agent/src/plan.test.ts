@@ -24,15 +24,22 @@ describe('parsing the kernel state', () => {
     expect(splitJsonDocs('[{"a":"]["}]\n[1,[2]]')).toEqual(['[{"a":"]["}]', '[1,[2]]']);
   });
 
-  it('reads links, their IPv4 addresses (not host scope) and the routes', () => {
+  it('reads links, their IPv4 addresses with their scope, and the routes', () => {
     const k = parseIpState(masterIp);
-    expect(k.links.get('eth2')).toEqual({ name: 'eth2', up: true, addresses: ['203.0.113.10/32'] });
+    expect(k.links.get('eth2')).toEqual({
+      name: 'eth2',
+      up: true,
+      addresses: [{ cidr: '203.0.113.10/32', scope: 'global' }],
+    });
+    expect(parseIpState(backupIp).links.get('lo')?.addresses).toEqual([
+      { cidr: '127.0.0.1/8', scope: 'host' },
+    ]);
     expect(k.routes).toHaveLength(3);
   });
 });
 
 describe('computePlan', () => {
-  it('backup -> master: address, link up, host route then default, sysctls around, nft', () => {
+  it('backup -> master: address, link up, host route then default, sysctls around; no nft', () => {
     const p = computePlan(
       config,
       'master',
@@ -41,7 +48,7 @@ describe('computePlan', () => {
       false,
     );
     expect(p.errors).toEqual([]);
-    expect(p.nft.load).toBe(true);
+    expect(p.roleRules).toBeUndefined();
     expect(p.sysctlsPre).toEqual([{ key: 'net/ipv4/conf/eth2/arp_notify', from: '0', to: '1' }]);
     expect(p.ip).toEqual([
       'address add 203.0.113.10/32 dev eth2',
@@ -50,10 +57,21 @@ describe('computePlan', () => {
       'route replace default via 198.51.100.1 dev eth2',
     ]);
     expect(p.sysctlsPost).toEqual([{ key: 'net/ipv4/ip_forward', from: '0', to: '1' }]);
-    expect(changeCount(p)).toBe(7);
+    expect(changeCount(p)).toBe(6);
   });
 
-  it('master -> backup: default via the peer first, then the gateway route, the address, the link', () => {
+  it('role rules are loaded on a role change only', () => {
+    const c = sampleAgentConfig();
+    c.roles.master.nftRoleRules = '/etc/nftables/hagate-role-master.nft';
+    const k = parseIpState(backupIp);
+    expect(computePlan(c, 'master', k, sysctls({}), false).roleRules).toEqual({
+      file: '/etc/nftables/hagate-role-master.nft',
+      load: true,
+    });
+    expect(computePlan(c, 'master', k, sysctls({}), true).roleRules?.load).toBe(false);
+  });
+
+  it('master -> backup: the shared-MAC NIC goes down first, its address next, then the default via the peer', () => {
     const p = computePlan(
       config,
       'backup',
@@ -61,11 +79,11 @@ describe('computePlan', () => {
       sysctls({ 'net/ipv4/ip_forward': '1' }),
       false,
     );
+    // Lowering eth2 removes its routes: no route del for them.
     expect(p.ip).toEqual([
-      'route replace default via 10.10.1.2 dev eth1 src 10.10.1.1',
-      'route del 198.51.100.1/32 dev eth2',
-      'address del 203.0.113.10/32 dev eth2',
       'link set dev eth2 down',
+      'address del 203.0.113.10/32 dev eth2',
+      'route replace default via 10.10.1.2 dev eth1 src 10.10.1.1',
     ]);
     expect(p.sysctlsPre).toEqual([{ key: 'net/ipv4/ip_forward', from: '1', to: '0' }]);
   });
@@ -85,7 +103,7 @@ describe('computePlan', () => {
     const k: KernelState = parseIpState(masterIp);
     k.routes.push({ dst: '10.0.0.0/8', gateway: '10.10.1.9', dev: 'eth1' });
     k.routes.push({ dst: 'default', gateway: '192.0.2.1', dev: 'eth1', metric: 100 });
-    k.links.get('eth2')?.addresses.push('192.0.2.7/24');
+    k.links.get('eth2')?.addresses.push({ cidr: '192.0.2.7/24', scope: 'global' });
     const p = computePlan(
       config,
       'master',
@@ -96,6 +114,16 @@ describe('computePlan', () => {
     expect(p.ip).toEqual([
       'route del default via 192.0.2.1 dev eth1 metric 100',
       'address del 192.0.2.7/24 dev eth2',
+    ]);
+  });
+
+  it('a copy of the failover IP with another scope is removed before the address is added', () => {
+    const k = parseIpState(backupIp);
+    k.links.get('eth2')?.addresses.push({ cidr: '203.0.113.10/32', scope: 'host' });
+    const p = computePlan(config, 'master', k, sysctls({}), true);
+    expect(p.ip.slice(0, 2)).toEqual([
+      'address del 203.0.113.10/32 dev eth2',
+      'address add 203.0.113.10/32 dev eth2',
     ]);
   });
 

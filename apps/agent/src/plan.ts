@@ -14,8 +14,9 @@ export interface Plan {
   role: Role;
   /** Problems that forbid any change (unknown interface, unknown sysctl...). */
   errors: string[];
-  /** Load the role's ruleset (it is not the one loaded now). */
-  nft: { load: boolean; file: string };
+  /** The role's rules file (only when the spec has role-specific firewall rules), and whether it must be
+   * loaded (a role change). The router's firewall itself is never loaded by a transition. */
+  roleRules?: { file: string; load: boolean };
   sysctlsPre: SysctlChange[];
   /** Lines of one `ip -batch -` run, in order. */
   ip: string[];
@@ -25,7 +26,7 @@ export interface Plan {
 }
 
 export function changeCount(p: Plan): number {
-  return (p.nft.load ? 1 : 0) + p.sysctlsPre.length + p.ip.length + p.sysctlsPost.length;
+  return (p.roleRules?.load ? 1 : 0) + p.sysctlsPre.length + p.ip.length + p.sysctlsPost.length;
 }
 
 function routeArgs(r: RouteState): string {
@@ -54,15 +55,17 @@ function sameRoute(want: RouteState, have: KernelRoute): boolean {
 
 /**
  * Computes what to change so the kernel holds `role`'s desired state, touching only owned objects. Order of
- * the ip batch: addresses added, links raised, routes replaced (in the config's order: gateway host route
- * before the default via it), stale routes deleted, addresses deleted, links lowered.
+ * the ip batch (every line runs, even after a failing one): links lowered first (giving up the shared-MAC NIC
+ * never waits for anything else), addresses in the way removed (those of a lowered link, and any copy of a
+ * wanted address with another scope), addresses added, links raised, routes replaced (in the config's
+ * order: gateway host route before the default via it), stale routes deleted, other stale addresses deleted.
  */
 export function computePlan(
   config: AgentConfig,
   role: Role,
   kernel: KernelState,
   sysctl: (key: string) => string | undefined,
-  nftLoaded: boolean,
+  roleRulesLoaded: boolean,
 ): Plan {
   const want = config.roles[role];
   const errors: string[] = [];
@@ -92,20 +95,31 @@ export function computePlan(
   const sysctlsPre = sysctlChanges('pre');
   const sysctlsPost = sysctlChanges('post');
 
+  const linkUp: string[] = [];
+  const linkDown: string[] = [];
+  const goingDown = new Set<string>();
+  for (const l of want.links) {
+    const have = kernel.links.get(l.name);
+    if (!have || have.up === l.up) continue;
+    (l.up ? linkUp : linkDown).push(`link set dev ${l.name} ${l.up ? 'up' : 'down'}`);
+    if (!l.up) goingDown.add(l.name);
+  }
+  const addrFirst: string[] = [];
   const addrAdd: string[] = [];
   const addrDel: string[] = [];
   for (const dev of config.owned.addressesOn) {
     const have = kernel.links.get(dev)?.addresses ?? [];
     const wanted = want.addresses.filter((a) => a.dev === dev).map((a) => a.cidr);
-    for (const c of wanted) if (!have.includes(c)) addrAdd.push(`address add ${c} dev ${dev}`);
-    for (const c of have) if (!wanted.includes(c)) addrDel.push(`address del ${c} dev ${dev}`);
-  }
-  const linkUp: string[] = [];
-  const linkDown: string[] = [];
-  for (const l of want.links) {
-    const have = kernel.links.get(l.name);
-    if (!have || have.up === l.up) continue;
-    (l.up ? linkUp : linkDown).push(`link set dev ${l.name} ${l.up ? 'up' : 'down'}`);
+    for (const c of wanted) {
+      if (!have.some((h) => h.cidr === c && h.scope === 'global'))
+        addrAdd.push(`address add ${c} dev ${dev}`);
+    }
+    for (const h of have) {
+      if (wanted.includes(h.cidr) && h.scope === 'global') continue;
+      // A copy of a wanted address with another scope makes `address add` fail: it goes first.
+      const first = goingDown.has(dev) || wanted.includes(h.cidr);
+      (first ? addrFirst : addrDel).push(`address del ${h.cidr} dev ${dev}`);
+    }
   }
   const routeSet: string[] = [];
   const routeDel: string[] = [];
@@ -125,6 +139,8 @@ export function computePlan(
     for (const h of kernel.routes) {
       if (!unicast(h) || normalizeDst(h.dst) !== dst) continue;
       if (wanted.some((w) => sameRoute(w, h)) || replaced.has(`${dst} ${h.metric ?? 0}`)) continue;
+      // Lowering a link removes its routes: nothing to delete there.
+      if (h.dev && goingDown.has(h.dev)) continue;
       const parts = [`route del ${owned === 'default' ? 'default' : dst}`];
       if (h.gateway) parts.push(`via ${h.gateway}`);
       if (h.dev) parts.push(`dev ${h.dev}`);
@@ -132,16 +148,9 @@ export function computePlan(
       routeDel.push(parts.join(' '));
     }
   }
-  // The config lists the gateway host route before the default via it: keep that order.
-  const ip = [...addrAdd, ...linkUp, ...routeSet, ...routeDel, ...addrDel, ...linkDown];
-  const plan: Plan = {
-    role,
-    errors,
-    nft: { load: !nftLoaded, file: want.nftRuleset },
-    sysctlsPre,
-    ip,
-    sysctlsPost,
-  };
+  const ip = [...linkDown, ...addrFirst, ...addrAdd, ...linkUp, ...routeSet, ...routeDel, ...addrDel];
+  const plan: Plan = { role, errors, sysctlsPre, ip, sysctlsPost };
+  if (want.nftRoleRules) plan.roleRules = { file: want.nftRoleRules, load: !roleRulesLoaded };
   if (want.announce.probe) plan.probe = want.announce.probe;
   return plan;
 }
@@ -149,8 +158,8 @@ export function computePlan(
 /** The plan as the lines `--dry-run` and `status` print. */
 export function describePlan(p: Plan): string[] {
   const lines: string[] = [];
-  // The order reconcile applies them in: the master's ruleset first, the backup's last.
-  const nft = p.nft.load ? [`nft -f ${p.nft.file}`] : [];
+  // The order reconcile applies them in: the master's role rules first, the backup's last.
+  const nft = p.roleRules?.load ? [`nft -f ${p.roleRules.file}`] : [];
   if (p.role === 'master') lines.push(...nft);
   for (const s of p.sysctlsPre) lines.push(`sysctl ${s.key}: ${s.from} -> ${s.to}`);
   for (const l of p.ip) lines.push(`ip ${l}`);

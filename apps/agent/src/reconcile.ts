@@ -1,25 +1,49 @@
-/** One reconciliation: read the kernel, compute the plan, apply it (nft, sysctls, one ip batch), announce. */
+/**
+ * One reconciliation: read the kernel, compute the plan, apply it (sysctls, one ip batch through the ip
+ * session, the role rules when the spec has any), check the result against the plan, announce. The router's
+ * firewall is loaded at boot and right in both roles, so a role change runs no nft unless role rules exist.
+ *
+ * Failures never leave a router half-configured:
+ * - to BACKUP: the external NIC goes down first and every line runs even after a failing one; if the check
+ *   still finds the NIC up or holding an address, it is given up again on its own (nothing else in the way);
+ * - to MASTER: a transition that cannot be completed gives the external side up at once (the backup state)
+ *   and demotes the router (see demote.ts), so keepalived hands the master role to the healthy peer.
+ */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AgentConfig } from '@hagate/spec/agent-config';
-import { exec, execOk, which } from './exec.js';
-import { readIpState, readSysctl } from './kernel.js';
+import { probe } from './announce.js';
+import { unsafeMode } from './config.js';
+import { Demotion } from './demote.js';
+import { exec, which } from './exec.js';
+import { type IpResult, IpSession } from './ip-session.js';
+import { type KernelState, readSysctl } from './kernel.js';
 import { changeCount, computePlan, type Plan, type Role } from './plan.js';
 import type { AgentState } from './state.js';
 
 export interface ReconcileResult {
   plan: Plan;
+  /** Changes made (planned ones that the check found done). */
   changes: number;
   steps: Record<string, number>;
-  /** The nft entry of the state file after this run. */
+  /** The role rules entry of the state file after this run (file and hash), when the role has any. */
   nft?: AgentState['nft'];
-  /** The nft entry once the loaded ruleset is hashed (set when this run loaded one). */
+  /** Unused since the firewall is loaded at boot (kept for callers that still await it). */
   nftPending?: Promise<AgentState['nft'] | undefined>;
   /** Epoch ms (sub-ms) the reconciliation started: the first step of the transition. */
   startedAt: number;
   /** Set when the run failed; `changed` tells whether anything was changed before the failure. */
   error?: string;
   changed: boolean;
+  /** Set when a failed MASTER transition demoted the router (the backup state was applied instead). */
+  demoted?: string;
+}
+
+export interface ReconcileOptions {
+  dryRun?: boolean;
+  announce?: boolean;
+  /** The long-lived ip session of a fifo process; a one-shot run makes its own and closes it. */
+  ip?: IpSession;
 }
 
 const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
@@ -30,20 +54,26 @@ const round = (ms: number) => Math.round(ms * 100) / 100;
 export class PlanError extends Error {}
 
 /**
- * Checks everything that can be checked without changing anything: tools, ruleset file, interfaces
- * (/sys/class/net of this namespace), sysctl paths. Throws a PlanError.
+ * Checks everything that can be checked without changing anything: tools, the role rules file (readable,
+ * not writable by non-root: root loads it), interfaces (/sys/class/net of this namespace), sysctl paths.
+ * Throws a PlanError; returns the role rules file's contents when the role has one.
  */
-export function preflight(config: AgentConfig, role: Role): Buffer {
+export function preflight(config: AgentConfig, role: Role): Buffer | undefined {
   const want = config.roles[role];
   const problems: string[] = [];
-  for (const tool of ['ip', 'nft']) if (!which(tool)) problems.push(`${tool}: not found in PATH`);
-  let ruleset = Buffer.alloc(0);
-  try {
-    ruleset = readFileSync(want.nftRuleset);
-  } catch (e) {
-    problems.push(
-      `cannot read the ${role} ruleset ${want.nftRuleset}: ${(e as NodeJS.ErrnoException).code ?? e}`,
-    );
+  if (!which('ip')) problems.push('ip: not found in PATH');
+  let roleRules: Buffer | undefined;
+  if (want.nftRoleRules) {
+    if (!which('nft')) problems.push('nft: not found in PATH (the role rules need it)');
+    try {
+      const unsafe = unsafeMode(want.nftRoleRules);
+      if (unsafe) problems.push(`the ${role} role rules ${unsafe}`);
+      roleRules = readFileSync(want.nftRoleRules);
+    } catch (e) {
+      problems.push(
+        `cannot read the ${role} role rules ${want.nftRoleRules}: ${(e as NodeJS.ErrnoException).code ?? e}`,
+      );
+    }
   }
   const names = new Set([
     ...config.owned.links,
@@ -60,185 +90,222 @@ export function preflight(config: AgentConfig, role: Role): Buffer {
     if (!existsSync(`/proc/sys/${s.key}`)) problems.push(`unknown sysctl /proc/sys/${s.key}`);
   }
   if (problems.length > 0) throw new PlanError(problems.join('; '));
-  return ruleset;
-}
-
-export async function reconcile(
-  config: AgentConfig,
-  role: Role,
-  previous: AgentState,
-  opts: { dryRun?: boolean; announce?: boolean } = {},
-): Promise<ReconcileResult> {
-  const timeoutMs = config.commandTimeoutMs;
-  const want = config.roles[role];
-  const steps: Record<string, number> = {};
-  const t0 = now();
-  const fileSha = sha(preflight(config, role));
-  // Where the ruleset goes: to master, first (its NAT is in place before the external NIC comes up and
-  // forwarding starts: no connection leaves un-NATed); to backup, last (forwarding off and the NIC down
-  // before the master's NAT goes). A role change to master starts the load at once, next to the kernel
-  // read (nothing else changes before it succeeded); to backup, the ruleset is checked (`nft -c`) there
-  // instead, so a ruleset nft rejects still changes nothing. Same role: compare what is loaded with what
-  // this agent loaded.
-  const nftFirst = role === 'master';
-  const roleChange = !opts.dryRun && (previous.role !== role || previous.nft?.file !== want.nftRuleset);
-  const loadNow = roleChange && nftFirst;
-  const checkNow = roleChange && !nftFirst;
-  const nftCheck = () => exec(['nft', '-c', '-f', want.nftRuleset], { timeoutMs });
-  const rejected = (why: string) =>
-    `nft rejected ${want.nftRuleset}, the previous ruleset stays loaded: ${why}`;
-  const nftStep = loadNow
-    ? exec(['nft', '-f', want.nftRuleset], { timeoutMs })
-    : checkNow
-      ? nftCheck()
-      : exec(['nft', '-s', 'list', 'ruleset'], { timeoutMs });
-  const [kernelR, nftR] = await Promise.allSettled([readIpState(timeoutMs), nftStep]);
-  steps.read = round(now() - t0);
-  const result: ReconcileResult = {
-    plan: {
-      role,
-      errors: [],
-      nft: { load: false, file: want.nftRuleset },
-      sysctlsPre: [],
-      ip: [],
-      sysctlsPost: [],
-    },
-    changes: 0,
-    steps,
-    changed: false,
-    startedAt: round(performance.timeOrigin + t0),
-  };
-  let listAfter: Promise<string> | undefined;
-  if (loadNow) {
-    if (nftR.status === 'rejected' || nftR.value.code !== 0) {
-      const why = nftR.status === 'rejected' ? (nftR.reason as Error).message : firstLines(nftR.value.stderr);
-      result.error = rejected(why);
-      steps.total = round(now() - t0);
-      return result;
-    }
-    result.changed = true;
-    steps.nft = steps.read;
-    // Hash what is loaded now, while the rest of the transition runs.
-    listAfter = execOk(['nft', '-s', 'list', 'ruleset'], { timeoutMs });
-    listAfter.catch(() => {});
-  }
-  if (kernelR.status === 'rejected') {
-    if (!result.changed) throw new PlanError((kernelR.reason as Error).message);
-    result.error = `read: ${(kernelR.reason as Error).message}`;
-    return result;
-  }
-  let loaded = loadNow;
-  if (checkNow) {
-    if (nftR.status === 'rejected' || nftR.value.code !== 0) {
-      const why = nftR.status === 'rejected' ? (nftR.reason as Error).message : firstLines(nftR.value.stderr);
-      throw new PlanError(rejected(why));
-    }
-  } else if (!loadNow) {
-    if (nftR.status === 'rejected' || nftR.value.code !== 0) {
-      const why = nftR.status === 'rejected' ? (nftR.reason as Error).message : firstLines(nftR.value.stderr);
-      throw new PlanError(`nft -s list ruleset failed: ${why}`);
-    }
-    const listSha = sha(nftR.value.stdout);
-    loaded =
-      previous.nft?.file === want.nftRuleset &&
-      previous.nft.fileSha === fileSha &&
-      previous.nft.listSha === listSha;
-    if (loaded) result.nft = previous.nft;
-  }
-  const plan = computePlan(config, role, kernelR.value, readSysctl, loaded);
-  if (loadNow) plan.nft.load = true;
-  result.plan = plan;
-  result.changes = changeCount(plan);
-  if (plan.errors.length > 0) {
-    if (!result.changed) throw new PlanError(plan.errors.join('; '));
-    result.error = plan.errors.join('; ');
-    return result;
-  }
-  if (opts.dryRun) return result;
-  if (plan.nft.load && !nftFirst && !checkNow) {
-    // Drift repaired in the backup role: the check comes first here too.
-    const c = await nftCheck();
-    if (c.code !== 0) {
-      throw new PlanError(rejected(firstLines(c.stderr)));
-    }
-  }
-
-  let step = 'nft';
-  const loadRuleset = async () => {
-    step = 'nft';
-    const t = now();
-    const r = await exec(['nft', '-f', plan.nft.file], { timeoutMs });
-    if (r.code !== 0) throw new Error(rejected(firstLines(r.stderr)));
-    result.changed = true;
-    listAfter = execOk(['nft', '-s', 'list', 'ruleset'], { timeoutMs });
-    listAfter.catch(() => {});
-    steps.nft = round(now() - t);
-  };
-  try {
-    if (plan.nft.load && !loadNow && nftFirst) await loadRuleset();
-    step = 'sysctl';
-    let t = now();
-    for (const s of plan.sysctlsPre) {
-      writeFileSync(`/proc/sys/${s.key}`, s.to);
-      result.changed = true;
-    }
-    steps.sysctl = round(now() - t);
-    step = 'ip';
-    if (plan.ip.length > 0) {
-      t = now();
-      result.changed = true;
-      await execOk(['ip', '-batch', '-'], { input: `${plan.ip.join('\n')}\n`, timeoutMs });
-      steps.ip = round(now() - t);
-    }
-    step = 'sysctl';
-    t = now();
-    for (const s of plan.sysctlsPost) {
-      writeFileSync(`/proc/sys/${s.key}`, s.to);
-      result.changed = true;
-    }
-    steps.sysctl = round((steps.sysctl ?? 0) + now() - t);
-    if (plan.nft.load && !nftFirst) await loadRuleset();
-    step = 'announce';
-    if (plan.probe && opts.announce !== false) {
-      t = now();
-      await probe(plan.probe.address, plan.probe.method);
-      steps.announce = round(now() - t);
-    }
-  } catch (e) {
-    result.error = `${step}: ${(e as Error).message}`;
-  }
-  if (listAfter) {
-    // Resolved after the transition is reported: hashing the new ruleset is bookkeeping, not the change.
-    result.nftPending = listAfter.then(
-      (out) => ({ file: plan.nft.file, fileSha, listSha: sha(out) }),
-      () => undefined,
-    );
-  }
-  steps.total = round(now() - t0);
-  return result;
+  return roleRules;
 }
 
 function firstLines(s: string): string {
   return s.trim().split('\n').slice(0, 6).join(' | ');
 }
 
-/** Makes the switch and the gateway learn this router now: one datagram (the kernel ARPs for the gateway
- * first) or one background ping. Never waits for an answer. */
-async function probe(address: string, method: 'udp' | 'ping'): Promise<void> {
-  if (method === 'ping') {
-    const { spawn } = await import('node:child_process');
-    const child = spawn('ping', ['-c1', '-W1', '-n', '-q', address], { stdio: 'ignore', detached: true });
-    child.on('error', () => {});
-    child.unref();
-    return;
+export async function reconcile(
+  config: AgentConfig,
+  role: Role,
+  previous: AgentState,
+  opts: ReconcileOptions = {},
+): Promise<ReconcileResult> {
+  const t0 = now();
+  const ip = opts.ip ?? new IpSession(config.commandTimeoutMs);
+  try {
+    return await new Run(config, role, previous, opts, ip, t0).go();
+  } finally {
+    if (!opts.ip) ip.close();
   }
-  const { createSocket } = await import('node:dgram');
-  await new Promise<void>((resolve) => {
-    const sock = createSocket('udp4');
-    sock.on('error', () => resolve());
-    sock.send(Buffer.alloc(0), 9, address, () => {
-      sock.close();
-      resolve();
+}
+
+/** One reconciliation's state: the plan, the steps' timings, what was changed. */
+class Run {
+  readonly steps: Record<string, number> = {};
+  readonly result: ReconcileResult;
+  private readonly want: AgentConfig['roles']['master'];
+  private readonly timeoutMs: number;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly role: Role,
+    private readonly previous: AgentState,
+    private readonly opts: ReconcileOptions,
+    private readonly ip: IpSession,
+    private readonly t0: number,
+  ) {
+    this.want = config.roles[role];
+    this.timeoutMs = config.commandTimeoutMs;
+    this.result = {
+      plan: { role, errors: [], sysctlsPre: [], ip: [], sysctlsPost: [] },
+      changes: 0,
+      steps: this.steps,
+      changed: false,
+      startedAt: round(performance.timeOrigin + t0),
+    };
+  }
+
+  private time(step: string, since: number): void {
+    this.steps[step] = round((this.steps[step] ?? 0) + now() - since);
+  }
+
+  async go(): Promise<ReconcileResult> {
+    const { config, role, result } = this;
+    const roleRules = preflight(config, role);
+    const roleRulesSha = roleRules ? sha(roleRules) : undefined;
+    let kernel: KernelState;
+    try {
+      kernel = await this.ip.read();
+    } catch (e) {
+      throw new PlanError(`read: ${(e as Error).message}`);
+    }
+    this.time('read', this.t0);
+    const loaded =
+      this.previous.role === role &&
+      this.previous.nft?.file === this.want.nftRoleRules &&
+      this.previous.nft?.fileSha === roleRulesSha;
+    const plan = computePlan(config, role, kernel, readSysctl, loaded);
+    result.plan = plan;
+    result.changes = changeCount(plan);
+    if (plan.errors.length > 0) throw new PlanError(plan.errors.join('; '));
+    if (plan.roleRules?.load) {
+      // A file nft rejects changes nothing, in a dry run too.
+      const c = await exec(['nft', '-c', '-f', plan.roleRules.file], { timeoutMs: this.timeoutMs });
+      if (c.code !== 0) throw new PlanError(`nft rejected ${plan.roleRules.file}: ${firstLines(c.stderr)}`);
+    } else if (plan.roleRules && roleRulesSha) {
+      result.nft = { file: plan.roleRules.file, fileSha: roleRulesSha, listSha: '' };
+    }
+    if (this.opts.dryRun) return result;
+
+    const errors: string[] = [];
+    const writeSysctls = (list: Plan['sysctlsPre']) => {
+      const t = now();
+      for (const s of list) {
+        try {
+          writeFileSync(`/proc/sys/${s.key}`, s.to);
+          result.changed = true;
+        } catch (e) {
+          errors.push(`sysctl ${s.key}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+        }
+      }
+      this.time('sysctl', t);
+    };
+    const loadRoleRules = async () => {
+      if (!plan.roleRules?.load || !roleRulesSha) return;
+      const t = now();
+      const r = await exec(['nft', '-f', plan.roleRules.file], { timeoutMs: this.timeoutMs }).catch(
+        (e: Error) => ({ code: -1, stdout: '', stderr: e.message }),
+      );
+      this.time('nft', t);
+      if (r.code !== 0) errors.push(`nft -f ${plan.roleRules.file}: ${firstLines(r.stderr)}`);
+      else {
+        result.changed = true;
+        result.nft = { file: plan.roleRules.file, fileSha: roleRulesSha, listSha: '' };
+      }
+    };
+
+    // Each step runs whatever the one before did: a failed step never skips the safety steps after it.
+    writeSysctls(plan.sysctlsPre);
+    if (role === 'master') await loadRoleRules();
+    let after = await this.runIp(plan.ip, kernel, errors);
+    writeSysctls(plan.sysctlsPost);
+    if (role === 'backup') await loadRoleRules();
+
+    let left = computePlan(config, role, after.state, readSysctl, true);
+    if (role === 'backup' && !this.externalGivenUp(after.state)) {
+      // The NIC whose MAC both routers share must never stay up here: give it up on its own.
+      after = await this.runIp(this.giveUpLines(after.state), after.state, errors);
+      left = computePlan(config, role, after.state, readSysctl, true);
+    }
+    if (left.ip.length > 0 && !errors.some((e) => e.startsWith('ip '))) {
+      errors.push(...(await this.ip.lateErrors(50)).map((e) => `ip ${e}`));
+    }
+    const undone = [...left.sysctlsPre, ...left.sysctlsPost].map((s) => `sysctl ${s.key}`);
+    undone.push(...left.ip.map((l) => `ip ${l}`));
+    result.changes = Math.max(
+      0,
+      changeCount(plan) - changeCount(left) - (plan.roleRules?.load && !result.nft ? 1 : 0),
+    );
+    if (undone.length > 0 || errors.some((e) => e.startsWith('nft '))) {
+      result.error = [undone.length > 0 ? `not done: ${undone.join(', ')}` : '', ...errors]
+        .filter(Boolean)
+        .join('; ');
+    }
+    if (result.error && role === 'master') await this.demote(after.state, result.error, errors);
+    else if (!result.error) this.syncDemotion();
+    if (!result.error && role === 'master' && plan.probe && this.opts.announce !== false) {
+      const t = now();
+      await probe(plan.probe.address, plan.probe.method);
+      this.time('announce', t);
+    }
+    this.time('total', this.t0);
+    return result;
+  }
+
+  /** Runs `lines` (even none: the check's read) and records what ip said about the failed ones. */
+  private async runIp(lines: string[], before: KernelState, errors: string[]): Promise<IpResult> {
+    const t = now();
+    try {
+      const r = await this.ip.run(lines);
+      if (lines.length > 0) this.result.changed = true;
+      errors.push(...r.errors.map((e) => `ip ${e}`));
+      return r;
+    } catch (e) {
+      errors.push(`ip: ${(e as Error).message}`);
+      return { state: before, errors: [] };
+    } finally {
+      if (lines.length > 0) this.time('ip', t);
+    }
+  }
+
+  /** True when no link the backup wants down is up, and no owned address is left on such a link. */
+  private externalGivenUp(state: KernelState): boolean {
+    return this.config.roles.backup.links.every((l) => {
+      if (l.up) return true;
+      const k = state.links.get(l.name);
+      return !k || (!k.up && (!this.config.owned.addressesOn.includes(l.name) || k.addresses.length === 0));
     });
-  });
+  }
+
+  private giveUpLines(state: KernelState): string[] {
+    return this.config.roles.backup.links
+      .filter((l) => !l.up && state.links.has(l.name))
+      .flatMap((l) => [
+        `link set dev ${l.name} down`,
+        ...(this.config.owned.addressesOn.includes(l.name) ? [`address flush dev ${l.name}`] : []),
+      ]);
+  }
+
+  /**
+   * A MASTER transition that could not be completed: give the external side up now (the backup state, so
+   * the shared-MAC NIC is not left half up) and demote, so keepalived lets the healthy peer take over.
+   */
+  private async demote(state: KernelState, why: string, errors: string[]): Promise<void> {
+    const backup = computePlan(this.config, 'backup', state, readSysctl, true);
+    const t = now();
+    for (const s of backup.sysctlsPre) {
+      try {
+        writeFileSync(`/proc/sys/${s.key}`, s.to);
+      } catch {}
+    }
+    let after = await this.runIp(backup.ip, state, errors);
+    if (!this.externalGivenUp(after.state))
+      after = await this.runIp(this.giveUpLines(after.state), after.state, errors);
+    this.time('giveup', t);
+    const problem = new Demotion(this.config).demote(`MASTER failed: ${why}`);
+    this.result.demoted = this.config.demote
+      ? `demoted (keepalived lowers this router's priority)${problem ? `, but ${problem}` : ''}`
+      : 'no demotion configured: keepalived keeps this router MASTER';
+  }
+
+  /** After a good transition: keepalived hears that this router can hold the master state (unless it is
+   * demoted, or the master role's own preflight fails). */
+  private syncDemotion(): void {
+    if (!this.config.demote) return;
+    const d = new Demotion(this.config);
+    if (this.role === 'master') {
+      if (d.marker()) d.clear();
+      else d.sync();
+      return;
+    }
+    try {
+      preflight(this.config, 'master');
+      d.sync();
+    } catch {
+      // The master role cannot run here: keep keepalived's start-up value (demoted).
+    }
+  }
 }

@@ -1,6 +1,7 @@
 /** Handling one event under the lock: drop it when stale, reconcile, record the state, log one line. */
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import type { HandoverResult } from './handover.js';
+import type { IpSession } from './ip-session.js';
 import { acquireLock } from './lock.js';
 import { log } from './log.js';
 import type { Role } from './plan.js';
@@ -26,6 +27,8 @@ export interface EventOptions {
    * (fifo mode: keepalived SIGTERMs the fifo script right after its STOP line, and runs `notify_stop` /
    * `shutdown_script`, whose own handover then waits for the peer). */
   leaveOnInterrupt?: boolean;
+  /** The fifo process's long-lived ip session (a one-shot run makes its own). */
+  ip?: IpSession;
 }
 
 const HANDOVER_TEXT: Record<HandoverResult['outcome'], string> = {
@@ -91,7 +94,7 @@ export async function handleEvent(
     let record: TransitionRecord;
     let pending: ReconcileResult['nftPending'];
     try {
-      const r = await reconcile(config, role, state);
+      const r = await reconcile(config, role, state, opts.ip ? { ip: opts.ip } : {});
       pending = r.nftPending;
       if (r.nft) state.nft = r.nft;
       else delete state.nft;

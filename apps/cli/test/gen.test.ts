@@ -50,8 +50,9 @@ describe('hagate gen on the dedibox example', () => {
       `${r}/etc/hagate/agent.json`,
       `${r}/etc/keepalived/keepalived.conf`,
       `${r}/etc/network/interfaces`,
-      `${r}/etc/nftables/hagate-down.nft`,
-      `${r}/etc/nftables/hagate-up.nft`,
+      `${r}/etc/nftables.conf`,
+      `${r}/etc/nftables/hagate.nft`,
+      `${r}/etc/systemd/system/keepalived.service.d/hagate.conf`,
       `${r}/usr/local/sbin/hagate-agent`,
     ];
     expect(files).toEqual(
@@ -159,7 +160,7 @@ describe('hagate gen on a fleet (several specs)', () => {
     const out = join(dir, 'out');
     const r = hagate(['gen', ...specArgs(specs), '--out', out]);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/: 69 files, 69 changed\n$/);
+    expect(r.stdout).toMatch(/: 75 files, 75 changed\n$/);
     expect((await readdir(out)).sort()).toEqual(['pair-0', 'pair-1', 'pair-2']);
     const single = join(dir, 'single');
     expect(hagate(['gen', '--spec', DEDIBOX, '--out', single]).status).toBe(0);
@@ -172,7 +173,7 @@ describe('hagate gen on a fleet (several specs)', () => {
     const before = new Map<string, number>();
     for (const f of await listTree(out)) before.set(f, (await stat(join(out, f))).mtimeMs);
     const again = hagate(['gen', ...specArgs(specs), '--out', out]);
-    expect(again.stdout).toMatch(/: 69 files, 0 changed\n$/);
+    expect(again.stdout).toMatch(/: 75 files, 0 changed\n$/);
     for (const [f, mtime] of before) expect((await stat(join(out, f))).mtimeMs, f).toBe(mtime);
     expect(hagate(['gen', ...specArgs(specs), '--out', out, '--check']).status).toBe(0);
   });
@@ -190,14 +191,15 @@ describe('hagate gen on a fleet (several specs)', () => {
       'hagate/agent.json',
       'keepalived/keepalived.conf',
       'network/interfaces',
-      'nftables/hagate-down.nft',
-      'nftables/hagate-up.nft',
+      'nftables.conf',
+      'nftables/hagate.nft',
+      'systemd/system/keepalived.service.d/hagate.conf',
     ];
     expect(r.stdout).toBe(
       [
         `changed ${out}/pair-0/hyperv/apply.md`,
         ...etc.map((f) => `added   ${out}/pair-1/extrout2/etc/${f}`),
-        `${out}: 46 files, 6 changed`,
+        `${out}: 50 files, 7 changed`,
         '',
       ].join('\n'),
     );
@@ -333,7 +335,7 @@ describe('hagate check runs every real consumer', () => {
     const out = join(work, 'checked');
     expect(hagate(['gen', '--spec', DEDIBOX, '--out', out]).status).toBe(0);
     const r = hagate(['check', '--out', out]);
-    expect(r.stdout, r.stdout + r.stderr).toMatch(/^22 passed, 0 failed$/m);
+    expect(r.stdout, r.stdout + r.stderr).toMatch(/^20 passed, 0 failed$/m);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(
       /^ok {3}extrout1\/etc\/keepalived\/keepalived\.conf +keepalived -t: accepted, no warning$/m,
@@ -358,7 +360,7 @@ describe('hagate check runs every real consumer', () => {
     const out = join(work, 'odd "dir" $HOME', 'out');
     expect(hagate(['gen', '--spec', DEDIBOX, '--out', out]).status).toBe(0);
     const r = hagate(['check', '--out', out]);
-    expect(r.stdout, r.stdout + r.stderr).toMatch(/^22 passed, 0 failed$/m);
+    expect(r.stdout, r.stdout + r.stderr).toMatch(/^20 passed, 0 failed$/m);
   });
 
   it('fails on a broken artifact and says which', async (ctx) => {
@@ -367,13 +369,13 @@ describe('hagate check runs every real consumer', () => {
     const out = join(work, 'broken');
     await cp(join(work, 'out'), out, { recursive: true });
     await writeFile(
-      join(out, 'extrout2/etc/nftables/hagate-up.nft'),
+      join(out, 'extrout2/etc/nftables/hagate.nft'),
       'table inet hagate {\n\tchain input {\n\t\tbogus\n\t}\n}\n',
     );
     const r = hagate(['check', '--out', out]);
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/^FAIL extrout2\/etc\/nftables\/hagate-up\.nft +nft -c: .*syntax error/m);
-    expect(r.stdout).toMatch(/^21 passed, 1 failed$/m);
+    expect(r.stdout).toMatch(/^FAIL extrout2\/etc\/nftables\/hagate\.nft +nft -c: .*syntax error/m);
+    expect(r.stdout).toMatch(/^19 passed, 1 failed$/m);
   });
 });
 
@@ -483,7 +485,7 @@ describe('the home example and hagate init', () => {
     expect(conf).toContain('vrrp_notify_fifo_script "/usr/local/sbin/hagate-agent fifo"');
     expect(conf).toContain('notify_stop "/usr/local/sbin/hagate-agent shutdown"');
     const r = hagate(['check', '--out', out]);
-    expect(r.stdout, r.stdout + r.stderr).toMatch(/^22 passed, 0 failed$/m);
+    expect(r.stdout, r.stdout + r.stderr).toMatch(/^20 passed, 0 failed$/m);
   });
 
   it('init writes a starting spec that generates, and never overwrites', async () => {

@@ -34,6 +34,18 @@ export interface GlobalDefs {
   /** Default VRRP version of all instances (`vrrp_version`). */
   vrrpVersion?: 2 | 3;
   vrrpStrict?: boolean;
+  /** Seconds VRRP instances wait after keepalived starts (`vrrp_startup_delay`), e.g. for a late network. */
+  vrrpStartupDelay?: number;
+}
+
+/** A file whose number keepalived tracks (`track_file`): value x weight is added to the priority (weight 0:
+ * a non-zero value is FAULT). */
+export interface TrackFile {
+  name: string;
+  file: string;
+  weight?: number;
+  /** `init_file VALUE [overwrite]`: written when keepalived starts (if missing, or always with overwrite). */
+  init?: { value: number; overwrite?: boolean };
 }
 
 export interface VrrpScript {
@@ -90,13 +102,18 @@ export interface VrrpInstance {
   virtualRoutes?: VirtualRoute[];
   trackInterface?: Tracked[];
   trackScript?: Tracked[];
+  trackFile?: Tracked[];
   /** Script called on every transition with TYPE NAME STATE PRIORITY (quoted for you). */
   notify?: string;
   notifyMaster?: string;
   notifyBackup?: string;
   notifyFault?: string;
   notifyStop?: string;
+  /** Script run when this master receives a lower-priority advert (a split brain healing). */
+  notifyMasterRxLowerPri?: string;
   garpMasterDelay?: number;
+  /** Gratuitous ARPs sent when this master receives a lower-priority advert (`garp_lower_prio_repeat`). */
+  garpLowerPrioRepeat?: number;
 }
 
 export interface VrrpSyncGroup {
@@ -111,6 +128,7 @@ export interface KeepalivedConfig {
   header?: string[];
   globalDefs?: GlobalDefs;
   scripts?: VrrpScript[];
+  trackFiles?: TrackFile[];
   syncGroups?: VrrpSyncGroup[];
   instances: VrrpInstance[];
 }
@@ -127,6 +145,7 @@ export function buildGlobalDefs(g: GlobalDefs): Statement {
   if (g.scriptUser !== undefined) b.push(stmt('script_user', [g.scriptUser]));
   if (g.vrrpVersion !== undefined) b.push(stmt('vrrp_version', [g.vrrpVersion]));
   if (g.vrrpStrict) b.push(stmt('vrrp_strict'));
+  if (g.vrrpStartupDelay !== undefined) b.push(stmt('vrrp_startup_delay', [num(g.vrrpStartupDelay)]));
   if (g.vrrpNotifyFifo !== undefined) b.push(stmt('vrrp_notify_fifo', [quote(g.vrrpNotifyFifo)]));
   if (g.vrrpNotifyFifoScript !== undefined)
     b.push(stmt('vrrp_notify_fifo_script', [quote(g.vrrpNotifyFifoScript)]));
@@ -143,6 +162,13 @@ export function buildVrrpScript(s: VrrpScript): Statement {
   if (s.fall !== undefined) b.push(stmt('fall', [s.fall]));
   if (s.user !== undefined) b.push(stmt('user', [s.user]));
   return stmt('vrrp_script', [s.name], b);
+}
+
+export function buildTrackFile(t: TrackFile): Statement {
+  const b: Node[] = [stmt('file', [quote(t.file)])];
+  if (t.weight !== undefined) b.push(stmt('weight', [t.weight]));
+  if (t.init) b.push(stmt('init_file', t.init.overwrite ? [t.init.value, 'overwrite'] : [t.init.value]));
+  return stmt('track_file', [t.name], b);
 }
 
 export function buildVrrpSyncGroup(g: VrrpSyncGroup): Statement {
@@ -176,6 +202,7 @@ export function buildVrrpInstance(v: VrrpInstance): Statement {
   if (v.preempt === false) b.push(stmt('nopreempt'));
   if (v.preemptDelay !== undefined) b.push(stmt('preempt_delay', [num(v.preemptDelay)]));
   if (v.garpMasterDelay !== undefined) b.push(stmt('garp_master_delay', [v.garpMasterDelay]));
+  if (v.garpLowerPrioRepeat !== undefined) b.push(stmt('garp_lower_prio_repeat', [v.garpLowerPrioRepeat]));
   if (v.authentication) {
     b.push(
       stmt(
@@ -226,12 +253,14 @@ export function buildVrrpInstance(v: VrrpInstance): Statement {
   }
   if (v.trackInterface?.length) b.push(stmt('track_interface', [], v.trackInterface.map(tracked)));
   if (v.trackScript?.length) b.push(stmt('track_script', [], v.trackScript.map(tracked)));
+  if (v.trackFile?.length) b.push(stmt('track_file', [], v.trackFile.map(tracked)));
   const notifies: Array<[string, string | undefined]> = [
     ['notify', v.notify],
     ['notify_master', v.notifyMaster],
     ['notify_backup', v.notifyBackup],
     ['notify_fault', v.notifyFault],
     ['notify_stop', v.notifyStop],
+    ['notify_master_rx_lower_pri', v.notifyMasterRxLowerPri],
   ];
   for (const [k, cmd] of notifies) if (cmd !== undefined) b.push(stmt(k, [quote(cmd)]));
   return stmt('vrrp_instance', [v.name], b);
@@ -251,6 +280,10 @@ export function buildConfig(c: KeepalivedConfig): ConfigFile {
   for (const s of c.scripts ?? []) {
     blank();
     body.push(buildVrrpScript(s));
+  }
+  for (const t of c.trackFiles ?? []) {
+    blank();
+    body.push(buildTrackFile(t));
   }
   for (const g of c.syncGroups ?? []) {
     blank();

@@ -4,6 +4,7 @@ export type {
   GlobalDefs,
   KeepalivedConfig,
   Tracked,
+  TrackFile,
   VirtualAddress,
   VirtualRoute,
   VrrpInstance,
@@ -13,6 +14,7 @@ export type {
 export {
   buildConfig,
   buildGlobalDefs,
+  buildTrackFile,
   buildVrrpInstance,
   buildVrrpScript,
   buildVrrpSyncGroup,

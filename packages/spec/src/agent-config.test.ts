@@ -58,13 +58,7 @@ describe('parseAgentConfig', () => {
       'an IPv4 address',
       'string "300.1.1.1"',
     ],
-    [
-      'missing key',
-      (c: J) => delete c.roles.backup.nftRuleset,
-      'roles.backup.nftRuleset',
-      'a value',
-      'nothing',
-    ],
+    ['missing key', (c: J) => delete c.firewall.ruleset, 'firewall.ruleset', 'a value', 'nothing'],
     [
       'unknown key',
       (c: J) => (c.roles.master.colour = 'red'),
@@ -72,12 +66,18 @@ describe('parseAgentConfig', () => {
       'one of the keys',
       'unknown key "colour"',
     ],
-    ['wrong version', (c: J) => (c.version = 2), 'version', '1', 'number 2'],
+    [
+      'wrong version',
+      (c: J) => (c.version = 1),
+      'version',
+      '2 (an agent.json of an older hagate',
+      'number 1',
+    ],
     ['bad ifname', (c: J) => (c.externalNic = 'a/b'), 'externalNic', 'an interface name', 'string "a/b"'],
     [
       'relative ruleset',
-      (c: J) => (c.roles.master.nftRuleset = 'up.nft'),
-      'roles.master.nftRuleset',
+      (c: J) => (c.roles.master.nftRoleRules = 'up.nft'),
+      'roles.master.nftRoleRules',
       'an absolute path',
       'string "up.nft"',
     ],
@@ -178,6 +178,28 @@ describe('parseAgentConfig', () => {
     ]);
   });
 
+  it('reports every unknown key at once, with the first other problem', () => {
+    const e = errorOf(
+      edited((c) => {
+        c.colour = 'red';
+        c.roles.backup.shape = 'round';
+        c.firewall.table.name = '1bad';
+      }),
+    );
+    expect(e.problems.map((p) => p.path)).toEqual(['colour', 'roles.backup.shape', 'firewall.table.name']);
+    expect(e.message.split('\n')).toHaveLength(3);
+  });
+
+  it('generates its JSON Schema from the same shape as the validator (committed: agent.schema.json)', async () => {
+    await expect(`${JSON.stringify(agentConfigJsonSchema, null, 2)}\n`).toMatchFileSnapshot(
+      '../agent.schema.json',
+    );
+    // Defaults and constraints travel with it.
+    const props = agentConfigJsonSchema.properties as Record<string, Record<string, unknown>>;
+    expect(props.commandTimeoutMs).toEqual({ type: 'integer', minimum: 100, maximum: 600000, default: 5000 });
+    expect(props.version).toEqual({ const: 2 });
+  });
+
   it('publishes a JSON schema whose required keys match the parser', () => {
     expect(agentConfigJsonSchema.required).toEqual([
       'version',
@@ -189,6 +211,7 @@ describe('parseAgentConfig', () => {
       'syslog',
       'owned',
       'roles',
+      'firewall',
     ]);
     for (const key of agentConfigJsonSchema.required as string[]) {
       const c = valid() as unknown as Record<string, unknown>;

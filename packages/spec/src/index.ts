@@ -4,6 +4,8 @@ export {
   AgentConfigError,
   type AnnounceState,
   agentConfigJsonSchema,
+  type DemoteState,
+  type FirewallState,
   type HandoverState,
   type LinkState,
   type OwnedObjects,

@@ -215,7 +215,7 @@ describe('bad specs are refused with every error located', () => {
     ],
     [
       'unknown hooks mode',
-      'hooks: notify',
+      'hooks: fifo',
       'hooks: script',
       ['{hooks: |script}: vrrp.hooks: expected "notify" or "fifo", found "script"'],
     ],

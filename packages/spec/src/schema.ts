@@ -92,7 +92,20 @@ export const VrrpSchema = z.strictObject({
     })
     .optional()
     .describe('VRRPv2 PASS authentication: cleartext, at most 8 characters.'),
-  hooks: z.enum(['notify', 'fifo']).default('notify').describe('How keepalived runs hagate-agent.'),
+  hooks: z
+    .enum(['notify', 'fifo'])
+    .default('fifo')
+    .describe(
+      'How keepalived runs hagate-agent: fifo (default: ordered events, one long-lived agent process) or notify (one process per event).',
+    ),
+  startupDelay: z
+    .number()
+    .min(0)
+    .max(60)
+    .default(2)
+    .describe(
+      'Seconds keepalived waits after it starts before running VRRP (vrrp_startup_delay), so a network that passes traffic late at boot does not make this router a spurious MASTER. 0 turns it off.',
+    ),
 });
 
 export const ExternalSchema = z.strictObject({

@@ -3,7 +3,7 @@ import type { AgentConfig } from '../src/agent-config.js';
 
 export function sampleAgentConfig(): AgentConfig {
   return {
-    version: 1,
+    version: 2,
     router: 'extrout1',
     instance: 'ROUTEUR_1',
     externalNic: 'eth2',
@@ -24,7 +24,6 @@ export function sampleAgentConfig(): AgentConfig {
           { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
           { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' },
         ],
-        nftRuleset: '/etc/nftables/hagate-up.nft',
         announce: { probe: { address: '198.51.100.1', method: 'udp' } },
       },
       backup: {
@@ -32,9 +31,10 @@ export function sampleAgentConfig(): AgentConfig {
         addresses: [],
         routes: [{ dst: 'default', via: '10.10.1.2', dev: 'eth1', src: '10.10.1.1' }],
         sysctls: [{ key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' }],
-        nftRuleset: '/etc/nftables/hagate-down.nft',
         announce: {},
       },
     },
+    firewall: { ruleset: '/etc/nftables/hagate.nft', table: { family: 'inet', name: 'hagate' } },
+    demote: { file: '/run/hagate-agent.demote' },
   };
 }

@@ -28,7 +28,13 @@ describe('synthAgent', () => {
     ]);
     expect(m.sysctls).toContainEqual({ key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' });
     expect(m.sysctls).toContainEqual({ key: 'net/ipv4/ip_forward', value: '1', stage: 'post' });
-    expect(m.nftRuleset).toBe('/etc/nftables/hagate-up.nft');
+    // The firewall is loaded at boot; a role change loads nothing (no role-specific rules here).
+    expect(m.nftRoleRules).toBeUndefined();
+    expect(c.firewall).toEqual({
+      ruleset: '/etc/nftables/hagate.nft',
+      table: { family: 'inet', name: 'hagate' },
+    });
+    expect(c.demote).toEqual({ file: '/run/hagate-agent.demote' });
     expect(m.announce.probe?.address).toBe(spec.external.gateway);
   });
 
@@ -39,7 +45,7 @@ describe('synthAgent', () => {
     expect(b1.addresses).toEqual([]);
     expect(b1.routes).toEqual([{ dst: 'default', via: '10.10.1.2', dev: 'eth1', src: '10.10.1.1' }]);
     expect(b2.routes).toEqual([{ dst: 'default', via: '10.10.1.1', dev: 'eth1', src: '10.10.1.2' }]);
-    expect(b1.nftRuleset).toBe('/etc/nftables/hagate-down.nft');
+    expect(b1.nftRoleRules).toBeUndefined();
   });
 
   it("hands over on the VIP, waiting at most the peer's master-down interval + 250 ms", () => {

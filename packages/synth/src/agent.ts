@@ -4,11 +4,12 @@
  */
 import type { AgentConfig, RoleState } from '@hagate/spec';
 import { peerOf, vrrpMasterDownMs, vrrpSegment } from '@hagate/spec';
+import { hasRoleRules, NFT_TABLE, RULESET_PATH, roleRulesPath } from './nftables.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
-/** Where the agent loads each role's nft ruleset from (written by the firewall generator). */
-export const RULESET_UP = '/etc/nftables/hagate-up.nft';
-export const RULESET_DOWN = '/etc/nftables/hagate-down.nft';
+/** The keepalived track_file the agent writes to demote this router (`0` healthy, `1` demoted). In /run
+ * itself: keepalived creates it at start-up (init_file), before the agent has made its state folder. */
+export const DEMOTE_FILE = '/run/hagate-agent.demote';
 
 /**
  * Upper bound of a stopping master's wait for its peer, ms. keepalived kills a shutdown_script after
@@ -40,7 +41,6 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     ],
     // arp_notify before the NIC goes up: the kernel then sends a gratuitous ARP for the failover IP.
     sysctls: [arpNotify, { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' }],
-    nftRuleset: RULESET_UP,
     announce: { probe: { address: gw, method: 'udp' } },
   };
   const backup: RoleState = {
@@ -49,12 +49,15 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     routes: [{ dst: 'default', via: peerLan, dev: lan.iface, src: ownLan }],
     // A backup holds no VIP: it has nothing to forward, so forwarding stops before anything else changes.
     sysctls: [arpNotify, { key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' }],
-    nftRuleset: RULESET_DOWN,
     announce: {},
   };
+  if (hasRoleRules(input)) {
+    master.nftRoleRules = roleRulesPath('master');
+    backup.nftRoleRules = roleRulesPath('backup');
+  }
   return {
     $comment: generatedMarker(input),
-    version: 1,
+    version: 2,
     router: routerName,
     instance: spec.vrrp.instance,
     externalNic: ext,
@@ -64,6 +67,8 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     commandTimeoutMs: 5000,
     owned: { links: [ext], addressesOn: [ext], routes: ['default', `${gw}/32`] },
     roles: { master, backup },
+    firewall: { ruleset: RULESET_PATH, table: { ...NFT_TABLE } },
+    demote: { file: DEMOTE_FILE },
     // The peer takes over within its master-down interval (at its skew time when our priority-0 advert
     // reaches it); 250 ms of margin for its gratuitous ARP to arrive.
     handover: {

@@ -8,6 +8,7 @@ import { synthInterfaces } from './interfaces.js';
 import { synthKeepalived } from './keepalived.js';
 import { synthLibvirt } from './libvirt.js';
 import { synthNftables } from './nftables.js';
+import { synthSystemd } from './systemd.js';
 import type { GeneratedFile, SynthInput } from './types.js';
 
 export { SynthError } from './errors.js';
@@ -18,6 +19,7 @@ const generators: ((input: SynthInput) => GeneratedFile[])[] = [
   synthInterfaces,
   synthKeepalived,
   synthNftables,
+  synthSystemd,
   synthAgent,
   synthLibvirt,
 ];

@@ -51,8 +51,8 @@ function keepalivedTest(
 }
 
 const variants: Array<[string, (s: Spec) => void]> = [
-  ['dedibox (notify hooks)', () => {}],
-  ['fifo hooks', (s) => void (s.vrrp.hooks = 'fifo')],
+  ['dedibox (fifo hooks, the default)', () => {}],
+  ['notify hooks', (s) => void (s.vrrp.hooks = 'notify')],
   [
     'VRRPv3 without auth',
     (s) => {
@@ -124,7 +124,7 @@ describe('synthKeepalived', () => {
   });
 
   it('wires the article pair: MASTER 200 / BACKUP 50, unicast to each other, VIP on eth1', () => {
-    const [a, b] = synthKeepalived(input()).map(text);
+    const [a, b] = synthKeepalived(input((s) => void (s.vrrp.hooks = 'notify'))).map(text);
     expect(a).toMatch(/^\s+state MASTER$/m);
     expect(b).toMatch(/^\s+state BACKUP$/m);
     expect(a).toMatch(/unicast_src_ip 10\.10\.1\.1\n\s+unicast_peer \{\n\s+10\.10\.1\.2\n/);
@@ -132,6 +132,26 @@ describe('synthKeepalived', () => {
     expect(a).toMatch(/virtual_ipaddress \{\n\s+10\.10\.1\.254\/24 dev eth1\n/);
     expect(a).toContain('notify /usr/local/sbin/hagate-agent\n');
     expect(a).toContain('shutdown_script "/usr/local/sbin/hagate-agent shutdown"');
+    // A split brain healing: the rightful master re-announces the failover IP.
+    expect(a).toContain('notify_master_rx_lower_pri "/usr/local/sbin/hagate-agent reannounce"');
+  });
+
+  it('demotes through a track file the agent writes: below any healthy peer with preemption, FAULT without', () => {
+    const [a, b] = synthKeepalived(input()).map(text);
+    // keepalived writes 1 at start: a router whose agent cannot run stays demoted.
+    expect(a).toMatch(
+      /track_file hagate_demote \{\n\s+file \/run\/hagate-agent\.demote\n\s+weight 1\n\s+init_file 1 overwrite\n\}/,
+    );
+    expect(a).toMatch(/track_file \{\n\s+hagate_demote weight -199\n/);
+    expect(b).toMatch(/track_file \{\n\s+hagate_demote weight -49\n/);
+    const [np] = synthKeepalived(input((s) => void (s.vrrp.preempt = false))).map(text);
+    expect(np).toMatch(/track_file \{\n\s+hagate_demote weight 0\n/);
+  });
+
+  it('delays VRRP after start-up (a late network makes no spurious MASTER), 0 turns it off', () => {
+    expect(synthKeepalived(input()).map(text)[0]).toContain('vrrp_startup_delay 2\n');
+    const [off] = synthKeepalived(input((s) => void (s.vrrp.startupDelay = 0))).map(text);
+    expect(off).not.toContain('vrrp_startup_delay');
   });
 
   it('never puts the failover IP or the external NIC in keepalived.conf', () => {
@@ -155,7 +175,10 @@ describe('synthKeepalived', () => {
   });
 
   it('passes --config to every agent command line when the agent config is not at its default path', () => {
-    const custom = (s: Spec) => void (s.agent.configPath = '/etc/hagate/pair-a.json');
+    const custom = (s: Spec) => {
+      s.agent.configPath = '/etc/hagate/pair-a.json';
+      s.vrrp.hooks = 'notify';
+    };
     const [notify] = synthKeepalived(input(custom)).map(text);
     expect(notify).toContain('notify "/usr/local/sbin/hagate-agent --config /etc/hagate/pair-a.json"');
     expect(notify).toContain(

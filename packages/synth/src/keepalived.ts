@@ -7,6 +7,7 @@ import {
   type VrrpInstance,
 } from '@hagate/keepalived-config';
 import { peerOf, routerNames, vrrpSegment } from '@hagate/spec';
+import { DEMOTE_FILE } from './agent.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
 /**
@@ -24,6 +25,19 @@ export function agentCommand(input: SynthInput, ...args: string[]): string {
 }
 
 const DEFAULT_AGENT_CONFIG = '/etc/hagate/agent.json';
+
+/** Name of the track_file hagate-agent writes to demote this router. */
+export const DEMOTE_TRACK = 'hagate_demote';
+
+/**
+ * How much a demoted router loses: with preemption, its priority drops to 1 (keepalived keeps the effective
+ * priority in 1..254), below any healthy peer, so the peer preempts it; and if both routers are demoted one
+ * of them stays master instead of both going to FAULT. Without preemption a lower priority does not make the
+ * peer take over, so a demoted router goes to FAULT (weight 0: a non-zero value is a failure).
+ */
+export function demoteWeight(priority: number, preempt: boolean): number {
+  return preempt ? -(priority - 1) : 0;
+}
 
 /** The typed model of one router's keepalived.conf (exported for tests and `hagate lint`). */
 export function keepalivedModel(input: SynthInput, router: string): KeepalivedConfig {
@@ -53,6 +67,7 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
         }
       : {}),
     shutdownScript: agentCommand(input, 'shutdown'),
+    ...(vrrp.startupDelay > 0 ? { vrrpStartupDelay: vrrp.startupDelay } : {}),
   };
   // nopreempt only works from state BACKUP: without preemption both routers start as BACKUP.
   const master = self.preferredMaster === true && vrrp.preempt;
@@ -73,10 +88,17 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     // STOP line; notify_stop runs at once on shutdown and never on reload, so the stopping router hands over
     // to the peer (the agent's handover), as with the notify hook, instead of waiting for keepalived's exit.
     ...(fifo ? { notifyStop: agentCommand(input, 'shutdown') } : { notify: agentCommand(input) }),
+    // A split brain healing: re-announce the failover IP (keepalived re-sends the VIP's GARPs itself). The
+    // fifo hook gets keepalived's MASTER_RX_LOWER_PRI line instead.
+    ...(fifo ? {} : { notifyMasterRxLowerPri: agentCommand(input, 'reannounce') }),
+    trackFile: [{ name: DEMOTE_TRACK, weight: demoteWeight(self.priority, vrrp.preempt) }],
   };
   return {
     header: [generatedMarker(input)],
     globalDefs,
+    // The agent writes 1 when this router cannot hold the master state (and 0 once it has checked it can);
+    // keepalived writes 1 when it starts, so a router whose agent cannot run at all stays demoted.
+    trackFiles: [{ name: DEMOTE_TRACK, file: DEMOTE_FILE, weight: 1, init: { value: 1, overwrite: true } }],
     instances: [instance],
   };
 }

@@ -1,8 +1,11 @@
 /**
- * hagate-up.nft (MASTER) and hagate-down.nft (BACKUP) of each router, built through
- * @hagate/nftables-parser's typed builders. Each file is one atomic `nft -f` transaction that replaces
- * hagate's own table (`table inet hagate`: IPv4 and IPv6) and leaves every other table (Docker,
- * libvirt...) alone.
+ * Each router's one firewall, `etc/nftables/hagate.nft`, built through @hagate/nftables-parser's typed
+ * builders: one atomic `nft -f` transaction that replaces hagate's own table (`table inet hagate`: IPv4 and
+ * IPv6) and leaves every other table (Docker, libvirt...) alone. It is loaded at boot (nftables.service,
+ * whose `etc/nftables.conf` includes it, so `systemctl reload nftables` brings it back) and it is right in
+ * both roles: the SNAT rule matches the external NIC, which only the master ever has up. A role change
+ * loads nothing, unless the spec has extra rules for one role only: those live in role chains
+ * (`role_input`...) that `hagate-role-master.nft` / `hagate-role-backup.nft` refill on a role change.
  */
 import {
   accept,
@@ -16,18 +19,22 @@ import {
   deleteTable,
   drop,
   flags,
+  flushRuleset,
+  jump,
   meta,
   NftSyntaxError,
   type Node,
   parseRules,
   payload,
   print,
+  q,
   type Ruleset,
   rule,
   ruleset,
   type Statement,
   snat,
   table,
+  w,
 } from '@hagate/nftables-parser';
 import { peerOf, routerNames, segmentInterface, vrrpSegment } from '@hagate/spec';
 import { SynthError } from './errors.js';
@@ -39,9 +46,15 @@ type ChainName = 'input' | 'forward' | 'output' | 'prerouting' | 'postrouting';
 /** The family and name of the one table hagate owns on each router. */
 export const NFT_TABLE = { family: 'inet', name: 'hagate' } as const;
 
-/** Output path of a router's ruleset for a role. */
-export function nftablesPath(router: string, role: Role): string {
-  return `${router}/etc/nftables/${role === 'master' ? 'hagate-up.nft' : 'hagate-down.nft'}`;
+/** Where a router's firewall lives on the router. */
+export const RULESET_PATH = '/etc/nftables/hagate.nft';
+/** Where the role chains' rules of a role live on the router (only when the spec has role-specific rules). */
+export function roleRulesPath(role: Role): string {
+  return `/etc/nftables/hagate-role-${role}.nft`;
+}
+/** Output path of a router's firewall. */
+export function nftablesPath(router: string): string {
+  return `${router}${RULESET_PATH}`;
 }
 
 const BASE: Record<ChainName, BaseChain> = {
@@ -50,6 +63,14 @@ const BASE: Record<ChainName, BaseChain> = {
   output: { type: 'filter', hook: 'output', priority: 'filter' },
   prerouting: { type: 'nat', hook: 'prerouting', priority: 'dstnat' },
   postrouting: { type: 'nat', hook: 'postrouting', priority: 'srcnat' },
+};
+
+/** The chains of hagate's table where the kernel accepts each NAT statement. */
+const NAT_CHAINS: Record<string, ChainName[]> = {
+  snat: ['postrouting'],
+  masquerade: ['postrouting'],
+  dnat: ['prerouting'],
+  redirect: ['prerouting'],
 };
 
 /** ICMP types a router must accept, in the order nft lists them (ascending type number). */
@@ -72,10 +93,11 @@ const ICMPV6_ESSENTIALS = [
   'nd-neighbor-advert',
 ];
 
-/** The user's extra rules for a chain and role, parsed; syntax errors point into the spec value. */
-function extraRules(input: SynthInput, chainName: ChainName, role: Role): Statement[] {
-  return input.spec.firewall.extraRules.flatMap((x, i) => {
-    if (x.chain !== chainName || !x.roles.includes(role)) return [];
+/** The user's extra rule number `i`, parsed and checked; errors point into the spec value. */
+function parseExtraRule(input: SynthInput, i: number): Statement {
+  const x = input.spec.firewall.extraRules[i];
+  if (!x) throw new Error(`no extra rule ${i}`);
+  {
     const path = ['firewall', 'extraRules', i, 'rule'];
     let parsed: Statement[];
     try {
@@ -115,6 +137,19 @@ function extraRules(input: SynthInput, chainName: ChainName, role: Role): Statem
         lineColToOffset(x.rule, problem.line, problem.col),
       );
     }
+    // The kernel, not nft -c, refuses a NAT statement in a filter chain, and snat/dnat on the wrong hook:
+    // found here, before the ruleset is loaded at boot.
+    const nat = analyzed.statements.find((st) => st.kind === 'nat');
+    if (nat && nat.kind === 'nat') {
+      const allowed = NAT_CHAINS[nat.type] ?? [];
+      if (!allowed.includes(x.chain)) {
+        throw new SynthError(
+          path,
+          `nft rule: expected a statement the ${x.chain} chain can run (${nat.type} goes in ${allowed.join(' or ') || 'no chain of hagate'}), found '${nat.type}'`,
+          nat.pos?.offset ?? 0,
+        );
+      }
+    }
     const unknown = analyzed.statements.find((st) => st.kind === 'unknown');
     if (unknown && unknown.kind === 'unknown') {
       const text = unknown.tokens
@@ -127,8 +162,8 @@ function extraRules(input: SynthInput, chainName: ChainName, role: Role): Statem
         unknown.pos?.offset ?? 0,
       );
     }
-    return parsed;
-  });
+    return parsed[0] as Statement;
+  }
 }
 
 function lineColToOffset(text: string, line: number, col: number): number {
@@ -138,8 +173,47 @@ function lineColToOffset(text: string, line: number, col: number): number {
   return Math.min(text.length, off + col - 1);
 }
 
-/** The typed model of one router's ruleset for one role (exported for tests and `hagate lint`). */
-export function nftablesModel(input: SynthInput, router: string, role: Role): Ruleset {
+/** The extra rules of one chain, split: those of both roles stay in the base chain; those of one role only
+ * go to the role chain, jumped to where the first of them stands. */
+interface ChainExtras {
+  /** Rules of the base chain, the jump to the role chain included. */
+  base: Statement[];
+  /** Per role, the rules of the role chain (empty when the chain has no role-specific rule). */
+  role: Record<Role, Statement[]>;
+}
+
+function splitExtras(input: SynthInput, chainName: ChainName): ChainExtras {
+  const out: ChainExtras = { base: [], role: { master: [], backup: [] } };
+  let jumped = false;
+  for (const x of input.spec.firewall.extraRules) {
+    if (x.chain !== chainName) continue;
+    const both = x.roles.includes('master') && x.roles.includes('backup');
+    const i = input.spec.firewall.extraRules.indexOf(x);
+    const parsed = parseExtraRule(input, i);
+    if (both) {
+      out.base.push(parsed);
+      continue;
+    }
+    if (!jumped) {
+      out.base.push(rule(jump(roleChain(chainName))));
+      jumped = true;
+    }
+    for (const r of x.roles) out.role[r].push(parsed);
+  }
+  return out;
+}
+
+const roleChain = (name: ChainName): string => `role_${name}`;
+
+/** True when some extra rule applies to one role only (then role changes load a role file). */
+export function hasRoleRules(input: SynthInput): boolean {
+  return input.spec.firewall.extraRules.some(
+    (x) => !(x.roles.includes('master') && x.roles.includes('backup')),
+  );
+}
+
+/** The typed model of one router's firewall (exported for tests and `hagate lint`). */
+export function nftablesModel(input: SynthInput, router: string): Ruleset {
   const { spec } = input;
   if (!spec.routers[router]) throw new Error(`router ${router} is not in the spec`);
   const lan = vrrpSegment(spec);
@@ -196,45 +270,100 @@ export function nftablesModel(input: SynthInput, router: string, role: Role): Ru
       invalid(),
       rule(meta('iifname', lan.iface), meta('oifname', ext), accept()),
     );
-    if (role === 'master') {
-      rules.postrouting.push(
-        rule(meta('iifname', lan.iface), meta('oifname', ext), snat(spec.external.failoverIp, 'ip')),
-      );
-    }
-  } else if (role === 'master') {
-    // The how-to: SNAT of everything coming in on the LAN to the failover IP.
-    rules.postrouting.push(rule(meta('iifname', lan.iface), snat(spec.external.failoverIp, 'ip')));
   }
+  // SNAT to the failover IP, keyed on the external NIC: only the master ever has it up, so the rule is
+  // loaded in both roles and acts on the master only (the how-to's profile matched the LAN NIC alone, which
+  // would also rewrite a backup's traffic to its peer).
+  rules.postrouting.push(
+    rule(meta('iifname', lan.iface), meta('oifname', ext), snat(spec.external.failoverIp, 'ip')),
+  );
 
-  for (const name of Object.keys(rules) as ChainName[]) rules[name].push(...extraRules(input, name, role));
+  const roleChains: Node[] = [];
+  for (const name of Object.keys(rules) as ChainName[]) {
+    const extras = splitExtras(input, name);
+    rules[name].push(...extras.base);
+    if (extras.role.master.length + extras.role.backup.length > 0)
+      roleChains.push(chain(roleChain(name), []));
+  }
 
   const policy = (name: ChainName) =>
     hardened && (name === 'input' || name === 'forward') ? 'drop' : 'accept';
   const chains: Node[] = (Object.keys(rules) as ChainName[])
-    .filter((name) => BASE[name].type === 'filter' || role === 'master' || rules[name].length > 0)
+    .filter((name) => BASE[name].type === 'filter' || rules[name].length > 0)
     .map((name) => chain(name, rules[name], { ...BASE[name], policy: policy(name) }));
 
   const { family, name } = NFT_TABLE;
   return ruleset(
     comment(generatedMarker(input)),
     comment(
-      `${role === 'master' ? 'MASTER' : 'BACKUP'} ruleset of ${router} (${spec.firewall.profile} profile), loaded by hagate-agent with nft -f.`,
+      `Firewall of ${router} (${spec.firewall.profile} profile), right in both VRRP roles: loaded at boot by nftables.service.`,
     ),
     comment(
       `One transaction: replaces table ${NFT_TABLE.family} ${NFT_TABLE.name} only; other tables are left alone.`,
     ),
     addTable(family, name),
     deleteTable(family, name),
-    table(family, name, chains),
+    table(family, name, [...roleChains, ...chains]),
   );
 }
 
-/** hagate-up.nft and hagate-down.nft for every router. */
-export function synthNftables(input: SynthInput): GeneratedFile[] {
-  return routerNames(input.spec).flatMap((router) =>
-    (['master', 'backup'] as const).map((role) => ({
-      path: nftablesPath(router, role),
-      contents: print(nftablesModel(input, router, role)),
-    })),
+/** The role chains' rules of one role: flushes every role chain, then adds the role's rules. */
+export function roleRulesModel(input: SynthInput, router: string, role: Role): Ruleset {
+  const { family, name } = NFT_TABLE;
+  const body: Node[] = [
+    comment(generatedMarker(input)),
+    comment(
+      `${role === 'master' ? 'MASTER' : 'BACKUP'} rules of ${router}'s role chains, loaded by hagate-agent with nft -f on a change to this role.`,
+    ),
+  ];
+  for (const chainName of Object.keys(BASE) as ChainName[]) {
+    const extras = splitExtras(input, chainName);
+    if (extras.role.master.length + extras.role.backup.length === 0) continue;
+    body.push(cmd('flush', 'chain', family, name, roleChain(chainName)));
+    for (const r of extras.role[role]) {
+      body.push({
+        ...r,
+        items: [
+          ...cmd('add', 'rule', family, name, roleChain(chainName)).items,
+          ...r.items.map((it, k) => (k === 0 ? { ...it, space: true } : it)),
+        ],
+      });
+    }
+  }
+  return ruleset(...body);
+}
+
+function cmd(...words: string[]): Statement {
+  return { kind: 'statement', items: words.map((x, i) => w(x, i > 0)) };
+}
+
+/** Debian's /etc/nftables.conf, loaded by nftables.service at boot and on `systemctl reload nftables`: it
+ * flushes everything and includes hagate's firewall, so a reload never leaves the router without it. */
+export function nftablesConfModel(input: SynthInput): Ruleset {
+  return ruleset(
+    comment(generatedMarker(input)),
+    comment('Loaded by nftables.service at boot and on reload (nft -f /etc/nftables.conf).'),
+    comment('Your own tables: include their files after this one (each file replaces only its own table).'),
+    flushRuleset(),
+    { kind: 'statement', items: [w('include', false), q(RULESET_PATH)] },
   );
+}
+
+/** Every router's firewall, Debian's nftables.conf including it, and the role files where needed. */
+export function synthNftables(input: SynthInput): GeneratedFile[] {
+  return routerNames(input.spec).flatMap((router) => {
+    const files: GeneratedFile[] = [
+      { path: nftablesPath(router), contents: print(nftablesModel(input, router)) },
+      { path: `${router}/etc/nftables.conf`, contents: print(nftablesConfModel(input)) },
+    ];
+    if (hasRoleRules(input)) {
+      for (const role of ['master', 'backup'] as const) {
+        files.push({
+          path: `${router}${roleRulesPath(role)}`,
+          contents: print(roleRulesModel(input, router, role)),
+        });
+      }
+    }
+    return files;
+  });
 }

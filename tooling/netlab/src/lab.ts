@@ -265,7 +265,16 @@ export class Lab {
       );
       if (out.status !== 0) throw new Error(`ifup in ${r.name} failed: ${(out.stderr || out.stdout).trim()}`);
     }
-    this.log('action:boot', `${r.name}: namespace up, interfaces applied with ifup`, r.name);
+    this.loadBootFirewall(r);
+    this.log('action:boot', `${r.name}: namespace up, interfaces applied with ifup, firewall loaded`, r.name);
+  }
+
+  /** Boot: nftables.service loads the router's firewall (its /etc/nftables.conf) before keepalived starts. */
+  private loadBootFirewall(r: RouterPlan): void {
+    if (!existsSync(join(this.routerDir(r), 'root', 'etc/nftables.conf'))) return;
+    const out = runSync(this.inRouter(r, ['nft', '-f', '/etc/nftables.conf']));
+    if (out.status !== 0)
+      throw new Error(`nft -f /etc/nftables.conf in ${r.name} failed: ${(out.stderr || out.stdout).trim()}`);
   }
 
   /** argv that runs `cmd` in the router: its network namespace and its own mount namespace with its files. */
@@ -480,7 +489,12 @@ export class Lab {
       hasVip: has(p.vrrpIface, p.vip),
       hasFailoverIp: has(r.ext.ifname, p.failoverIp),
       extUp: !!ext?.flags.includes('UP'),
-      hasNat: /\b(snat|masquerade)\b/.test(nft.stdout),
+      // NAT that can act: hagate's rule matches the external NIC, which only the master has up (the rule is
+      // loaded on both routers); the how-to's scripts load theirs on the master only.
+      hasNat: natLines(nft.stdout).some(
+        (l) =>
+          !/\boifname\b/.test(l) || (!!ext?.flags.includes('UP') && l.includes(`oifname "${r.ext.ifname}"`)),
+      ),
       ...(def?.gateway ? { defaultVia: def.gateway } : {}),
       ...(def?.dev ? { defaultDev: def.dev } : {}),
     };
@@ -529,4 +543,9 @@ function lockDown(dir: string): void {
   const st = statSync(dir);
   chmodSync(dir, st.mode & 0o7755);
   if (st.isDirectory()) for (const f of readdirSync(dir)) lockDown(join(dir, f));
+}
+
+/** The NAT rules of an `nft list ruleset` listing. */
+function natLines(listing: string): string[] {
+  return listing.split('\n').filter((l) => /\b(snat|masquerade)\b/.test(l));
 }

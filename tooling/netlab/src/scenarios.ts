@@ -365,7 +365,7 @@ export class ScenarioRunner {
       one('exactly one router holds the VIP', (s) => s.hasVip),
       one('exactly one router holds the failover IP', (s) => s.hasFailoverIp),
       one('exactly one router has the external NIC up', (s) => s.extUp),
-      one('exactly one router has the NAT rules', (s) => s.hasNat),
+      one('exactly one router NATs (a rule that can act there)', (s) => s.hasNat),
     ];
     const vipHolders = who((s) => s.hasVip);
     const master = vipHolders.length === 1 ? vipHolders[0] : undefined;

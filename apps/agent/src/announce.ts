@@ -1,0 +1,54 @@
+/**
+ * Announcing this router as the master: the switch must learn the shared MAC's new port and the gateway its
+ * ARP entry, at once (no sleep, no waiting for traffic). On a transition the gratuitous ARP comes from
+ * `arp_notify` as the NIC comes up, and one datagram to the gateway makes the kernel ARP for it. When a split
+ * brain heals (keepalived's MASTER_RX_LOWER_PRI: the other router was master too), the rightful master does
+ * it again: its neighbour entry for the gateway is dropped first, so the kernel ARPs (a broadcast every
+ * switch port sees) instead of using the cached entry.
+ */
+import type { AgentConfig } from '@hagate/spec/agent-config';
+import type { IpSession } from './ip-session.js';
+
+/** Makes the switch and the gateway learn this router now: one datagram (the kernel ARPs for the gateway
+ * first) or one background ping. Never waits for an answer. */
+export async function probe(address: string, method: 'udp' | 'ping'): Promise<void> {
+  if (method === 'ping') {
+    const { spawn } = await import('node:child_process');
+    const child = spawn('ping', ['-c1', '-W1', '-n', '-q', address], { stdio: 'ignore', detached: true });
+    child.on('error', () => {});
+    child.unref();
+    return;
+  }
+  const { createSocket } = await import('node:dgram');
+  await new Promise<void>((resolve) => {
+    const sock = createSocket('udp4');
+    sock.on('error', () => resolve());
+    sock.send(Buffer.alloc(0), 9, address, () => {
+      sock.close();
+      resolve();
+    });
+  });
+}
+
+export interface ReannounceResult {
+  /** false when this router does not hold the master state (nothing sent). */
+  sent: boolean;
+  detail: string;
+}
+
+/** Re-announces the master: only when this router holds the master state (its external NIC up with the
+ * failover IP); never changes anything else. */
+export async function reannounce(config: AgentConfig, ip: IpSession): Promise<ReannounceResult> {
+  const master = config.roles.master;
+  const p = master.announce.probe;
+  const state = await ip.read();
+  const holds =
+    master.links.every((l) => state.links.get(l.name)?.up === l.up) &&
+    master.addresses.every((a) => state.links.get(a.dev)?.addresses.some((h) => h.cidr === a.cidr));
+  if (!holds) return { sent: false, detail: 'not holding the master state: nothing to announce' };
+  if (!p) return { sent: false, detail: 'no announce probe configured' };
+  const dev = master.routes.find((r) => r.via === p.address)?.dev ?? config.externalNic;
+  await ip.run([`neigh del ${p.address} dev ${dev}`]);
+  await probe(p.address, p.method);
+  return { sent: true, detail: `ARP for ${p.address} on ${dev} and a probe sent` };
+}

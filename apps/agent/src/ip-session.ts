@@ -1,0 +1,220 @@
+/**
+ * One `ip -json -force -batch -` child fed line by line: reads and changes go through the same process, so a
+ * transition spawns nothing (fifo mode keeps it for its whole life; a one-shot run uses it for its read, its
+ * change and its check). `-force` runs every line even after a failing one, so a failed step never skips
+ * the safety steps after it. ip prints one JSON document per `show` line and flushes each, so the documents
+ * of a read are the fence of everything written before them: once they are in, every line before has run.
+ */
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { ExecError } from './exec.js';
+import { type KernelState, parseIpState } from './kernel.js';
+
+/** The read that ends every request: its two documents are the kernel state after the request's lines. */
+const READ = ['address show', 'route show table main'];
+
+export interface IpResult {
+  /** The kernel state once every line had run. */
+  state: KernelState;
+  /** `ip`'s own words for the lines that failed (from its stderr), in order. */
+  errors: string[];
+}
+
+interface Pending {
+  docs: string[];
+  need: number;
+  stderr: string;
+  resolve: (r: { docs: string[]; stderr: string }) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Splits concatenated JSON documents as they stream in, one text per complete top-level array/object. */
+export class JsonDocSplitter {
+  private buf = '';
+  private depth = 0;
+  private start = -1;
+  private inString = false;
+  private escaped = false;
+  private scanned = 0;
+
+  push(chunk: string): string[] {
+    this.buf += chunk;
+    const out: string[] = [];
+    let i = this.scanned;
+    for (; i < this.buf.length; i++) {
+      const ch = this.buf[i];
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (ch === '\\') this.escaped = true;
+        else if (ch === '"') this.inString = false;
+        continue;
+      }
+      if (ch === '"') this.inString = true;
+      else if (ch === '[' || ch === '{') {
+        if (this.depth === 0) this.start = i;
+        this.depth++;
+      } else if (ch === ']' || ch === '}') {
+        this.depth--;
+        if (this.depth === 0) out.push(this.buf.slice(this.start, i + 1));
+      }
+    }
+    if (this.depth === 0) {
+      this.buf = '';
+      this.scanned = 0;
+    } else {
+      this.buf = this.buf.slice(this.start);
+      this.scanned = i - this.start;
+      this.start = 0;
+    }
+    return out;
+  }
+}
+
+export class IpSession {
+  private child: ChildProcessWithoutNullStreams | undefined;
+  private splitter = new JsonDocSplitter();
+  private pending: Pending | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Lines written to the current child, for `Command failed -:N`; the current request's lines and the
+   * number of its first one. */
+  private lineNo = 0;
+  private reqLines: string[] = [];
+  private reqFirst = 1;
+  /** stderr that arrived after its request was answered. */
+  private late = '';
+  /** How many times a child was started (1 for a healthy session). */
+  spawned = 0;
+
+  constructor(private readonly timeoutMs: number) {}
+
+  private start(): ChildProcessWithoutNullStreams {
+    if (this.child) return this.child;
+    const child = spawn('ip', ['-json', '-force', '-batch', '-'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    this.spawned++;
+    this.splitter = new JsonDocSplitter();
+    this.lineNo = 0;
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      const p = this.pending;
+      for (const doc of this.splitter.push(d)) {
+        if (!p) continue;
+        p.docs.push(doc);
+        if (p.docs.length === p.need) {
+          this.pending = undefined;
+          clearTimeout(p.timer);
+          // stderr of the lines before was written before this output: let its data event run first.
+          setImmediate(() => p.resolve({ docs: p.docs, stderr: p.stderr }));
+        }
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      if (this.pending) this.pending.stderr += d;
+      else this.late += d;
+    });
+    child.stdin.on('error', () => {});
+    const gone = (why: string) => {
+      if (this.child !== child) return;
+      this.child = undefined;
+      const p = this.pending;
+      this.pending = undefined;
+      if (p) {
+        clearTimeout(p.timer);
+        p.reject(new ExecError(`ip -batch: ${why}`));
+      }
+    };
+    child.on('error', (e: NodeJS.ErrnoException) =>
+      gone(e.code === 'ENOENT' ? 'ip: not found in PATH' : e.message),
+    );
+    child.on('exit', (code, signal) => gone(`exited ${signal ?? code}`));
+    this.child = child;
+    return child;
+  }
+
+  /** Writes `lines` then the read; resolves with the state after them and the failed lines' messages. */
+  run(lines: readonly string[]): Promise<IpResult> {
+    const next = this.queue.then(
+      () => this.runNow(lines),
+      () => this.runNow(lines),
+    );
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  /** The kernel state now. */
+  async read(): Promise<KernelState> {
+    return (await this.run([])).state;
+  }
+
+  private async runNow(lines: readonly string[]): Promise<IpResult> {
+    for (const l of lines) {
+      if (/[\n\r]/.test(l))
+        throw new ExecError(`ip -batch: a line cannot hold a line break: ${JSON.stringify(l)}`);
+    }
+    let attempt = 0;
+    for (;;) {
+      try {
+        return await this.exchange(lines);
+      } catch (e) {
+        // A dead helper is started again once; a second failure is the caller's.
+        if (attempt++ > 0 || this.child) throw e;
+      }
+    }
+  }
+
+  private exchange(lines: readonly string[]): Promise<IpResult> {
+    const child = this.start();
+    const first = this.lineNo + 1;
+    const all = [...lines, ...READ];
+    this.late = '';
+    this.reqLines = all;
+    this.reqFirst = first;
+    this.lineNo += all.length;
+    return new Promise<{ docs: string[]; stderr: string }>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending = undefined;
+        child.kill('SIGKILL');
+        reject(new ExecError(`ip -batch: no answer in ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
+      this.pending = { docs: [], need: READ.length, stderr: '', resolve, reject, timer };
+      child.stdin.write(`${all.join('\n')}\n`);
+    }).then(({ docs, stderr }) => ({
+      state: parseIpState(docs.join('\n')),
+      errors: this.failures(stderr),
+    }));
+  }
+
+  /** `ip`'s messages, each with the line it was about: `Command failed -:N` closes each failure. */
+  private failures(stderr: string): string[] {
+    const out: string[] = [];
+    let text: string[] = [];
+    for (const line of stderr.split('\n')) {
+      const m = /^Command failed -:(\d+)$/.exec(line.trim());
+      if (m) {
+        const n = Number(m[1]);
+        const cmd = this.reqLines[n - this.reqFirst];
+        out.push(`${cmd ?? `line ${n}`}: ${text.join(' ').trim() || 'failed'}`);
+        text = [];
+      } else if (line.trim()) text.push(line.trim());
+    }
+    if (text.length > 0) out.push(text.join(' '));
+    return out;
+  }
+
+  /** The last request's failures whose message came after its answer (waits `ms` for them): only asked on
+   * a failure path, when the check found lines undone and no message came with the answer. */
+  async lateErrors(ms: number): Promise<string[]> {
+    await new Promise((r) => setTimeout(r, ms));
+    const errors = this.failures(this.late);
+    this.late = '';
+    return errors;
+  }
+
+  /** Ends the child (its stdin closes; ip exits). */
+  close(): void {
+    const c = this.child;
+    this.child = undefined;
+    if (!c) return;
+    c.stdin.end();
+    c.unref();
+    for (const s of [c.stdout, c.stderr, c.stdin]) (s as unknown as { unref?: () => void }).unref?.();
+  }
+}
