@@ -124,7 +124,9 @@ export async function main(argv: string[]): Promise<number> {
   writeFileSync(join(out, 'lab-report.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(join(out, 'lab-report.html'), renderHtml(report));
   const t = summaryTables(report);
-  process.stderr.write(`\nping outage (ms)\n${t.pings.join('\n')}\n`);
+  process.stderr.write(
+    `\nping outage, longest (ms; ! not recovered, FAIL: the scenario failed)\n${t.pings.join('\n')}\n`,
+  );
   if (t.sessions.length)
     process.stderr.write(
       `\nsessions: survived/reset/stalled, longest stall; new connections opened during the outage\n${t.sessions.join('\n')}\n`,
