@@ -1,8 +1,12 @@
 /** Pure parts of the session measurement and the constrained lab: flow classification, tables, cgroup lookup. */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   type CgroupHostView,
   detectCgroups,
+  LabCgroups,
   labCgroupDirs,
   parseMountinfo,
   parseProcCgroup,
@@ -179,6 +183,41 @@ describe('cgroup lookup', () => {
       reason:
         'cgroup v2: no cgroup2 file system is mounted; cgroup v1: no cgroup v1 hierarchy has the cpu controller; no cgroup v1 hierarchy has the memory controller',
     });
+  });
+
+  it('writes the cgroup v2 files: controllers on the parent it creates, cpu.max and memory.max per router', () => {
+    // A directory standing for the unified root (the files the kernel would offer are not there).
+    const root = mkdtempSync(join(tmpdir(), 'hgl-cgv2-'));
+    try {
+      const cg = new LabCgroups({ backend: 'v2', root }, 'abc123', root);
+      cg.add('extrout1', true);
+      cg.add('load', false);
+      const parent = join(root, 'hgl-abc123');
+      const read = (...p: string[]) => readFileSync(join(parent, ...p), 'utf8');
+      expect(read('cgroup.subtree_control')).toBe('+cpu +memory');
+      expect(read('extrout1', 'cpu.max')).toBe('100000 100000');
+      expect(read('extrout1', 'memory.max')).toBe(String(256 * 1024 * 1024));
+      expect(() => read('load', 'cpu.max')).toThrow();
+      expect(cg.dirs('extrout1')).toEqual([join(parent, 'extrout1')]);
+      expect(cg.wrap('extrout1', ['keepalived', '-n'])).toEqual([
+        'sh',
+        '-c',
+        expect.stringContaining('exec "$@"'),
+        'hgl-cgroup',
+        join(parent, 'extrout1', 'cgroup.procs'),
+        '--',
+        'keepalived',
+        '-n',
+      ]);
+      // Recorded for crash cleanup, parent first.
+      expect(readFileSync(join(root, 'cgroups'), 'utf8').split('\n').filter(Boolean)).toEqual([
+        parent,
+        join(parent, 'extrout1'),
+        join(parent, 'load'),
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 
   it('finds only hgl-<run id> directories for the given runs', () => {
