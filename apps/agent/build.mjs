@@ -3,15 +3,18 @@
 // is loaded as CommonJS by Node 18+, and CJS starts faster than the ESM loader. dist/package.json pins the
 // type for the copy inside this (type: module) package.
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const pkg = JSON.parse(await readFile(here('./package.json'), 'utf8'));
-await mkdir(here('./dist'), { recursive: true });
+// `node build.mjs DIR` bundles into DIR instead (tests build their own copy, never racing on dist/).
+const outDir = process.argv[2] ? resolve(process.argv[2]) : here('./dist');
+await mkdir(outDir, { recursive: true });
 await build({
   entryPoints: [here('./src/main.ts')],
-  outfile: here('./dist/hagate-agent'),
+  outfile: `${outDir}/hagate-agent`,
   bundle: true,
   platform: 'node',
   format: 'cjs',
@@ -23,5 +26,5 @@ await build({
   minifySyntax: true,
   logLevel: 'warning',
 });
-await writeFile(here('./dist/package.json'), '{ "type": "commonjs" }\n');
-await chmod(here('./dist/hagate-agent'), 0o755);
+await writeFile(`${outDir}/package.json`, '{ "type": "commonjs" }\n');
+await chmod(`${outDir}/hagate-agent`, 0o755);

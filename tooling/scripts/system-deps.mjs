@@ -15,6 +15,9 @@ const needs = [
   ['iputils-ping', '/usr/bin/ping'],
   // arping sends the gratuitous ARP of a peer taking over, in the agent's handover tests.
   ['iputils-arping', '/usr/bin/arping'],
+  // conntrackd and conntrack check the generated conntrackd.conf and the agent's stateful failover.
+  ['conntrackd', '/usr/sbin/conntrackd'],
+  ['conntrack', '/usr/sbin/conntrack'],
 ];
 const missing = needs.filter(([, bin]) => !existsSync(bin)).map(([pkg]) => pkg);
 if (missing.length === 0) process.exit(0);

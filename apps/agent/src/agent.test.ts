@@ -429,7 +429,10 @@ describe('hagate-agent graceful handover (STOP, shutdown): the peer takes the VI
     if (whyNot) ctx.skip(whyNot);
     const { ns, cfg } = stoppingMaster('ho-back', 20_000);
     const { done } = start(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'STOP', '200']);
-    await settle(300);
+    // The agent is waiting once it has asked the kernel to resolve the VIP (a neighbour entry appears):
+    // only then does the VIP come back (a busy machine may take longer than any fixed delay to get there).
+    for (let i = 0; i < 200 && !run([IP, '-n', ns.name, 'neigh', 'show', VIP]).stdout.trim(); i++)
+      await settle(50);
     run([IP, '-n', ns.name, 'address', 'add', `${VIP}/24`, 'dev', 'eth1']);
     const { code, stderr } = await done;
     expect(code).toBe(0);
@@ -621,7 +624,7 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
           c.roles.master.links.push({ name: 'eth9', up: true });
         }),
       1,
-      /unknown interface eth9: no such link in this network namespace; nothing changed/,
+      /unknown interface eth9: no such link in this network namespace; demoted; nothing changed/,
     ],
     [
       'role rules nft rejects',
@@ -687,7 +690,7 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
     symlinkSync('/usr/sbin/nft', join(bin, 'nft'));
     const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200'], { ...env, PATH: bin });
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain('ip: not found in PATH; nothing changed');
+    expect(r.stderr).toContain('ip: not found in PATH; demoted; nothing changed');
     expect(snapshot(ns)).toEqual(before);
   });
 

@@ -50,5 +50,5 @@ export async function reannounce(config: AgentConfig, ip: IpSession): Promise<Re
   const dev = master.routes.find((r) => r.via === p.address)?.dev ?? config.externalNic;
   await ip.run([`neigh del ${p.address} dev ${dev}`]);
   await probe(p.address, p.method);
-  return { sent: true, detail: `ARP for ${p.address} on ${dev} and a probe sent` };
+  return { sent: true, detail: `master re-announced (ARP for ${p.address} on ${dev}, a probe sent)` };
 }

@@ -6,9 +6,10 @@ import { unsafeMode } from './config.js';
 import { Demotion } from './demote.js';
 import { exec, which } from './exec.js';
 import { IpSession } from './ip-session.js';
+import { describeOwned, type OwnedLink, readOwned } from './owned.js';
 import { describePlan, type Role } from './plan.js';
-import { PlanError, reconcile } from './reconcile.js';
-import { readState, statePath } from './state.js';
+import { PlanError, preflight, reconcile } from './reconcile.js';
+import { probeStateDir, readState, statePath, type TransitionRecord } from './state.js';
 
 export async function dryRunPlan(config: AgentConfig, role: Role, event: string): Promise<number> {
   try {
@@ -27,30 +28,75 @@ export async function dryRunPlan(config: AgentConfig, role: Role, event: string)
   }
 }
 
+/** The state file, the kernel's owned objects and the drift; exit 1 when the last transition failed or
+ * the kernel drifted from the role. Never throws on a malformed state file (readState validates it). */
 export async function status(config: AgentConfig, opts: { json: boolean }): Promise<number> {
   const state = readState(config.stateDir);
+  // Stale events changed nothing: the last transition that did something (or tried to).
+  const last = state.transitions.filter((t) => t.result !== 'stale').at(-1);
+  const failed = last?.result === 'failed' ? last : undefined;
+  // After a failed run the role is unknown: compare with the role it was going to.
+  const target = state.role ?? failed?.role;
   let drift: string[] | string = 'unknown (no role applied yet)';
-  if (state.role) {
+  if (target) {
     try {
-      const r = await reconcile(config, state.role, state, { dryRun: true });
+      const r = await reconcile(config, target, state, { dryRun: true });
       drift = describePlan(r.plan);
     } catch (e) {
       drift = `cannot compute: ${(e as Error).message}`;
     }
   }
+  let kernel: OwnedLink[] | string;
+  try {
+    kernel = readOwned(config);
+  } catch (e) {
+    kernel = `cannot read: ${(e as Error).message}`;
+  }
+  const d = new Demotion(config);
+  const demotion = config.demote
+    ? { file: config.demote.file, value: d.trackValue() ?? null, marker: d.marker() ?? null }
+    : undefined;
+  const fw = config.firewall;
+  const table = await exec(['nft', 'list', 'table', fw.table.family, fw.table.name], {
+    timeoutMs: config.commandTimeoutMs,
+  }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
+  const firewall = { table: `${fw.table.family} ${fw.table.name}`, loaded: table.code === 0 };
+  const demoted = demotion?.marker || demotion?.value === '1';
+  const code = failed || demoted || !firewall.loaded || (Array.isArray(drift) && drift.length > 0) ? 1 : 0;
   if (opts.json) {
-    process.stdout.write(`${JSON.stringify({ ...state, drift }, null, 2)}\n`);
-    return 0;
+    process.stdout.write(
+      `${JSON.stringify({ ...state, lastFailed: failed !== undefined, kernel, drift, firewall, demotion }, null, 2)}\n`,
+    );
+    return code;
   }
   const out: string[] = [];
   out.push(`router ${config.router}, instance ${config.instance}, state file ${statePath(config.stateDir)}`);
-  out.push(`role: ${state.role ?? 'unknown'}${state.since ? ` since ${state.since}` : ''}`);
+  out.push(
+    `role: ${state.role ?? (failed ? 'unknown (the last transition failed)' : 'unknown')}${state.since ? ` since ${state.since}` : ''}`,
+  );
+  if (failed)
+    out.push(
+      `last transition FAILED: ${failed.at} ${failed.event} -> ${failed.role}: ${failed.error ?? 'no error text'}`,
+    );
+  out.push(`kernel: ${typeof kernel === 'string' ? kernel : kernel.map(describeOwned).join('; ')}`);
+  out.push(
+    `firewall: table ${firewall.table} ${firewall.loaded ? 'loaded' : 'NOT loaded (nftables.service loads it at boot; hagate-agent check)'}`,
+  );
+  if (demotion?.marker)
+    out.push(`DEMOTED since ${demotion.marker.at}: ${demotion.marker.reason} (hagate-agent repair lifts it)`);
+  else if (demotion?.value === '1')
+    out.push(
+      `DEMOTED: ${demotion.file} says 1 (keepalived's start-up value until a transition succeeds here)`,
+    );
+  const warned = last?.warnings;
+  if (warned?.length) out.push(`last transition's warnings: ${warned.join('; ')}`);
+  const against = state.role ? 'the role' : `the ${target} state`;
   out.push(
     typeof drift === 'string'
       ? `drift: ${drift}`
       : drift.length === 0
-        ? 'drift: none, the kernel matches the role'
-        : `drift: ${drift.length} changes needed\n${drift.map((d) => `  ${d}`).join('\n')}`,
+        ? `drift: none, the kernel matches ${against}`
+        : `drift: ${drift.length} changes needed for ${against}\n${drift.map((d) => `  ${d}`).join('\n')}`,
   );
   out.push('last transitions:');
   for (const t of state.transitions.slice(-10).reverse()) {
@@ -59,11 +105,19 @@ export async function status(config: AgentConfig, opts: { json: boolean }): Prom
       .join(', ');
     const handover = t.handover ? `, handover: ${t.handover.outcome} after ${t.handover.ms} ms` : '';
     out.push(
-      `  ${t.at} ${t.event} -> ${t.role}: ${t.result}, ${t.changes} changes${steps ? ` (${steps} ms)` : ''}${handover}${t.error ? `: ${t.error}` : ''}`,
+      `  ${t.at} ${t.event} -> ${t.role}: ${t.result}, ${changesText(t)}${steps ? ` (${steps} ms)` : ''}${handover}${t.error ? `: ${t.error}` : ''}`,
     );
   }
   process.stdout.write(`${out.join('\n')}\n`);
-  return 0;
+  return code;
+}
+
+function changesText(t: TransitionRecord): string {
+  if (t.result !== 'failed') return `${t.changes ?? 0} changes`;
+  const planned = t.planned !== undefined ? ` of ${t.planned} planned` : '';
+  return t.changes !== undefined
+    ? `${t.changes}${planned} changes made`
+    : `unknown how many${planned} changes made`;
 }
 
 /** Reasons keepalived's script security would refuse `file` (it and its directories writable by non-root). */
@@ -166,6 +220,8 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
       `script security for ${self}: ${problems.length ? problems.join('; ') : 'ok'}`,
     ]);
   }
+  // State dir (issue 16.9): a read-only or full one loses the event order and the record.
+  results.push(probeStateDir(config.stateDir));
   const cfgProblems = scriptSecurity(configPath);
   results.push([
     cfgProblems.length === 0,
@@ -173,4 +229,30 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
   ]);
   for (const [ok, line] of results) process.stdout.write(`${ok ? 'ok  ' : 'FAIL'} ${line}\n`);
   return results.every(([ok]) => ok) ? 0 : 1;
+}
+
+/**
+ * `hagate-agent repair`: lifts a demotion once the master role can run again (its preflight passes):
+ * keepalived then restores this router's priority (and, with preemption, gives it the master role back).
+ */
+export async function repair(config: AgentConfig): Promise<number> {
+  const d = new Demotion(config);
+  const was = d.marker();
+  try {
+    preflight(config, 'master');
+  } catch (e) {
+    process.stdout.write(`still demoted: the master role cannot run here: ${(e as Error).message}\n`);
+    return 1;
+  }
+  const problem = d.clear();
+  if (problem) {
+    process.stdout.write(`cannot lift the demotion: ${problem}\n`);
+    return 1;
+  }
+  process.stdout.write(
+    was
+      ? `demotion lifted (it was: ${was.reason}, since ${was.at}); keepalived restores this router's priority\n`
+      : 'not demoted; the demotion file says 0\n',
+  );
+  return 0;
 }

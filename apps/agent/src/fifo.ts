@@ -1,59 +1,46 @@
 /**
  * fifo mode (`vrrp_notify_fifo_script`): one long-lived process reads keepalived's event lines from the
  * FIFO and applies them strictly in order. The FIFO is opened read-write, so it never reports end-of-file
- * when keepalived closes it on a reload. SIGTERM/SIGINT: stop reading, apply the newest queued event (the
- * rest are superseded), exit 0.
+ * when keepalived closes it on a reload. Lines are sorted as they are read (fifo-lines.ts): this instance's
+ * role events are queued; `MASTER_RX_LOWER_PRI` re-announces; malformed lines, unknown states and other
+ * instances' lines are logged (rate-limited) and dropped. SIGTERM/SIGINT: stop reading, apply the newest
+ * queued role event (the rest are superseded), exit 0.
  */
 import { constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { AgentConfig } from '@hagate/spec/agent-config';
+import { classify, LineSplitter, MAX_LINE, type ParsedEvent, RateLimit } from './fifo-lines.js';
 import { FirewallWatch } from './firewall-watch.js';
 import { IpSession } from './ip-session.js';
-import { log } from './log.js';
+import { log, setLogStream } from './log.js';
 import type { Role } from './plan.js';
+import { onReannounce } from './reannounce.js';
 import { handleEvent } from './run.js';
 import { nowSeq, type Seq } from './seq.js';
 
-export interface ParsedEvent {
-  type: string;
-  name: string;
-  state: string;
-  priority?: string;
+export { type ParsedEvent, parseFifoLine, roleOf } from './fifo-lines.js';
+
+interface Item {
+  event: ParsedEvent;
+  /** undefined: a re-announce (MASTER_RX_LOWER_PRI), not a role change. */
+  role?: Role;
+  seq: Seq;
 }
 
-/** `INSTANCE "ROUTEUR_1" MASTER 200` -> its fields; undefined for a line that is not an event. */
-export function parseFifoLine(line: string): ParsedEvent | undefined {
-  const m =
-    /^\s*(\S+)\s+"((?:[^"\\]|\\.)*)"\s+(\S+)(?:\s+(\S+))?\s*$/.exec(line) ??
-    /^\s*(\S+)\s+(\S+)\s+(\S+)(?:\s+(\S+))?\s*$/.exec(line);
-  if (!m) return undefined;
-  const e: ParsedEvent = { type: m[1] as string, name: m[2] as string, state: m[3] as string };
-  if (m[4] !== undefined) e.priority = m[4];
-  return e;
-}
-
-/** The role an event asks for; undefined for events this agent ignores. */
-export function roleOf(config: AgentConfig, e: ParsedEvent): Role | undefined {
-  if (e.type !== 'INSTANCE' || e.name !== config.instance) return undefined;
-  switch (e.state) {
-    case 'MASTER':
-      return 'master';
-    case 'BACKUP':
-    case 'FAULT':
-    case 'STOP':
-    case 'DELETED':
-      return 'backup';
-    default:
-      return undefined;
-  }
-}
+const eventText = (e: ParsedEvent) => [e.type, e.name, e.state, e.priority].filter(Boolean).join(' ');
 
 export function runFifo(config: AgentConfig, path: string): Promise<number> {
+  setLogStream(true);
   return new Promise((resolve) => {
-    const queue: { line: string; seq: Seq }[] = [];
+    const queue: Item[] = [];
     let busy = false;
     let stopping = false;
-    let failures = 0;
+    const tag = `(${config.instance}) fifo ${path}`;
+    const limit = new RateLimit();
+    const note = (kind: string, text: string) => {
+      const suffix = limit.allow(kind);
+      if (suffix !== undefined) log('warning', `${tag}: ${text}${suffix}`);
+    };
     // One ip child for the process's whole life: an event spawns nothing.
     const ip = new IpSession(config.commandTimeoutMs);
     // The firewall is loaded at boot; this process puts it back if something removes it.
@@ -71,52 +58,69 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
       writable: false,
     });
     stream.setEncoding('utf8');
-    let buffered = '';
     const finish = () => {
       stream.destroy();
       ip.close();
       firewall.stop();
-      log('info', `(${config.instance}) fifo ${path}: stopped`);
+      log('info', `${tag}: stopped`);
+      setLogStream(false);
       resolve(0);
     };
     const pump = async () => {
       if (busy) return;
       busy = true;
       while (queue.length > 0) {
-        if (stopping) queue.splice(0, queue.length - 1);
+        if (stopping) {
+          // Only the newest role event still matters.
+          const roles = queue.filter((i) => i.role !== undefined);
+          queue.splice(0, queue.length, ...roles.slice(-1));
+        }
         const item = queue.shift();
         if (!item) break;
-        const e = parseFifoLine(item.line);
-        const role = e && roleOf(config, e);
-        if (!e || !role) continue;
-        const out = await handleEvent(
-          config,
-          role,
-          [e.type, e.name, e.state, e.priority].filter(Boolean).join(' '),
-          item.seq,
-          {
-            dropStale: false,
-            handover: e.state === 'STOP',
-            signal: stopSignal.signal,
-            leaveOnInterrupt: true,
-            ip,
-          },
-        );
-        if (out.status !== 0) failures++;
+        const text = eventText(item.event);
+        if (!item.role) {
+          const r = await onReannounce(config, ip);
+          log('info', `(${config.instance}) ${text}: a lower-priority advert was received: ${r.detail}`);
+          continue;
+        }
+        await handleEvent(config, item.role, text, item.seq, {
+          dropStale: false,
+          handover: item.event.state === 'STOP',
+          signal: stopSignal.signal,
+          leaveOnInterrupt: true,
+          ip,
+        });
       }
       busy = false;
       if (stopping) finish();
     };
-    stream.on('data', (chunk) => {
-      buffered += chunk;
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      const seq = nowSeq();
-      for (const line of lines) if (line.trim()) queue.push({ line, seq });
+    const onLine = (line: string, seq: Seq) => {
+      if (!line.trim()) return;
+      const c = classify(config, line);
+      switch (c.kind) {
+        case 'role':
+        case 'reannounce':
+          if (c.torn) note('torn', `torn line, recovered its last event "${eventText(c.event)}"`);
+          queue.push(c.kind === 'role' ? { event: c.event, role: c.role, seq } : { event: c.event, seq });
+          return;
+        case 'quiet':
+          return;
+        default:
+          note(c.kind, `line ignored (${c.why}): ${JSON.stringify(line.slice(0, 200))}`);
+      }
+    };
+    let seq = nowSeq();
+    const lines = new LineSplitter(
+      (line) => onLine(line, seq),
+      () => note('too-long', `a line over ${MAX_LINE} characters was discarded`),
+    );
+    stream.on('data', (chunk: string) => {
+      seq = nowSeq();
+      lines.push(chunk);
       void pump();
     });
     stream.on('error', (e) => {
-      log('err', `(${config.instance}) fifo ${path}: ${e.message}`);
+      log('err', `${tag}: ${e.message}`);
       resolve(1);
     });
     const stop = () => {
@@ -132,6 +136,6 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     process.on('SIGTERM', stop);
     process.on('SIGINT', stop);
     process.on('SIGHUP', () => {}); // keepalived reloads: keep going
-    log('info', `(${config.instance}) fifo ${path}: waiting for events (${failures} failures so far)`);
+    log('info', `${tag}: waiting for events`);
   });
 }

@@ -3,6 +3,7 @@
  * See ../README.md for the modes; the contract is in the repository's DESIGN.md.
  */
 import { statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, loadConfig, UsageError } from './config.js';
 import { log, setLogTarget } from './log.js';
 import type { Role } from './plan.js';
@@ -21,8 +22,10 @@ Usage (keepalived calls the first three):
   hagate-agent [options] shutdown                   shutdown_script: converge to the backup state
   hagate-agent [options] [fifo] FIFO                vrrp_notify_fifo_script: apply the FIFO's events in order
   hagate-agent [options] master|backup              apply a role by hand
-  hagate-agent [options] status [--json]            role, last transitions with step timings, drift
-  hagate-agent [options] check                      config, interfaces, tools, permissions
+  hagate-agent [options] status [--json]            role, transitions, owned NICs, drift (1: failed or drifted)
+  hagate-agent [options] check                      config, interfaces, tools, permissions, firewall, demotion
+  hagate-agent [options] repair                     lift a demotion once the master role can run again
+  hagate-agent [options] reannounce                 a master re-announces itself (notify_master_rx_lower_pri)
 
 Options:
   --config FILE   agent config (default ${DEFAULT_CONFIG})
@@ -30,7 +33,8 @@ Options:
   --version       print the version
   --help          this help
 
-Exit status: 0 done (also: nothing to change, stale or foreign event), 1 the change failed, 2 bad usage or config.
+Exit status: 0 done (also: nothing to change, stale or foreign event), 1 the change failed or the state
+file could not be written, 2 bad usage (extra arguments too) or config.
 `;
 
 function roleOfState(state: string): Role {
@@ -48,37 +52,64 @@ function isFifo(path: string | undefined): boolean {
   }
 }
 
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  'dry-run': { type: 'boolean', short: 'n' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
+} as const;
+
+/** parseArgs' own errors, in the agent's words. */
+function usageFromParseArgs(e: NodeJS.ErrnoException): UsageError {
+  const opt = /'([^']+)'/.exec(e.message)?.[1] ?? '';
+  if (e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') return new UsageError(`unknown option ${opt} (see --help)`);
+  if (e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' && /config/.test(opt))
+    return new UsageError('--config needs a file');
+  return new UsageError(`${e.message} (see --help)`);
+}
+
+/** Commands that take no argument after them. */
+const BARE = new Set(['shutdown', 'status', 'check', 'master', 'backup', 'repair', 'reannounce']);
+
 async function main(argv: string[]): Promise<number> {
-  let configPath = DEFAULT_CONFIG;
-  let dryRun = false;
-  let json = false;
-  const pos: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i] as string;
-    if (a === '--config' || a === '-c') {
-      const v = argv[++i];
-      if (!v) throw new UsageError('--config needs a file');
-      configPath = v;
-    } else if (a.startsWith('--config=')) configPath = a.slice('--config='.length);
-    else if (a === '--dry-run' || a === '-n') dryRun = true;
-    else if (a === '--json') json = true;
-    else if (a === '--help' || a === '-h') {
-      process.stdout.write(HELP);
-      return 0;
-    } else if (a === '--version' || a === '-V') {
-      process.stdout.write(`hagate-agent ${VERSION}\n`);
-      return 0;
-    } else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option ${a} (see --help)`);
-    else pos.push(a);
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw usageFromParseArgs(e as NodeJS.ErrnoException);
   }
+  const { values, positionals: pos } = parsed;
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (values.version) {
+    process.stdout.write(`hagate-agent ${VERSION}\n`);
+    return 0;
+  }
+  const configPath = values.config ?? DEFAULT_CONFIG;
+  const dryRun = values['dry-run'] === true;
+  const json = values.json === true;
   if (pos.length === 0) throw new UsageError('no event given (see --help)');
+  if (BARE.has(pos[0] as string) && pos.length > 1)
+    throw new UsageError(`${pos[0]} takes no argument, found "${pos.slice(1).join(' ')}" (see --help)`);
+  if (pos[0] === 'fifo' && pos.length > 2)
+    throw new UsageError(`fifo takes one FIFO path, found "${pos.slice(1).join(' ')}" (see --help)`);
   const config = loadConfig(configPath);
   setLogTarget(config.syslog);
   const cmd = pos[0] as string;
 
-  if (cmd === 'status' || cmd === 'check') {
-    const { status, check } = await import('./commands.js');
+  if (cmd === 'status' || cmd === 'check' || cmd === 'repair') {
+    const { status, check, repair } = await import('./commands.js');
+    if (cmd === 'repair') return repair(config);
     return cmd === 'status' ? status(config, { json }) : check(config, configPath);
+  }
+  if (cmd === 'reannounce') {
+    const { onReannounce } = await import('./reannounce.js');
+    const r = await onReannounce(config);
+    log('info', `(${config.instance}) reannounce: ${r.detail}`);
+    return 0;
   }
 
   const last = pos[pos.length - 1];
@@ -112,8 +143,15 @@ async function main(argv: string[]): Promise<number> {
       log('info', `(${name}) ${type} ${state}: not instance ${config.instance}, ignored`);
       return 0;
     }
-    role = roleOfState(state);
     event = tail.join(' ');
+    if (state === 'MASTER_RX_LOWER_PRI') {
+      // Not a role change: this router stays master and re-announces itself (see reannounce.ts).
+      const { onReannounce } = await import('./reannounce.js');
+      const r = await onReannounce(config);
+      log('info', `(${config.instance}) ${event}: a lower-priority advert was received: ${r.detail}`);
+      return 0;
+    }
+    role = roleOfState(state);
     handover = state === 'STOP';
   }
   if (dryRun) {

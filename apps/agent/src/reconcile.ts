@@ -14,6 +14,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import { probe } from './announce.js';
 import { unsafeMode } from './config.js';
+import { conntrackdSteps } from './conntrack.js';
 import { Demotion } from './demote.js';
 import { exec, which } from './exec.js';
 import { type IpResult, IpSession } from './ip-session.js';
@@ -28,8 +29,6 @@ export interface ReconcileResult {
   steps: Record<string, number>;
   /** The role rules entry of the state file after this run (file and hash), when the role has any. */
   nft?: AgentState['nft'];
-  /** Unused since the firewall is loaded at boot (kept for callers that still await it). */
-  nftPending?: Promise<AgentState['nft'] | undefined>;
   /** Epoch ms (sub-ms) the reconciliation started: the first step of the transition. */
   startedAt: number;
   /** Set when the run failed; `changed` tells whether anything was changed before the failure. */
@@ -37,6 +36,8 @@ export interface ReconcileResult {
   changed: boolean;
   /** Set when a failed MASTER transition demoted the router (the backup state was applied instead). */
   demoted?: string;
+  /** What went wrong around the transition without failing it (conntrackd unreachable...). */
+  warnings: string[];
 }
 
 export interface ReconcileOptions {
@@ -107,6 +108,14 @@ export async function reconcile(
   const ip = opts.ip ?? new IpSession(config.commandTimeoutMs);
   try {
     return await new Run(config, role, previous, opts, ip, t0).go();
+  } catch (e) {
+    // A MASTER that cannot even start (a tool or the NIC missing, role rules refused) changes nothing, and
+    // keepalived must still learn that this router cannot serve.
+    if (e instanceof PlanError && role === 'master' && !opts.dryRun && config.demote) {
+      const problem = new Demotion(config).demote(`MASTER failed: ${e.message}`);
+      throw new PlanError(`${e.message}; demoted${problem ? ` (${problem})` : ''}`);
+    }
+    throw e;
   } finally {
     if (!opts.ip) ip.close();
   }
@@ -135,6 +144,7 @@ class Run {
       steps: this.steps,
       changed: false,
       startedAt: round(performance.timeOrigin + t0),
+      warnings: [],
     };
   }
 
@@ -197,6 +207,9 @@ class Run {
       }
     };
 
+    const roleChange = this.previous.role !== role || changeCount(plan) > 0;
+    // To MASTER: the peer's connections are in the kernel before the external NIC comes up.
+    if (role === 'master' && roleChange) await this.conntrack('conntrack', ['commit']);
     // Each step runs whatever the one before did: a failed step never skips the safety steps after it.
     writeSysctls(plan.sysctlsPre);
     if (role === 'master') await loadRoleRules();
@@ -232,7 +245,25 @@ class Run {
       this.time('announce', t);
     }
     this.time('total', this.t0);
+    // Bookkeeping once the state holds: the new master's table becomes the reference; a backup lets the
+    // new master's connections go and asks it for its table.
+    if (roleChange && !result.error) {
+      await this.conntrack(
+        'conntrackSync',
+        role === 'master' ? ['flushCaches', 'resync', 'sendBulk'] : ['resetTimers', 'requestDump'],
+      );
+    } else if (result.demoted) await this.conntrack('conntrackSync', ['resetTimers', 'requestDump']);
     return result;
+  }
+
+  /** conntrackd requests, when configured; problems are warnings, never a failed transition. */
+  private async conntrack(step: string, requests: Parameters<typeof conntrackdSteps>[1]): Promise<void> {
+    const c = this.config.conntrack;
+    if (!c) return;
+    const t = now();
+    const problems = await conntrackdSteps(c, requests);
+    this.time(step, t);
+    for (const p of problems) this.result.warnings.push(p);
   }
 
   /** Runs `lines` (even none: the check's read) and records what ip said about the failed ones. */

@@ -2,12 +2,13 @@
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import type { HandoverResult } from './handover.js';
 import type { IpSession } from './ip-session.js';
-import { acquireLock } from './lock.js';
+import { acquireLock, type Lock } from './lock.js';
 import { log } from './log.js';
 import type { Role } from './plan.js';
-import { PlanError, type ReconcileResult, reconcile } from './reconcile.js';
+import { changeCount } from './plan.js';
+import { PlanError, reconcile } from './reconcile.js';
 import { compareSeq, type Seq } from './seq.js';
-import { readState, type TransitionRecord, writeState } from './state.js';
+import { type AgentState, readState, StateWriteError, type TransitionRecord, writeState } from './state.js';
 
 export interface EventOutcome {
   result: TransitionRecord['result'];
@@ -38,6 +39,24 @@ const HANDOVER_TEXT: Record<HandoverResult['outcome'], string> = {
   interrupted: 'interrupted',
 };
 
+/** Waiting for the lock is event-driven; this only bounds a holder that never finishes. */
+const LOCK_SAFETY_MS = 600_000;
+
+/** Records the waiters answered `stale`, remembers the newest one still waiting, writes the state file. */
+function save(config: AgentConfig, state: AgentState, lock: Lock): string | undefined {
+  state.transitions.push(...lock.takeStale());
+  const pending = lock.pending() ?? state.pendingSeq;
+  if (pending && (!state.lastSeq || compareSeq(pending, state.lastSeq) > 0)) state.pendingSeq = pending;
+  else delete state.pendingSeq;
+  try {
+    writeState(config.stateDir, state);
+    return undefined;
+  } catch (e) {
+    if (e instanceof StateWriteError) return e.message;
+    throw e;
+  }
+}
+
 /** Applies `role` for `event`. */
 export async function handleEvent(
   config: AgentConfig,
@@ -46,17 +65,37 @@ export async function handleEvent(
   seq: Seq,
   opts: EventOptions,
 ): Promise<EventOutcome> {
-  const lock = await acquireLock(config.lockName, Math.max(config.commandTimeoutMs * 4, 10_000));
+  const tag = `(${config.instance}) ${event}`;
+  const got = await acquireLock(
+    config.lockName,
+    { seq, event, role, droppable: opts.dropStale },
+    LOCK_SAFETY_MS,
+  );
+  if ('stale' in got) {
+    // The holder records this event in the state file.
+    log('info', `${tag}: stale event dropped (a newer one is waiting for the lock)`);
+    return { result: 'stale', changes: 0, status: 0 };
+  }
+  const lock = got.held;
   try {
     const state = readState(config.stateDir);
+    lock.observe(state.lastSeq);
+    lock.observe(state.pendingSeq);
     const at = new Date().toISOString();
-    const tag = `(${config.instance}) ${event}`;
-    if (opts.dropStale && state.lastSeq && compareSeq(state.lastSeq, seq) > 0) {
+    /** Writes the state; a write failure is one log line and exit status 1 (the change itself stands). */
+    const finish = (outcome: EventOutcome, done: string): EventOutcome => {
+      const failed = save(config, state, lock);
+      if (!failed) return outcome;
+      log('err', `${tag}: ${done}, but the state file was not written: ${failed}`);
+      return { ...outcome, status: 1 };
+    };
+    const staleNow = () => opts.dropStale && compareSeq(lock.newest(), seq) > 0;
+    const dropStale = (): EventOutcome => {
       state.transitions.push({ at, event, role, seq, result: 'stale', changes: 0, steps: {} });
-      writeState(config.stateDir, state);
-      log('info', `${tag}: stale event dropped (a newer one was already handled)`);
-      return { result: 'stale', changes: 0, status: 0 };
-    }
+      log('info', `${tag}: stale event dropped (a newer one was already handled or is waiting)`);
+      return finish({ result: 'stale', changes: 0, status: 0 }, 'stale event dropped');
+    };
+    if (staleNow()) return dropStale();
     if (!state.lastSeq || compareSeq(seq, state.lastSeq) > 0) state.lastSeq = seq;
     let handover: HandoverResult | undefined;
     if (opts.handover && config.handover && role === 'backup' && state.role === 'master') {
@@ -77,53 +116,56 @@ export async function handleEvent(
           steps: {},
           handover,
         });
-        writeState(config.stateDir, state);
         log(
           'info',
           left
             ? `${tag}: handover interrupted after ${handover.ms} ms, master state left to the shutdown hook`
             : `${tag}: the VIP came back here after ${handover.ms} ms, master state kept`,
         );
-        return { result: 'superseded', changes: 0, status: 0 };
+        return finish({ result: 'superseded', changes: 0, status: 0 }, 'master state kept');
       }
+      // A newer event came while waiting: it decides the role.
+      if (staleNow()) return dropStale();
     }
     const handoverNote = handover
       ? ` after handover (${HANDOVER_TEXT[handover.outcome]}, ${handover.ms} ms)`
       : '';
     let outcome: EventOutcome;
     let record: TransitionRecord;
-    let pending: ReconcileResult['nftPending'];
     try {
       const r = await reconcile(config, role, state, opts.ip ? { ip: opts.ip } : {});
-      pending = r.nftPending;
       if (r.nft) state.nft = r.nft;
       else delete state.nft;
-      record = {
-        at,
-        event,
-        role,
-        seq,
-        result: r.error ? 'failed' : 'applied',
-        changes: r.changes,
-        steps: r.steps,
-        startedAt: r.startedAt,
-      };
+      record = { at, event, role, seq, result: r.error ? 'failed' : 'applied', steps: r.steps };
+      if (r.startedAt !== undefined) record.startedAt = r.startedAt;
       if (handover) record.handover = handover;
+      for (const w of r.warnings) log('warning', `${tag}: ${w}`);
+      if (r.warnings.length > 0) record.warnings = r.warnings;
       if (r.error) {
+        // What a failed run made (the plan's changes the check found done), apart from what it planned.
+        record.changes = r.changed ? r.changes : 0;
+        record.planned = changeCount(r.plan);
         record.error = r.error;
-        log('err', `${tag}: ${role} state FAILED after ${r.steps.total} ms: ${r.error}`);
-        outcome = { result: 'failed', changes: r.changes, status: 1 };
+        if (r.demoted) record.demoted = r.demoted;
+        log(
+          'err',
+          `${tag}: ${role} state FAILED after ${r.steps.total} ms: ${r.error}${r.demoted ? `; ${r.demoted}` : ''}`,
+        );
+        outcome = { result: 'failed', changes: record.changes, status: 1 };
       } else {
+        record.changes = r.changes;
         const timing = Object.entries(r.steps)
           .map(([k, v]) => `${k} ${v}`)
           .join(', ');
         log('info', `${tag}: ${role} state applied${handoverNote}, ${r.changes} changes (${timing} ms)`);
         outcome = { result: 'applied', changes: r.changes, status: 0 };
       }
-      if (!r.error && state.role !== role) {
-        state.role = role;
+      // A demoted router holds the backup state; any other failure leaves the role unknown.
+      const now = r.error ? (r.demoted ? 'backup' : undefined) : role;
+      if (now && state.role !== now) {
+        state.role = now;
         state.since = at;
-      } else if (r.error && r.changed) {
+      } else if (!now && r.changed) {
         delete state.role;
       }
     } catch (e) {
@@ -133,14 +175,9 @@ export async function handleEvent(
       log('err', `${tag}: ${role} state FAILED: ${msg}`);
       outcome = { result: 'failed', changes: 0, status: 1 };
     }
-    if (pending) {
-      const nft = await pending;
-      if (nft) state.nft = nft;
-    }
     state.transitions.push(record);
-    writeState(config.stateDir, state);
-    return outcome;
+    return finish(outcome, outcome.result === 'failed' ? `${role} state failed` : `${role} state applied`);
   } finally {
-    await lock.release();
+    lock.release();
   }
 }

@@ -165,6 +165,13 @@ const demoteShape = object(
   { file: absPath },
   'The keepalived track_file the agent writes: 1 demotes this router (a MASTER it could not hold), 0 is healthy.',
 );
+const conntrackShape = object(
+  {
+    socket: absPath,
+    timeoutMs: optional(int(100, 60_000), 2000),
+  },
+  "conntrackd's control socket (its UNIX Path), which the agent talks to directly: commit the peer's connections before the external NIC comes up, then flush, resync and send them (master); shorten the kernel timers and ask the peer for its table (backup). A failure never stops the transition.",
+);
 const configShape = object(
   {
     $comment: optional(str()),
@@ -183,6 +190,7 @@ const configShape = object(
     roles: object({ master: roleShape, backup: roleShape }),
     firewall: firewallShape,
     demote: optional(demoteShape),
+    conntrack: optional(conntrackShape),
     handover: optional(handoverShape),
   },
   'hagate-agent configuration: what the agent must make true on one router in each VRRP role.',
@@ -199,6 +207,7 @@ export type HandoverState = Parsed<typeof handoverShape>;
 export type OwnedObjects = Parsed<typeof ownedShape>;
 export type FirewallState = Parsed<typeof firewallShape>;
 export type DemoteState = Parsed<typeof demoteShape>;
+export type ConntrackState = Parsed<typeof conntrackShape>;
 export type AgentConfig = Parsed<typeof configShape>;
 
 /** Offset of the first JSON syntax error in `text` (V8 messages do not always carry one). */

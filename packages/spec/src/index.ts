@@ -4,6 +4,7 @@ export {
   AgentConfigError,
   type AnnounceState,
   agentConfigJsonSchema,
+  type ConntrackState,
   type DemoteState,
   type FirewallState,
   type HandoverState,

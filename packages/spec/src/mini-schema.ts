@@ -125,6 +125,9 @@ export function array<T>(item: Schema<T>): Schema<T[]> {
   };
 }
 
+/** A key that may be absent; with a default, the parsed value always has it. */
+export function optional<T>(schema: Schema<T>): Optional<T>;
+export function optional<T>(schema: Schema<T>, dflt: T): Optional<T> & { default: T };
 export function optional<T>(schema: Schema<T>, dflt?: T): Optional<T> {
   return dflt === undefined ? { optional: schema } : { optional: schema, default: dflt };
 }

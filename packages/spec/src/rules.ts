@@ -255,6 +255,25 @@ export function checkRules(spec: Spec): RuleIssue[] {
   if (e.gateway === e.failoverIp)
     add(['external', 'gateway'], `expected a gateway different from the failover IP, found ${e.gateway}`);
 
+  const cs = spec.conntrackSync;
+  if (cs) {
+    const syncSeg = spec.segments[cs.segment];
+    if (!syncSeg) {
+      add(
+        ['conntrackSync', 'segment'],
+        `expected a segment name (${Object.keys(spec.segments).join(', ')}), found "${cs.segment}"`,
+      );
+    } else {
+      for (const [rname, r] of routers) {
+        if (r.addresses[cs.segment] === undefined)
+          add(
+            ['routers', rname, 'addresses'],
+            `expected an address on the conntrack sync segment ${cs.segment}, found none`,
+          );
+      }
+    }
+  }
+
   if (spec.firewall.sshFrom !== undefined && !spec.segments[spec.firewall.sshFrom]) {
     add(
       ['firewall', 'sshFrom'],

@@ -25,6 +25,7 @@ describe('JSON Schema of hagate.yaml', () => {
       'external',
       'firewall',
       'agent',
+      'conntrackSync',
     ]);
     expect(schema.additionalProperties).toBe(false);
     expect(schema.required).toEqual(expect.arrayContaining(['version', 'routers', 'vrrp', 'external']));

@@ -128,6 +128,31 @@ export const FirewallSchema = z.strictObject({
   extraRules: z.array(ExtraRuleSchema).default([]),
 });
 
+export const ConntrackSyncSchema = z
+  .strictObject({
+    segment: name.describe(
+      "Segment carrying the sync traffic (UDP unicast between the routers' addresses there), e.g. the monitoring VLAN.",
+    ),
+    port: z.int().min(1).max(65535).default(3780).describe('UDP port of the sync traffic.'),
+    tableSize: z
+      .int()
+      .min(1024)
+      .max(16_777_216)
+      .default(262_144)
+      .describe(
+        "The routers' conntrack table size (net.netfilter.nf_conntrack_max): conntrackd's cache limit is twice it, its hash size a quarter of it.",
+      ),
+    ignore: z
+      .array(ipv4)
+      .default([])
+      .describe(
+        "More addresses whose connections are not synced (the routers' own addresses and the VIP always are).",
+      ),
+  })
+  .describe(
+    'Stateful failover: conntrackd (FTFW over UDP unicast) keeps the connection table of both routers in step, and hagate-agent commits it on takeover, so connections survive a failover.',
+  );
+
 export const AgentSettingsSchema = z.strictObject({
   path: z
     .string()
@@ -170,6 +195,7 @@ export const SpecSchema = z
     external: ExternalSchema,
     firewall: FirewallSchema.prefault({}),
     agent: AgentSettingsSchema.prefault({}),
+    conntrackSync: ConntrackSyncSchema.optional(),
   })
   .describe(
     'hagate.yaml: a highly available router pair (keepalived VRRP) on a KVM + Open vSwitch hypervisor.',

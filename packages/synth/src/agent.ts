@@ -4,6 +4,7 @@
  */
 import type { AgentConfig, RoleState } from '@hagate/spec';
 import { peerOf, vrrpMasterDownMs, vrrpSegment } from '@hagate/spec';
+import { CONNTRACKD_SOCKET } from './conntrackd.js';
 import { hasRoleRules, NFT_TABLE, RULESET_PATH, roleRulesPath } from './nftables.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
@@ -69,6 +70,7 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     roles: { master, backup },
     firewall: { ruleset: RULESET_PATH, table: { ...NFT_TABLE } },
     demote: { file: DEMOTE_FILE },
+    ...(spec.conntrackSync ? { conntrack: { socket: CONNTRACKD_SOCKET, timeoutMs: 2000 } } : {}),
     // The peer takes over within its master-down interval (at its skew time when our priority-0 advert
     // reaches it); 250 ms of margin for its gratuitous ARP to arrive.
     handover: {

@@ -3,6 +3,7 @@
  * the same spec always gives the same bytes.
  */
 import { synthAgent } from './agent.js';
+import { synthConntrackd } from './conntrackd.js';
 import { SynthError } from './errors.js';
 import { synthInterfaces } from './interfaces.js';
 import { synthKeepalived } from './keepalived.js';
@@ -20,6 +21,7 @@ const generators: ((input: SynthInput) => GeneratedFile[])[] = [
   synthKeepalived,
   synthNftables,
   synthSystemd,
+  synthConntrackd,
   synthAgent,
   synthLibvirt,
 ];

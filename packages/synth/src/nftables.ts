@@ -37,6 +37,7 @@ import {
   w,
 } from '@hagate/nftables-parser';
 import { peerOf, routerNames, segmentInterface, vrrpSegment } from '@hagate/spec';
+import { syncLink } from './conntrackd.js';
 import { SynthError } from './errors.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
@@ -252,6 +253,18 @@ export function nftablesModel(input: SynthInput, router: string): Ruleset {
         accept(),
       ),
     );
+    // conntrackd's sync traffic: from the peer's sync address only, on the sync segment.
+    const sync = syncLink(spec, router);
+    if (sync) {
+      rules.input.push(
+        rule(
+          meta('iifname', sync.iface),
+          payload('ip', 'saddr', sync.peer),
+          payload('udp', 'dport', sync.port),
+          accept(),
+        ),
+      );
+    }
     const sshFrom = spec.firewall.sshFrom;
     if (sshFrom !== undefined) {
       const seg = spec.segments[sshFrom];

@@ -10,12 +10,14 @@ import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js
 export const KEEPALIVED_DROPIN = '/etc/systemd/system/keepalived.service.d/hagate.conf';
 
 export function synthSystemd(input: SynthInput): GeneratedFile[] {
+  // With conntrackSync, conntrackd runs before keepalived too: the agent's first transition talks to it.
+  const units = input.spec.conntrackSync ? 'nftables.service conntrackd.service' : 'nftables.service';
   const text = [
     `# ${generatedMarker(input)}`,
-    '# keepalived starts after the firewall is loaded (nftables.service reads /etc/nftables.conf).',
+    `# keepalived starts after the firewall is loaded (nftables.service reads /etc/nftables.conf)${input.spec.conntrackSync ? ' and conntrackd runs' : ''}.`,
     '[Unit]',
-    'Wants=nftables.service',
-    'After=nftables.service',
+    `Wants=${units}`,
+    `After=${units}`,
     '',
   ].join('\n');
   return routerNames(input.spec).map((router) => ({ path: `${router}${KEEPALIVED_DROPIN}`, contents: text }));

@@ -8,7 +8,13 @@ import { Constrained, type ConstrainedReport } from './constrained.js';
 import { runSync } from './exec.js';
 import { Lab } from './lab.js';
 import { planLab } from './plan.js';
-import { SCENARIOS, type ScenarioName, type ScenarioResult, ScenarioRunner } from './scenarios.js';
+import {
+  HAGATE_ONLY,
+  SCENARIOS,
+  type ScenarioName,
+  type ScenarioResult,
+  ScenarioRunner,
+} from './scenarios.js';
 import { SessionServer } from './sessions.js';
 import { flowCell, newConnCell } from './table.js';
 import { DEFAULT_SPEC, generate, type HookMode, readSpec, variantSpec } from './tree.js';
@@ -124,7 +130,8 @@ function variants(
   const out: Omit<Variant, 'constrained' | 'base'>[] = [];
   for (const hooks of modes) {
     const base = hooks === 'baseline' ? 'baseline' : `hagate-${hooks}`;
-    if (main.length) out.push({ name: base, hooks, tuned: false, scenarios: main });
+    const own = hooks === 'baseline' ? main.filter((s) => !HAGATE_ONLY.includes(s)) : main;
+    if (own.length) out.push({ name: base, hooks, tuned: false, scenarios: own });
     if (selected.includes('tuned'))
       out.push({ name: `${base}-tuned`, hooks, tuned: true, scenarios: ['hard-kill'] });
   }

@@ -4,7 +4,8 @@
  * measures outage per direction, the time from keepalived's event to the new state being applied, and
  * the invariants.
  */
-import { nowMs, run, runOk, sleep } from './exec.js';
+import { nowMs, run, runOk, runSync, sleep } from './exec.js';
+import { agentIn, BrokenIp, demoteValue, SilentPort } from './faults.js';
 import type { Lab, LabEvent, RouterSnapshot } from './lab.js';
 import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
@@ -25,8 +26,19 @@ export const SCENARIOS = [
   'restore',
   'flap',
   'split-brain',
+  'agent-fails',
+  'nft-reload',
+  'late-network',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+
+/** Scenarios of hagate's own mechanisms (demotion, the boot firewall, the start-up delay): not run with the
+ * how-to's scripts, which have none of them. */
+export const HAGATE_ONLY: readonly ScenarioName[] = ['agent-fails', 'nft-reload', 'late-network'];
+
+/** How long the late network passes no traffic: past the preferred router's master-down interval (so a
+ * keepalived that started VRRP at once would go MASTER), within it plus the spec's start-up delay. */
+export const LATE_NETWORK_MS = 4000;
 
 export interface InvariantResult {
   name: string;
@@ -210,6 +222,13 @@ export class ScenarioRunner {
       case 'split-brain':
         await this.steady();
         return this.splitBrain();
+      case 'agent-fails':
+        return this.agentFails(p, o);
+      case 'nft-reload':
+        await this.steady();
+        return this.nftReload(p);
+      case 'late-network':
+        return this.lateNetwork(p, o);
     }
   }
 
@@ -301,6 +320,115 @@ export class ScenarioRunner {
     }
     result.ok = ok && result.withinBound !== false && result.fipWithinBound !== false;
     return result;
+  }
+
+  /**
+   * The preferred router's agent cannot apply the master state (its `ip` refuses to raise the external NIC):
+   * it preempts, fails, gives the external side up and demotes itself; the peer takes the master role back
+   * within its detection bound. It stays demoted until the operator repairs it (`hagate-agent repair`), then
+   * preempts back.
+   */
+  private async agentFails(p: string, o: string): Promise<ScenarioResult> {
+    await this.steady();
+    await this.lab.stopKeepalived(p);
+    await this.waitConverged(o, 30_000);
+    const plan = this.lab.plan;
+    const fault = new BrokenIp(this.lab, p, `link set dev ${this.lab.router(p).ext.ifname} up`);
+    try {
+      const result = await this.measure('agent-fails', async () => this.lab.startKeepalived(p), {
+        expect: o,
+        boundMs: detectionBoundMs(plan.advertInt, this.lab.router(o).priority, plan.version) + 250,
+      });
+      // Still demoted a few adverts later: the failed router does not take the role back by itself.
+      await sleep(Math.max(3000, plan.advertInt * 4000));
+      const stayed = this.lab.vrrpState(p) === 'BACKUP' && demoteValue(this.lab, p) === '1';
+      const status = agentIn(this.lab, p, ['status']);
+      result.invariants.push({
+        name: 'the failed router stays demoted until repaired',
+        ok: stayed && /demoted/i.test(status.stdout),
+        detail: `${p}: ${this.lab.vrrpState(p)}, demotion file ${demoteValue(this.lab, p) ?? 'absent'}`,
+      });
+      fault.fix();
+      const repair = agentIn(this.lab, p, ['repair']);
+      this.lab.log('action:repair', `${p}: hagate-agent repair exited ${repair.status}`, p);
+      const back = await this.waitConverged(p, 30_000);
+      result.invariants.push({
+        name: 'once repaired it preempts back',
+        ok: repair.status === 0 && back,
+        detail: `repair exited ${repair.status}${repair.stderr ? `: ${repair.stderr.trim().split('\n')[0]}` : ''}`,
+      });
+      result.ok = result.ok && result.invariants.every((i) => i.ok !== false);
+      return result;
+    } finally {
+      fault.remove();
+    }
+  }
+
+  /** `systemctl reload nftables` on the master (nft -f /etc/nftables.conf: flush ruleset, then hagate's
+   * firewall): the table is back in the same transaction, traffic goes on. */
+  private async nftReload(p: string): Promise<ScenarioResult> {
+    const r = this.lab.router(p);
+    const result = await this.measure(
+      'nft-reload',
+      async () => {
+        const out = runSync(this.lab.inRouter(r, ['nft', '-f', '/etc/nftables.conf']));
+        if (out.status !== 0) throw new Error(`nft -f /etc/nftables.conf: ${out.stderr.trim()}`);
+        this.lab.log('action:nft-reload', `${p}: nft -f /etc/nftables.conf`, p);
+      },
+      { expect: p },
+    );
+    const listed = await run(['ip', 'netns', 'exec', r.ns, 'nft', 'list', 'table', 'inet', 'hagate']);
+    result.invariants.push({
+      name: "hagate's table is loaded after the reload",
+      ok: listed.status === 0 && /snat/.test(listed.stdout),
+      detail: listed.status === 0 ? 'table inet hagate with its SNAT rule' : listed.stderr.trim(),
+    });
+    result.ok = result.ok && result.invariants.every((i) => i.ok !== false);
+    return result;
+  }
+
+  /**
+   * The preferred router boots while its LAN passes no traffic for LATE_NETWORK_MS (the link is up: a
+   * switch port still blocking, a bond settling). keepalived must not announce MASTER before the network
+   * carries the peer's adverts: its first MASTER comes after the network is up (then it preempts).
+   */
+  private async lateNetwork(p: string, o: string): Promise<ScenarioResult> {
+    await this.steady();
+    await this.lab.stopKeepalived(p);
+    await this.waitConverged(o, 30_000);
+    const lan = this.lab.router(p).links.find((l) => l.ifname === this.lab.plan.vrrpIface);
+    if (!lan) throw new Error(`no ${this.lab.plan.vrrpIface} link on ${p}`);
+    const port = new SilentPort(this.lab, lan.hvPort);
+    let upAt = 0;
+    const from = this.lab.events.length;
+    try {
+      await port.block();
+      const result = await this.measure(
+        'late-network',
+        async () => {
+          this.lab.startKeepalived(p);
+          await sleep(LATE_NETWORK_MS);
+          await port.unblock();
+          upAt = nowMs();
+          this.lab.log('action:network-up', `${p}: its LAN passes traffic again`, p);
+        },
+        { expect: p },
+      );
+      const firstMaster = this.lab.events
+        .slice(from)
+        .find((e) => e.router === p && e.source === 'keepalived' && e.kind === 'state:MASTER');
+      result.invariants.push({
+        name: 'no MASTER before the network is up',
+        ok: !!firstMaster && firstMaster.t >= upAt,
+        detail: firstMaster
+          ? `first MASTER ${Math.round(firstMaster.t - upAt)} ms after the network came up`
+          : 'never MASTER',
+      });
+      result.ok = result.ok && result.invariants.every((i) => i.ok !== false);
+      return result;
+    } finally {
+      await port.unblock();
+    }
   }
 
   private async splitBrain(): Promise<ScenarioResult> {

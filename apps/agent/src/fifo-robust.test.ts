@@ -1,0 +1,107 @@
+/**
+ * fifo mode against bad input (issue 16.5), the real agent in a router namespace, the kernel read with
+ * `ip -json`: SIGTERM keeps the newest relevant event, torn and over-long lines, logged rejects,
+ * MASTER_RX_LOWER_PRI.
+ */
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { missing } from '@hagate/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { kernelRole, type Lab, makeLab, type Started } from '../test/ns-agent.js';
+
+const why = missing('root', 'ip', 'nft');
+let lab: Lab;
+
+beforeAll(() => {
+  if (!why) lab = makeLab('fifo');
+});
+afterAll(() => lab?.cleanup());
+
+async function until(p: () => boolean, what: string, tries = 400) {
+  for (let i = 0; i < tries; i++) {
+    if (p()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`never happened: ${what}`);
+}
+
+function mkfifo(name: string): string {
+  const f = join(lab.dir, `${name}.fifo`);
+  expect(spawnSync('mkfifo', [f]).status).toBe(0);
+  return f;
+}
+
+const waiting = (a: Started) => until(() => a.stderr().includes('waiting for events'), 'fifo reader up');
+
+describe('fifo mode against bad input (root, network namespaces)', () => {
+  it('SIGTERM: the newest relevant event is applied even when foreign or garbage lines follow it', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = lab.router('term');
+    // Busy in a STOP handover (nobody takes the VIP) while the next lines queue up.
+    const cfg = lab.config('term', (c) => {
+      c.handover = { vip: '10.10.1.254', dev: 'eth1', timeoutMs: 120_000 };
+    });
+    expect(lab.agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    const fifo = mkfifo('term');
+    const a = lab.start(ns, cfg, [fifo]);
+    await waiting(a);
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" STOP 0\n');
+    writeFileSync(
+      fifo,
+      'INSTANCE "ROUTEUR_1" MASTER 200\nINSTANCE "ROUTEUR_1" BACKUP 50\nINSTANCE "OTHER" MASTER 100\ngarbage\n',
+    );
+    // The lines were read (logged as ignored where they are not ours); on a reader that does not log
+    // them, go on after a while all the same.
+    await until(() => /line ignored.*garbage/.test(a.stderr()), 'ignored lines logged', 200).catch(() => {});
+    expect(kernelRole(ns)).toBe('master');
+    a.child.kill('SIGTERM');
+    const { code, stderr } = await a.done;
+    expect(code).toBe(0);
+    expect(stderr).toContain('STOP 0: handover interrupted');
+    expect(stderr).toContain('BACKUP 50: backup state applied');
+    expect(stderr).not.toContain('MASTER 200: master state applied');
+    expect(kernelRole(ns)).toBe('backup');
+  }, 60_000);
+
+  it('torn, over-long, malformed, foreign lines and MASTER_RX_LOWER_PRI', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = lab.router('bad');
+    const cfg = lab.config('bad');
+    expect(lab.agent(ns, cfg, ['shutdown']).status).toBe(0);
+    expect(kernelRole(ns)).toBe('backup');
+    const fifo = mkfifo('bad');
+    const a = lab.start(ns, cfg, [fifo]);
+    await waiting(a);
+    writeFileSync(
+      fifo,
+      [
+        'garbage',
+        'INSTANCE "OTHER" MASTER 1',
+        'INSTANCE "ROUTEUR_1" WEIRD 1',
+        `${'x'.repeat(256 * 1024)}`,
+        // A writer died after "BACK": its rest and the next event are on one line.
+        'INSTANCE "ROUTEUR_1" BACKINSTANCE "ROUTEUR_1" MASTER 200',
+        '',
+      ].join('\n'),
+    );
+    await until(() => a.stderr().includes('master state applied'), 'the torn line applied');
+    expect(kernelRole(ns)).toBe('master');
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER_RX_LOWER_PRI 200\n');
+    await until(() => a.stderr().includes('re-announced'), 're-announce');
+    expect(kernelRole(ns)).toBe('master');
+    a.child.kill('SIGTERM');
+    const { code, stderr } = await a.done;
+    expect(code).toBe(0);
+    expect(stderr).toMatch(/line ignored \(not a keepalived event line\): "garbage"/);
+    expect(stderr).toMatch(/line ignored \(instance "OTHER" is not ROUTEUR_1\)/);
+    expect(stderr).toMatch(/line ignored \(unknown state WEIRD\)/);
+    expect(stderr).toContain('a line over 4096 characters was discarded');
+    expect(stderr).toContain('torn line, recovered its last event "INSTANCE ROUTEUR_1 MASTER 200"');
+    expect(stderr).toContain(
+      'MASTER_RX_LOWER_PRI 200: a lower-priority advert was received: master re-announced (ARP for 198.51.100.1 on eth2, a probe sent)',
+    );
+    // Not a role change: one transition only (the torn line's MASTER).
+    expect(stderr.match(/state applied/g)).toHaveLength(1);
+  }, 60_000);
+});

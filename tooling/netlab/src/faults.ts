@@ -1,0 +1,95 @@
+/**
+ * Faults the lab injects into one router for the agent's own scenarios: an `ip` that refuses one step of the
+ * agent's batch (a real failure, through the real agent), a network that passes no traffic for a while, the
+ * router's firewall reloaded. Each fault is undone by the object that made it.
+ */
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, runOk, runSync } from './exec.js';
+import type { Lab } from './lab.js';
+
+/**
+ * An `ip` in the router's /usr/local/sbin (first in its PATH, over the real /usr/sbin/ip): the agent's
+ * batch lines starting with `failing` become an unknown command while the flag file exists. Installed
+ * before the router's processes start; removing the flag repairs it without restarting anything.
+ */
+export class BrokenIp {
+  readonly flag: string;
+  private readonly wrapper: string;
+
+  constructor(
+    lab: Lab,
+    readonly router: string,
+    failing: string,
+  ) {
+    const rd = lab.routerDir(lab.router(router));
+    this.flag = join(rd, 'ip-broken');
+    this.wrapper = join(rd, 'root', 'usr/local/sbin/ip');
+    const script = [
+      '#!/bin/sh',
+      '# netlab fault: the agent batch line below fails while the flag file exists.',
+      'case " $* " in *" -batch "*) ;; *) exec /usr/sbin/ip "$@" ;; esac',
+      'while IFS= read -r line; do',
+      `  if [ -e ${q(this.flag)} ] && [ "\${line#${failing}}" != "$line" ]; then echo frobnicate`,
+      `  else printf '%s\\n' "$line"; fi`,
+      'done | /usr/sbin/ip "$@"',
+      '',
+    ].join('\n');
+    writeFileSync(this.wrapper, script);
+    chmodSync(this.wrapper, 0o755);
+    writeFileSync(this.flag, '');
+  }
+
+  get broken(): boolean {
+    return existsSync(this.flag);
+  }
+
+  /** The operator's repair: the step works again. */
+  fix(): void {
+    rmSync(this.flag, { force: true });
+  }
+
+  /** Removes the wrapper itself (after the scenario). */
+  remove(): void {
+    this.fix();
+    rmSync(this.wrapper, { force: true });
+  }
+}
+
+const q = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+
+/** The value of a router's demotion file (keepalived's track_file), or undefined when absent. */
+export function demoteValue(lab: Lab, router: string): string | undefined {
+  const f = join(lab.routerDir(lab.router(router)), 'run-up', 'hagate-agent.demote');
+  try {
+    return readFileSync(f, 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/** Runs `hagate-agent ARGS` in the router (its files, its namespace). */
+export function agentIn(lab: Lab, router: string, args: string[]) {
+  return runSync(lab.inRouter(lab.router(router), ['hagate-agent', ...args]));
+}
+
+/** The "switch" drops every frame to and from a router's port on a bridge: the link stays up, nothing passes. */
+export class SilentPort {
+  private readonly table: string;
+  constructor(
+    private readonly lab: Lab,
+    private readonly hvPort: string,
+  ) {
+    this.table = `hgl_silent_${hvPort.replace(/\W/g, '_')}`.slice(0, 60);
+  }
+
+  async block(): Promise<void> {
+    await runOk(['ip', 'netns', 'exec', this.lab.plan.hv, 'nft', '-f', '-'], {
+      input: `table bridge ${this.table} {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n    iifname "${this.hvPort}" drop\n    oifname "${this.hvPort}" drop\n  }\n}\n`,
+    });
+  }
+
+  async unblock(): Promise<void> {
+    await run(['ip', 'netns', 'exec', this.lab.plan.hv, 'nft', 'delete', 'table', 'bridge', this.table]);
+  }
+}
