@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { missing } from '@hagate/testkit';
+import { needs } from '@hagate/testkit';
 import { testTempDir } from '@hagate/testkit/temp-dir';
 import { describe, expect, it } from 'vitest';
-import { claimRun, cleanup, LAB_PREFIX, labNamespaces, newRunId, runDirOf } from './cleanup.js';
+import { claimRun, cleanup, LAB_PREFIX, labNamespaces, newRunId, OWNERS, runDirOf } from './cleanup.js';
 import { exited } from './exec.js';
 import { Lab } from './lab.js';
 import { planLab } from './plan.js';
@@ -14,8 +15,7 @@ const ours = (id: string) => labNamespaces().filter((n) => n.startsWith(`${LAB_P
 
 describe('cleanup', () => {
   it('removes every namespace of a run once the lab is torn down', (ctx) => {
-    const why = missing('root', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'ip');
     const id = newRunId();
     const dir = claimRun(id);
     try {
@@ -37,8 +37,7 @@ describe('cleanup', () => {
   });
 
   it("removes a dead lab's leftovers (namespace, processes inside, run dir) but not a live lab's", async (ctx) => {
-    const why = missing('root', 'ip');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'ip');
     const dead = newRunId();
     const live = newRunId();
     // A lab killed with -9: its owner pid is gone, a process still runs inside its namespace.
@@ -71,5 +70,23 @@ describe('cleanup', () => {
       cleanup({ runId: dead });
     }
     expect(ours(live)).toEqual([]);
+  });
+
+  it('keeps a live lab whose run directory it cannot see (another $TMPDIR): the owner registry says alive', (ctx) => {
+    needs(ctx, 'root', 'ip');
+    const live = newRunId();
+    claimRun(live);
+    // Seen from a lab with another $TMPDIR: no run directory, only the registry.
+    rmSync(runDirOf(live), { recursive: true, force: true });
+    spawnSync('ip', ['netns', 'add', `${LAB_PREFIX}${live}-r1`]);
+    try {
+      expect(existsSync(join(OWNERS, `${live}.pid`))).toBe(true);
+      cleanup();
+      expect(ours(live)).toEqual([`${LAB_PREFIX}${live}-r1`]);
+    } finally {
+      cleanup({ runId: live });
+    }
+    expect(ours(live)).toEqual([]);
+    expect(existsSync(join(OWNERS, `${live}.pid`))).toBe(false);
   });
 });

@@ -2,11 +2,14 @@
  * Everything the lab creates is named `hgl-<run id>-<role>` and recorded under a run directory holding the
  * pid of the lab that owns it, so a later run can find and remove the leftovers of a crashed or killed one
  * (namespaces, the processes inside them, the run directory) without touching a lab that is still running.
+ * The owner is also registered at a fixed path (OWNERS), so a lab started with another $TMPDIR (which
+ * sees other run directories) still knows this run is alive.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { labCgroupDirs, recordedCgroups, removeCgroupDirs } from './cgroup.js';
 import { alive, runSync } from './exec.js';
 
 /** Prefix of every network namespace the lab creates. */
@@ -14,6 +17,9 @@ export const LAB_PREFIX = 'hgl-';
 
 /** Where run directories live: one per lab run, named by run id. */
 export const LAB_ROOT = join(tmpdir(), 'hagate-netlab');
+
+/** Owner registry independent of $TMPDIR: `<id>.pid` per running lab. */
+export const OWNERS = '/run/hagate-netlab';
 
 export function newRunId(): string {
   return randomBytes(3).toString('hex');
@@ -28,6 +34,12 @@ export function claimRun(id: string): string {
   const dir = runDirOf(id);
   mkdirSync(dir, { recursive: true, mode: 0o755 });
   writeFileSync(join(dir, 'owner.pid'), `${process.pid}\n`);
+  try {
+    mkdirSync(OWNERS, { recursive: true, mode: 0o755 });
+    writeFileSync(join(OWNERS, `${id}.pid`), `${process.pid}\n`);
+  } catch {
+    // Not root: no namespaces either; the run directory is enough.
+  }
   return dir;
 }
 
@@ -44,13 +56,16 @@ function runIdOf(ns: string): string {
   return ns.slice(LAB_PREFIX.length).split('-')[0] ?? '';
 }
 
+/** A run is alive when any record of its owner (run directory or registry) names a live process. */
 function ownerAlive(id: string): boolean {
-  try {
-    const pid = Number.parseInt(readFileSync(join(runDirOf(id), 'owner.pid'), 'utf8'), 10);
-    return Number.isFinite(pid) && (pid === process.pid || alive(pid));
-  } catch {
-    return false;
-  }
+  return [join(runDirOf(id), 'owner.pid'), join(OWNERS, `${id}.pid`)].some((f) => {
+    try {
+      const pid = Number.parseInt(readFileSync(f, 'utf8'), 10);
+      return Number.isFinite(pid) && (pid === process.pid || alive(pid));
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** Kills every process inside a namespace (SIGKILL) and deletes it. */
@@ -74,6 +89,9 @@ export function removeNamespace(ns: string): void {
 
 export interface CleanupReport {
   namespaces: string[];
+  /** cgroup directories of the constrained lab removed (and any that could not be). */
+  cgroups: string[];
+  cgroupsLeft: string[];
   runDirs: string[];
 }
 
@@ -86,6 +104,18 @@ export function cleanup(opts: { runId?: string; keepRunDir?: boolean } = {}): Cl
   const namespaces = labNamespaces().filter((ns) => doomed(runIdOf(ns)));
   // Routers first (they hold the keepalived processes), then the rest.
   for (const ns of namespaces) removeNamespace(ns);
+  // Then the cgroups of those runs (the constrained lab): whatever is left inside is killed first.
+  const ids = new Set(namespaces.map(runIdOf));
+  if (opts.runId) ids.add(opts.runId);
+  if (existsSync(LAB_ROOT)) for (const id of readdirSync(LAB_ROOT)) if (doomed(id)) ids.add(id);
+  if (existsSync(OWNERS))
+    for (const f of readdirSync(OWNERS))
+      if (/^[0-9a-f]+\.pid$/.test(f) && doomed(f.slice(0, -4))) ids.add(f.slice(0, -4));
+  const cgroups = labCgroupDirs([...ids], (id) => recordedCgroups(runDirOf(id)));
+  const cgroupsLeft = removeCgroupDirs(cgroups);
+  // The run goes on (between variants): its owner stays registered.
+  if (!(opts.runId && opts.keepRunDir))
+    for (const id of ids) rmSync(join(OWNERS, `${id}.pid`), { force: true });
   const runDirs: string[] = [];
   if (existsSync(LAB_ROOT)) {
     for (const id of readdirSync(LAB_ROOT)) {
@@ -101,5 +131,5 @@ export function cleanup(opts: { runId?: string; keepRunDir?: boolean } = {}): Cl
       // Not empty: another lab's run is there.
     }
   }
-  return { namespaces, runDirs };
+  return { namespaces, cgroups, cgroupsLeft, runDirs };
 }

@@ -79,10 +79,12 @@ export function sleep(ms: number): Promise<void> {
 export function spawnLines(
   argv: readonly string[],
   onLine: (line: string, t: number, stream: 'out' | 'err') => void,
+  /** Give the child a stdin pipe (default: none). */
+  withStdin = false,
 ): ChildProcess {
   const [cmd, ...args] = argv;
   if (!cmd) throw new Error('spawnLines: empty argv');
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, args, { stdio: [withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   for (const [stream, name] of [
     [child.stdout, 'out'],
     [child.stderr, 'err'],

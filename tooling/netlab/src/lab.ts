@@ -56,6 +56,11 @@ export class Lab {
   private readonly monitors = new Map<string, ChildProcess>();
   private readonly lastState = new Map<string, string>();
   readonly logs = new Map<string, string[]>();
+  /**
+   * Optional rewrite of the argv that starts a router's keepalived (the constrained lab puts it, and so
+   * the agent and every child, into the router's cgroup).
+   */
+  enter?: (router: string, argv: string[]) => string[];
 
   /**
    * @param plan the topology
@@ -332,7 +337,7 @@ export class Lab {
     if (this.keepalivedRunning(name)) return;
     const rd = this.routerDir(r);
     // keepalived's stdout is a pipe here: line-buffer it so each line is stamped when it is written.
-    const argv = this.inRouter(r, [
+    const inner = this.inRouter(r, [
       'stdbuf',
       '-oL',
       '-eL',
@@ -350,6 +355,7 @@ export class Lab {
       '-c',
       join(rd, 'checkers.pid'),
     ]);
+    const argv = this.enter ? this.enter(name, inner) : inner;
     const log = this.logs.get(name) ?? [];
     this.logs.set(name, log);
     this.log('action:start', `${name}: keepalived start`, name);

@@ -6,6 +6,7 @@
  */
 import type { LabReport } from './run.js';
 import type { DirectionResult, ScenarioResult } from './scenarios.js';
+import { flowCell, newConnCell, pairRows, pingCell } from './table.js';
 
 export function esc(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -81,6 +82,36 @@ export function timelineSvg(s: ScenarioResult, routers: string[]): string {
     }
     y += ROW;
   }
+  // Sessions: the share of the flows answering (all / some / none), and each new connection attempt.
+  const clip = (t: number) => Math.min(hi, Math.max(lo, t));
+  const sess = s.sessions;
+  for (const [name, runs, total] of [
+    ['TCP connections', sess?.timeline.tcp ?? [], sess?.tcp.establishedBeforeEvent ?? 0],
+    ['UDP flows', sess?.timeline.udp ?? [], sess?.udp.establishedBeforeEvent ?? 0],
+  ] as const) {
+    if (!sess || runs.length === 0) continue;
+    rows.push(label(`${name} (${total})`));
+    for (const [a, b, level] of runs) {
+      if (b < lo || a > hi) continue;
+      const fill = level >= 1 ? '#66bb6a' : level > 0 ? '#ffb300' : '#e53935';
+      const what = level >= 1 ? 'all answering' : level > 0 ? 'some answering' : 'none answering';
+      rows.push(
+        `<rect x="${x(clip(a)).toFixed(1)}" y="${y + 5}" width="${Math.max(0.5, x(clip(b)) - x(clip(a))).toFixed(1)}" height="${ROW - 10}" fill="${fill}"><title>${esc(`${what} ${Math.round(a)}..${Math.round(b)} ms`)}</title></rect>`,
+      );
+    }
+    y += ROW;
+  }
+  if (sess?.attempts.length) {
+    const n = sess.newConnections;
+    rows.push(label(`new connections ${n.succeeded}/${n.attempted}`));
+    for (const [at, ok] of sess.attempts) {
+      if (at < lo || at > hi) continue;
+      rows.push(
+        `<line x1="${x(at).toFixed(1)}" x2="${x(at).toFixed(1)}" y1="${y + 5}" y2="${y + ROW - 5}" stroke="${ok ? '#2e7d32' : '#c62828'}"><title>${esc(`${ok ? 'opened' : 'failed'} at ${Math.round(at)} ms`)}</title></line>`,
+      );
+    }
+    y += ROW;
+  }
   // Actions of the lab (stop, destroy, block...) as dashed lines across, with the time axis.
   for (const e of ev.filter((k) => k.source === 'lab' && k.kind.startsWith('action:'))) {
     rows.push(
@@ -127,6 +158,7 @@ export function renderHtml(report: LabReport): string {
           .filter((t) => t.state === 'MASTER')
           .map((t) => `${esc(t.router)}: ${t.agentAppliedMs ?? t.kernelAppliedMs ?? '?'} ms`)
           .join('<br>')}</td>
+<td>${esc(flowCell(s.sessions?.tcp))}</td><td>${esc(flowCell(s.sessions?.udp))}</td><td>${esc(newConnCell(s))}</td>
 <td>${s.ok ? 'pass' : 'FAIL'}</td></tr>`,
       ),
     )
@@ -172,10 +204,44 @@ pre{font-size:11px;overflow:auto}svg{border:1px solid #eee;margin:6px 0}
 <p>${esc(report.startedAt)} → ${esc(report.finishedAt)} · kernel ${esc(report.host.kernel)} · ${esc(report.host.keepalived)} · spec ${esc(report.spec)}</p>
 <p class="legend"><span style="background:${STATE_COLOR.MASTER}">MASTER</span><span style="background:${STATE_COLOR.BACKUP}">BACKUP</span><span style="background:${STATE_COLOR.FAULT}">FAULT</span><span style="background:#66bb6a">probe answered</span><span style="background:#e53935">probe lost</span><span style="background:#1565c0">applied (add/up)</span><span style="background:#ef6c00">removed (del/down)</span><span style="background:#6a1b9a">lab action</span></p>
 <h2>Summary</h2>
-<table><tr><th>variant</th><th>scenario</th><th>LAN → internet outage</th><th>internet → failover IP outage</th><th>bound</th><th>failover IP answers after apply</th><th>master</th><th>event → applied</th><th></th></tr>
+<table><tr><th>variant</th><th>scenario</th><th>LAN → internet outage</th><th>internet → failover IP outage</th><th>bound</th><th>failover IP answers after apply</th><th>master</th><th>event → applied</th><th>TCP survived/reset/stalled, longest stall</th><th>UDP survived/reset/stalled, longest stall</th><th>new connections in the outage ok/tried (all)</th><th></th></tr>
 ${table}</table>
+${sideBySide(report)}
+${constrainedInfo(report)}
 <h2>hagate vs baseline</h2><pre>${esc(report.note.join('\n'))}</pre>
 ${details}
 </body></html>
 `;
+}
+
+/** Plain and constrained figures side by side (only when both ran). */
+function sideBySide(report: LabReport): string {
+  const rows = pairRows(report).filter((r) => r.plain && r.constrained);
+  if (rows.length === 0) return '';
+  const cells = (x: ScenarioResult | undefined) =>
+    `<td>${esc(pingCell(x))}</td><td>${esc(flowCell(x?.sessions?.tcp))}</td><td>${esc(flowCell(x?.sessions?.udp))}</td><td>${esc(newConnCell(x))}</td>`;
+  const head =
+    '<th>outage LAN → internet / internet → failover IP</th><th>TCP s/r/st, longest stall</th><th>UDP s/r/st, longest stall</th><th>new in outage ok/tried</th>';
+  return `<h2>Plain vs constrained (1 vCPU, 256 MiB per router)</h2>
+<table><tr><th rowspan="2">variant</th><th rowspan="2">scenario</th><th colspan="4">plain</th><th colspan="4">constrained</th></tr><tr>${head}${head}</tr>
+${rows.map((r) => `<tr><td>${esc(r.variant)}</td><td>${esc(r.scenario)}</td>${cells(r.plain)}${cells(r.constrained)}</tr>`).join('\n')}</table>`;
+}
+
+/** The cgroup limits and what the groups measured, per constrained variant. */
+function constrainedInfo(report: LabReport): string {
+  const vs = report.variants.filter((v) => v.constrained);
+  const why = report.constrainedUnavailable
+    ? `<p class="bad">constrained runs impossible here: ${esc(report.constrainedUnavailable)}</p>`
+    : '';
+  if (vs.length === 0) return why;
+  const rows = vs.flatMap((v) =>
+    Object.entries(v.constrained!.routers).map(
+      ([r, st]) =>
+        `<tr><td>${esc(v.name)}</td><td>${esc(r)}</td><td>${esc(v.constrained!.backend)}</td><td>${esc(v.constrained!.cpu)}</td><td>${Math.round(v.constrained!.memoryBytes / 1048576)} MiB</td><td>${v.constrained!.load}</td><td>${st.cpuMs ?? ''}</td><td>${st.nrThrottled ?? ''} / ${st.throttledMs ?? ''} ms</td><td>${st.memoryPeakBytes !== undefined ? `${(st.memoryPeakBytes / 1048576).toFixed(1)} MiB` : ''}</td><td>${esc(st.commands.join(' '))}</td></tr>`,
+    ),
+  );
+  const v1 = vs.find((v) => v.constrained!.v2Unavailable);
+  return `${why}<h3>cgroups</h3>${v1 ? `<p>cgroup v1 (v2 unavailable: ${esc(v1.constrained!.v2Unavailable!)})</p>` : ''}
+<table><tr><th>variant</th><th>router</th><th>cgroup</th><th>CPU quota period (µs)</th><th>memory</th><th>busy processes</th><th>CPU used (ms)</th><th>throttled periods / time</th><th>memory peak</th><th>processes seen inside</th></tr>
+${rows.join('\n')}</table>`;
 }

@@ -2,12 +2,16 @@
 import { join } from 'node:path';
 import type { Spec } from '@hagate/spec';
 import { installBaseline } from './baseline.js';
-import { claimRun, cleanup, newRunId } from './cleanup.js';
+import { type CgroupDetection, detectCgroups } from './cgroup.js';
+import { claimRun, cleanup, newRunId, runDirOf } from './cleanup.js';
+import { Constrained, type ConstrainedReport } from './constrained.js';
 import { runSync } from './exec.js';
 import { Lab } from './lab.js';
 import { planLab } from './plan.js';
 import { SCENARIOS, type ScenarioName, type ScenarioResult, ScenarioRunner } from './scenarios.js';
 import { HAGATE_ONLY } from './scenarios-agent.js';
+import { SessionServer } from './sessions.js';
+import { flowCell, newConnCell } from './table.js';
 import { DEFAULT_SPEC, generate, type HookMode, readSpec, variantSpec } from './tree.js';
 
 export type Selectable = ScenarioName | 'tuned';
@@ -31,12 +35,29 @@ export interface LabOptions {
   handleSignals?: boolean;
   /** Called with the run id once claimed (tests use it). */
   onRunId?: (id: string) => void;
+  /**
+   * Plain (no limits) and/or constrained (each router in a cgroup: 1 vCPU, 256 MiB) runs of every variant.
+   * Default: both for the full run (no `scenarios`, no `tree`), plain otherwise.
+   */
+  runs?: readonly RunKind[];
+  /** Busy processes competing for the cores during the constrained runs (default 0). */
+  load?: number;
+  /** Scenarios that measure sessions next to the pings (default: all; false: none). */
+  sessions?: boolean | readonly string[];
+  /** Long-lived TCP connections and UDP flows per scenario (default 50 each). */
+  flows?: number;
 }
+
+export type RunKind = 'plain' | 'constrained';
 
 export interface VariantReport {
   name: string;
   hooks: HookMode;
   tuned: boolean;
+  /** Run with the routers in cgroups (1 vCPU, 256 MiB): the limits and what the groups measured. */
+  constrained?: ConstrainedReport;
+  /** The same variant without limits (for side-by-side tables). */
+  base: string;
   advertInt: number;
   vrrpVersion: 2 | 3;
   scenarios: ScenarioResult[];
@@ -50,7 +71,18 @@ export interface LabReport {
   runId: string;
   host: { kernel: string; keepalived: string };
   spec: string;
-  options: { scenarios: string[]; hooks: string; baseline: boolean; quick: boolean };
+  options: {
+    scenarios: string[];
+    hooks: string;
+    baseline: boolean;
+    quick: boolean;
+    runs: RunKind[];
+    load: number;
+    sessions: string[];
+    flows: number;
+  };
+  /** Constrained runs asked for but impossible here (why), or skipped in the full run. */
+  constrainedUnavailable?: string;
   variants: VariantReport[];
   /** Every scenario of every hagate variant passed (split-brain: after healing). */
   ok: boolean;
@@ -60,19 +92,37 @@ export interface LabReport {
 
 interface Variant {
   name: string;
+  base: string;
   hooks: HookMode;
   tuned: boolean;
+  constrained: boolean;
   scenarios: ScenarioName[];
+}
+
+/** Every variant plain first, then (if asked) each again constrained. */
+function withRuns(list: Omit<Variant, 'constrained' | 'base'>[], runs: readonly RunKind[]): Variant[] {
+  const out: Variant[] = [];
+  for (const kind of ['plain', 'constrained'] as const) {
+    if (!runs.includes(kind)) continue;
+    for (const v of list)
+      out.push({
+        ...v,
+        base: v.name,
+        constrained: kind === 'constrained',
+        name: kind === 'constrained' ? `${v.name}-constrained` : v.name,
+      });
+  }
+  return out;
 }
 
 function variants(
   o: Required<Pick<LabOptions, 'hooks' | 'baseline'>>,
   selected: readonly Selectable[],
-): Variant[] {
+): Omit<Variant, 'constrained' | 'base'>[] {
   const main = SCENARIOS.filter((s) => selected.includes(s));
   const modes: HookMode[] = o.hooks === 'both' ? ['notify', 'fifo'] : [o.hooks];
   if (o.baseline) modes.push('baseline');
-  const out: Variant[] = [];
+  const out: Omit<Variant, 'constrained' | 'base'>[] = [];
   for (const hooks of modes) {
     const base = hooks === 'baseline' ? 'baseline' : `hagate-${hooks}`;
     const own = hooks === 'baseline' ? main.filter((s) => !HAGATE_ONLY.includes(s)) : main;
@@ -93,6 +143,29 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
   } as const;
   const specPath = opts.spec ?? DEFAULT_SPEC;
   const startedAt = new Date().toISOString();
+  const fullRun = !opts.scenarios && !opts.tree;
+  const load = opts.load ?? 0;
+  const flows = opts.flows ?? 50;
+  const sessionScenarios: string[] =
+    opts.sessions === false
+      ? []
+      : opts.sessions === true || !opts.sessions
+        ? [...ALL_SCENARIOS]
+        : [...opts.sessions];
+  // The full run runs plain and constrained, constrained only where cgroups can be had.
+  let runs: RunKind[] = [...(opts.runs ?? (fullRun ? ['plain', 'constrained'] : ['plain']))];
+  let cgroups: CgroupDetection | undefined;
+  let constrainedUnavailable: string | undefined;
+  if (runs.includes('constrained')) {
+    cgroups = detectCgroups();
+    if (!cgroups.ok) {
+      constrainedUnavailable = cgroups.reason;
+      progress(`constrained runs impossible here: ${cgroups.reason}`);
+      if (!opts.runs) runs = runs.filter((r) => r !== 'constrained');
+    } else if (cgroups.plan.backend === 'v1') {
+      progress(`constrained runs with cgroup v1 (cgroup v2 unavailable: ${cgroups.plan.v2Unavailable})`);
+    }
+  }
 
   const left = cleanup();
   if (left.namespaces.length) progress(`removed leftovers of an earlier run: ${left.namespaces.join(' ')}`);
@@ -112,21 +185,25 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
   const reports: VariantReport[] = [];
   try {
     const spec: Spec = readSpec(specPath);
-    const list: Variant[] = opts.tree
-      ? [
-          {
-            name: 'tree',
-            hooks: spec.vrrp.hooks,
-            tuned: false,
-            scenarios: SCENARIOS.filter((s) => selected.includes(s)),
-          },
-        ]
-      : variants(o, selected);
+    const list: Variant[] = withRuns(
+      opts.tree
+        ? [
+            {
+              name: 'tree',
+              hooks: spec.vrrp.hooks,
+              tuned: false,
+              scenarios: SCENARIOS.filter((s) => selected.includes(s)),
+            },
+          ]
+        : variants(o, selected),
+      runs,
+    );
     for (const v of list) {
       const vdir = join(runDir, v.name);
       const vspec = variantSpec(spec, { hooks: v.hooks, tuned: v.tuned });
       const vr: VariantReport = {
         name: v.name,
+        base: v.base,
         hooks: v.hooks,
         tuned: v.tuned,
         advertInt: vspec.vrrp.advertInt,
@@ -138,6 +215,8 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
         `== ${v.name}: VRRPv${vspec.vrrp.version}, advert ${vspec.vrrp.advertInt}s, ${v.scenarios.join(', ')}`,
       );
       let lab: Lab | undefined;
+      let limits: Constrained | undefined;
+      let sessions: SessionServer | undefined;
       try {
         const tree = opts.tree ?? generate(vspec, vdir);
         const plan = planLab(vspec, runId);
@@ -150,16 +229,26 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
             : undefined,
         );
         lab.build();
+        if (v.constrained) {
+          if (!cgroups?.ok) throw new Error(`constrained run impossible here: ${constrainedUnavailable}`);
+          limits = new Constrained(cgroups.plan, runId, runDir, lab, load);
+          limits.start();
+        }
+        if (sessionScenarios.length) sessions = new SessionServer(plan.inet.ns, plan.inet.addr);
         const runner = new ScenarioRunner(lab, v.name, {
           hooks: v.hooks,
           quick: o.quick,
           flapCycles: o.quick ? 5 : 20,
           progress,
+          ...(sessions
+            ? { sessions: { server: sessions, scenarios: sessionScenarios, tcp: flows, udp: flows } }
+            : {}),
         });
         if (v.tuned) await runner.steady();
         for (const s of v.scenarios) {
           progress(`  ${v.name} ${s} ...`);
           const res = await runner.run(s).catch((e: Error) => failed(s, v.name, e));
+          limits?.sample();
           vr.scenarios.push(res);
           progress(`  ${summaryLine(res)}`);
         }
@@ -167,7 +256,16 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
         vr.error = (e as Error).message;
         progress(`  ${v.name}: ERROR ${vr.error}`);
       } finally {
+        await sessions?.stop();
         await lab?.destroy();
+        if (limits) {
+          try {
+            vr.constrained = await limits.finish();
+          } catch (e) {
+            vr.error ??= (e as Error).message;
+            await limits.abort();
+          }
+        }
         cleanup({ runId, keepRunDir: true });
       }
     }
@@ -187,7 +285,17 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
       keepalived: (runSync(['keepalived', '--version']).stderr.split('\n')[0] ?? '').trim(),
     },
     spec: specPath,
-    options: { scenarios: [...selected], hooks: o.hooks, baseline: o.baseline, quick: o.quick },
+    options: {
+      scenarios: [...selected],
+      hooks: o.hooks,
+      baseline: o.baseline,
+      quick: o.quick,
+      runs,
+      load,
+      sessions: sessionScenarios,
+      flows,
+    },
+    ...(constrainedUnavailable ? { constrainedUnavailable } : {}),
     variants: reports,
     ok: hagate.every((r) => !r.error && r.scenarios.every((s) => s.ok)),
     note: closingNote(reports),
@@ -243,6 +351,10 @@ export function summaryLine(r: ScenarioResult): string {
     r.splitInvariants
       ? `(while split: ${r.splitInvariants.filter((i) => i.ok === false).length} invariants broken, as expected)`
       : '',
+    r.sessions
+      ? `sessions TCP ${flowCell(r.sessions.tcp)}, UDP ${flowCell(r.sessions.udp)}, new in outage ${newConnCell(r)}`
+      : '',
+    r.sessionsError ? `sessions error: ${r.sessionsError}` : '',
     r.error ? `error: ${r.error}` : '',
   ]
     .filter(Boolean)
@@ -253,21 +365,23 @@ export function summaryLine(r: ScenarioResult): string {
 export function closingNote(reports: VariantReport[]): string[] {
   const lines: string[] = [];
   const byName = new Map(reports.map((r) => [r.name, r]));
-  for (const tuned of [false, true]) {
-    const sfx = tuned ? '-tuned' : '';
-    const base = byName.get(`baseline${sfx}`);
-    for (const mode of ['notify', 'fifo']) {
-      const h = byName.get(`hagate-${mode}${sfx}`);
-      if (!h) continue;
-      for (const s of h.scenarios) {
-        const b = base?.scenarios.find((x) => x.scenario === s.scenario);
-        const f = (x: ScenarioResult | undefined) =>
-          x
-            ? `${Math.round(x.directions.lanToInternet.outageMs)} / ${Math.round(x.directions.internetToFailover.outageMs)} ms`
-            : 'n/a';
-        lines.push(
-          `${s.scenario}${sfx} (LAN->internet / internet->failover IP): hagate-${mode} ${f(s)} vs baseline ${f(b)}`,
-        );
+  for (const run of ['', '-constrained']) {
+    for (const tuned of [false, true]) {
+      const sfx = `${tuned ? '-tuned' : ''}${run}`;
+      const base = byName.get(`baseline${sfx}`);
+      for (const mode of ['notify', 'fifo']) {
+        const h = byName.get(`hagate-${mode}${sfx}`);
+        if (!h) continue;
+        for (const s of h.scenarios) {
+          const b = base?.scenarios.find((x) => x.scenario === s.scenario);
+          const f = (x: ScenarioResult | undefined) =>
+            x
+              ? `${Math.round(x.directions.lanToInternet.outageMs)} / ${Math.round(x.directions.internetToFailover.outageMs)} ms`
+              : 'n/a';
+          lines.push(
+            `${s.scenario}${sfx} (LAN->internet / internet->failover IP): hagate-${mode} ${f(s)} vs baseline ${f(b)}`,
+          );
+        }
       }
     }
   }

@@ -5,10 +5,19 @@
  * the invariants.
  */
 import { nowMs, run, runOk, sleep } from './exec.js';
+import { pairInvariants } from './invariants.js';
 import type { Lab, LabEvent, RouterSnapshot } from './lab.js';
 import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
 import { agentFails, lateNetwork, nftReload } from './scenarios-agent.js';
+import {
+  attachSessions,
+  type SessionOptions,
+  type SessionProbe,
+  type SessionsResult,
+  startScenarioSessions,
+  stopSessions,
+} from './sessions.js';
 
 export const SCENARIOS = [
   'boot',
@@ -71,6 +80,9 @@ export interface ScenarioResult {
   splitInvariants?: InvariantResult[];
   /** Timeline events relative to the scenario start. */
   events: (Omit<LabEvent, 't'> & { at: number })[];
+  /** TCP connections and UDP flows through the VIP and SNAT, when measured in this scenario. */
+  sessions?: SessionsResult;
+  sessionsError?: string;
   ok: boolean;
   error?: string;
 }
@@ -80,6 +92,8 @@ export interface RunOptions {
   quick: boolean;
   flapCycles: number;
   progress: (line: string) => void;
+  /** Measure sessions next to the pings (the echo server runs on the internet host). */
+  sessions?: SessionOptions;
 }
 
 const PROBE_INTERVAL_MS = 10;
@@ -257,11 +271,13 @@ export class ScenarioRunner {
     opts: { expect: string; boundMs?: number; fromScratch?: boolean },
   ): Promise<ScenarioResult> {
     const probes = this.startProbes();
+    const sessions = await this.startSessions(name, !!opts.fromScratch);
     const firstEvent = this.lab.events.length;
     // Let the probes settle (and see the steady state) before acting.
     const pre = nowMs() + 2000;
     while (!opts.fromScratch && nowMs() < pre && !probes.every((pr) => pr.healthy(nowMs(), 50)))
       await sleep(20);
+    await sessions?.ready();
     await sleep(200);
     this.initial = this.lab.plan.routers.map((r) => [r.name, this.lab.vrrpState(r.name) ?? 'STOPPED']);
     const t0 = nowMs();
@@ -274,8 +290,10 @@ export class ScenarioRunner {
       error = (e as Error).message;
     }
     const converged = await this.waitConverged(opts.expect, 30_000 + this.opts.flapCycles * 0, true, probes);
+    if (converged) await sessions?.settle();
     await sleep(500);
     const [lan, inet] = await Promise.all(probes.map((pr) => pr.stop()));
+    const rawSessions = await stopSessions(sessions);
     const invariants = await this.invariants();
     ok = !error && converged && invariants.every((i) => i.ok !== false);
     const result = this.result(
@@ -290,6 +308,7 @@ export class ScenarioRunner {
       opts.boundMs,
     );
     if (error) result.error = error;
+    attachSessions(result, t0, rawSessions);
     if (opts.boundMs !== undefined && result.fipRecoveryAfterApplyMs !== undefined) {
       result.fipWithinBound = result.fipRecoveryAfterApplyMs <= FIP_RECOVERY_BOUND_MS;
     }
@@ -299,7 +318,9 @@ export class ScenarioRunner {
 
   private async splitBrain(): Promise<ScenarioResult> {
     const probes = this.startProbes();
+    const sessions = await this.startSessions('split-brain', false);
     const firstEvent = this.lab.events.length;
+    await sessions?.ready();
     await sleep(500);
     this.initial = this.lab.plan.routers.map((r) => [r.name, this.lab.vrrpState(r.name) ?? 'STOPPED']);
     const t0 = nowMs();
@@ -317,8 +338,10 @@ export class ScenarioRunner {
     await run(['ip', 'netns', 'exec', plan.hv, 'nft', 'delete', 'table', 'bridge', 'hgl_split']);
     this.lab.log('action:unblock', 'VRRP allowed again');
     const converged = await this.waitConverged(this.preferred, 30_000, true, probes);
+    if (converged) await sessions?.settle();
     await sleep(500);
     const [lan, inet] = await Promise.all(probes.map((pr) => pr.stop()));
+    const rawSessions = await stopSessions(sessions);
     const invariants = await this.invariants();
     const result = this.result(
       'split-brain',
@@ -332,89 +355,18 @@ export class ScenarioRunner {
       undefined,
     );
     result.splitInvariants = splitInvariants;
+    attachSessions(result, t0, rawSessions);
     result.ok = converged && invariants.every((i) => i.ok !== false);
     return result;
   }
 
-  /** Invariants of issue 7 item 3. */
-  async invariants(): Promise<InvariantResult[]> {
-    const lab = this.lab;
-    const plan = lab.plan;
-    const snaps = await Promise.all(plan.routers.map((r) => lab.snapshot(r.name)));
-    const who = (f: (s: RouterSnapshot) => boolean) => snaps.filter(f).map((s) => s.router);
-    const one = (name: string, f: (s: RouterSnapshot) => boolean): InvariantResult => {
-      const w = who(f);
-      return { name, ok: w.length === 1, detail: w.length ? w.join(', ') : 'none' };
-    };
-    const out = [
-      one('exactly one router holds the VIP', (s) => s.hasVip),
-      one('exactly one router holds the failover IP', (s) => s.hasFailoverIp),
-      one('exactly one router has the external NIC up', (s) => s.extUp),
-      one('exactly one router NATs (a rule that can act there)', (s) => s.hasNat),
-    ];
-    const vipHolders = who((s) => s.hasVip);
-    const master = vipHolders.length === 1 ? vipHolders[0] : undefined;
-    const same =
-      !!master &&
-      [who((s) => s.hasFailoverIp), who((s) => s.extUp), who((s) => s.hasNat)].every(
-        (w) => w.length === 1 && w[0] === master,
-      );
-    out.push({ name: 'the same router holds all of them', ok: same, detail: master ?? 'no single master' });
-    const backup = snaps.find((s) => s.router !== master && s.up);
-    if (!master || !backup) {
-      out.push({
-        name: "the backup's default route goes through the peer",
-        ok: master ? null : false,
-        detail: master ? 'peer is down' : 'no single master',
-      });
-    } else {
-      const peer = lab.router(master).lanAddr;
-      const ok = backup.defaultVia === peer && backup.defaultDev === plan.vrrpIface;
-      out.push({
-        name: "the backup's default route goes through the peer",
-        ok,
-        detail: `${backup.router}: default via ${backup.defaultVia ?? '-'} dev ${backup.defaultDev ?? '-'} (want ${peer} dev ${plan.vrrpIface})`,
-      });
-    }
-    const ping = async (ns: string, target: string) => {
-      const r = await run(
-        ['ip', 'netns', 'exec', ns, 'ping', '-n', '-c', '5', '-i', '0.05', '-W', '1', target],
-        { timeoutMs: 10_000 },
-      );
-      const m = /(\d+) received/.exec(r.stdout);
-      return Number(m?.[1] ?? 0);
-    };
-    const [a, b] = await Promise.all([
-      ping(plan.lan.ns, plan.inet.addr),
-      ping(plan.inet.ns, plan.failoverIp),
-    ]);
-    out.push({
-      name: 'LAN host -> internet host works (via VIP + SNAT)',
-      ok: a > 0,
-      detail: `${a}/5 answered`,
-    });
-    out.push({ name: 'internet host -> failover IP works', ok: b > 0, detail: `${b}/5 answered` });
-    if (this.opts.hooks === 'baseline') {
-      out.push({ name: 'agent state says converged', ok: null, detail: 'baseline scripts keep no state' });
-    } else {
-      const details: string[] = [];
-      let ok = true;
-      for (const s of snaps) {
-        if (!s.up || !s.keepalived) continue;
-        const want = s.router === master ? 'master' : 'backup';
-        const st = lab.agentState(s.router).find((x) => Array.isArray(x.transitions)) as
-          | { role?: string; transitions: { result: string }[] }
-          | undefined;
-        const last = st?.transitions[st.transitions.length - 1];
-        const good = st?.role === want && last?.result !== 'failed';
-        ok &&= good;
-        details.push(
-          `${s.router}: role ${st?.role ?? 'none'} (want ${want}), last ${last?.result ?? 'none'}`,
-        );
-      }
-      out.push({ name: 'agent state says converged', ok, detail: details.join('; ') });
-    }
-    return out;
+  private startSessions(name: string, fromScratch: boolean): Promise<SessionProbe | undefined> {
+    return startScenarioSessions(this.opts.sessions, this.lab.plan.lan.ns, name, fromScratch);
+  }
+
+  /** Invariants of issue 7 item 3 (invariants.ts). */
+  invariants(): Promise<InvariantResult[]> {
+    return pairInvariants(this.lab, this.opts.hooks);
   }
 
   private result(

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { missing } from '@hagate/testkit';
+import { needs } from '@hagate/testkit';
 import { testTempDir } from '@hagate/testkit/temp-dir';
 import { describe, expect, it } from 'vitest';
 import { claimRun, cleanup, newRunId } from './cleanup.js';
@@ -16,8 +16,7 @@ import { DEFAULT_SPEC, readSpec } from './tree.js';
 
 describe('lab topology', () => {
   it('reproduces the stale MAC table problem of the shared failover MAC', (ctx) => {
-    const why = missing('root', 'ip', 'ping');
-    if (why) ctx.skip(why);
+    needs(ctx, 'root', 'ip', 'ping');
     const id = newRunId();
     const dir = claimRun(id);
     try {

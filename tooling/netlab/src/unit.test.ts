@@ -204,6 +204,7 @@ describe('report', () => {
   });
   const variant = (name: string, hooks: 'notify' | 'baseline', outage: number) => ({
     name,
+    base: name,
     hooks,
     tuned: false,
     advertInt: 1,
@@ -217,7 +218,16 @@ describe('report', () => {
     runId: 'abc',
     host: { kernel: 'k', keepalived: 'Keepalived v2.2.7' },
     spec: 'examples/dedibox/hagate.yaml',
-    options: { scenarios: ['hard-kill'], hooks: 'notify', baseline: true, quick: false },
+    options: {
+      scenarios: ['hard-kill'],
+      hooks: 'notify',
+      baseline: true,
+      quick: false,
+      runs: ['plain'],
+      load: 0,
+      sessions: [],
+      flows: 50,
+    },
     variants: [variant('hagate-notify', 'notify', 3600), variant('baseline', 'baseline', 4700)],
     ok: true,
     note: [],
@@ -233,5 +243,57 @@ describe('report', () => {
     expect(html).not.toMatch(/<script|<link|src=|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     expect(html).toContain('extrout1 &#60;destroyed&#62;');
     expect(html).not.toContain('<destroyed>');
+  });
+  it('shows sessions on the timeline and plain vs constrained side by side', () => {
+    const counts = {
+      flows: 50,
+      establishedBeforeEvent: 50,
+      survived: 48,
+      reset: 2,
+      stalled: 0,
+      longestStallMs: 6600,
+      resetReasons: { ECONNRESET: 2 },
+    };
+    const sessions = {
+      tcp: counts,
+      udp: { ...counts, survived: 50, reset: 0, resetReasons: {} },
+      newConnections: { attempted: 3, succeeded: 2, duringOutage: { attempted: 2, succeeded: 1 } },
+      timeline: {
+        tcp: [
+          [-200, 0, 1],
+          [0, 300, 0],
+          [300, 800, 0.5],
+        ] as [number, number, number][],
+        udp: [[-200, 800, 1]] as [number, number, number][],
+      },
+      attempts: [
+        [-100, true],
+        [50, false],
+        [400, true],
+      ] as [number, boolean][],
+    };
+    const v0 = variant('hagate-notify', 'notify', 3600);
+    const plain: LabReport['variants'][number] = { ...v0, scenarios: [{ ...v0.scenarios[0]!, sessions }] };
+    const constrained = {
+      ...variant('hagate-notify-constrained', 'notify', 3900),
+      base: 'hagate-notify',
+      constrained: {
+        backend: 'v1' as const,
+        v2Unavailable: 'no cpu controller',
+        cpu: '100000 100000',
+        memoryBytes: 268435456,
+        load: 1,
+        routers: { extrout1: { nrThrottled: 3, throttledMs: 12, maxProcs: 2, commands: ['keepalived'] } },
+      },
+    };
+    const html = renderHtml({ ...report, variants: [plain, constrained] });
+    expect(html).toContain('TCP connections (50)');
+    expect(html).toContain('UDP flows (50)');
+    expect(html).toContain('new connections 2/3');
+    expect(html).toContain('Plain vs constrained');
+    expect(html).toContain('48/2/0 6600 ms');
+    expect(html).toContain('1/2 (all 2/3)');
+    expect(html).toContain('cgroup v1 (v2 unavailable: no cpu controller)');
+    expect(html.match(/<svg /g)).toHaveLength(2);
   });
 });
