@@ -4,7 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { loadSpec, type Spec } from '@hagate/spec';
 import type { SynthInput } from '../src/types.js';
 
-export const DEDIBOX_SOURCE = 'examples/dedibox/hagate.yaml';
+/** The spec as `hagate gen --out out` names it in the headers (relative to the output folder), so the
+ * generators' output is the repository's one golden tree (test/golden/dedibox). */
+export const DEDIBOX_SOURCE = '../examples/dedibox/hagate.yaml';
+/** The golden tree, from a test file in src/. */
+export const GOLDEN = '../../../test/golden/dedibox';
 const specFile = fileURLToPath(new URL('../../../examples/dedibox/hagate.yaml', import.meta.url));
 
 export function dedibox(): Spec {
