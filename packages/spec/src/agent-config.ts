@@ -71,7 +71,6 @@ const FACILITIES = [
   'local6',
   'local7',
 ] as const;
-type SyslogFacility = (typeof FACILITIES)[number];
 
 const ipv4 = str(IPV4, 'an IPv4 address like 10.10.1.1');
 const ifname = str(IFNAME, 'an interface name (1-15 characters, no space, "/" or ":")');
