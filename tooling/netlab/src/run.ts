@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Spec } from '@hagate/spec';
 import { installBaseline } from './baseline.js';
 import { type CgroupDetection, detectCgroups } from './cgroup.js';
-import { claimRun, cleanup, newRunId, } from './cleanup.js';
+import { claimRun, cleanup, newRunId } from './cleanup.js';
 import { Constrained, type ConstrainedReport } from './constrained.js';
 import { runSync } from './exec.js';
 import { Lab } from './lab.js';

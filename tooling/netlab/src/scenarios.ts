@@ -6,7 +6,7 @@
  */
 import { nowMs, run, runOk, sleep } from './exec.js';
 import { pairInvariants } from './invariants.js';
-import type { Lab, LabEvent, } from './lab.js';
+import type { Lab, LabEvent } from './lab.js';
 import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
 import { agentFails, lateNetwork, nftReload } from './scenarios-agent.js';
