@@ -68,9 +68,11 @@ export function demoteValue(lab: Lab, router: string): string | undefined {
   }
 }
 
-/** Runs `hagate-agent ARGS` in the router (its files, its namespace). */
+/** Runs `hagate-agent ARGS` in the router: beside its keepalived when it runs (what the agent writes, such
+ * as the demotion file, is then seen by keepalived's watch), else in the router's files and namespace. */
 export function agentIn(lab: Lab, router: string, args: string[]) {
-  return runSync(lab.inRouter(lab.router(router), ['hagate-agent', ...args]));
+  const cmd = ['hagate-agent', ...args];
+  return runSync(lab.inKeepalived(router, cmd) ?? lab.inRouter(lab.router(router), cmd));
 }
 
 /** The "switch" drops every frame to and from a router's port on a bridge: the link stays up, nothing passes. */

@@ -326,6 +326,14 @@ export class Lab {
     this.monitors.set(r.name, child);
   }
 
+  /** argv that runs `cmd` inside the router's running keepalived (its namespaces: files, network), so what
+   * it writes is seen by keepalived's own watches (track files); undefined when keepalived is not running. */
+  inKeepalived(name: string, cmd: string[]): string[] | undefined {
+    const c = this.keepalived.get(name);
+    if (!c?.pid || !this.keepalivedRunning(name)) return undefined;
+    return ['nsenter', '-t', String(c.pid), '-m', '-n', '--', 'env', `PATH=${PATH}`, ...cmd];
+  }
+
   keepalivedRunning(name: string): boolean {
     const c = this.keepalived.get(name);
     return !!c && c.exitCode === null && c.signalCode === null;

@@ -28,10 +28,25 @@ export async function agentFails(run: ScenarioRunner, p: string, o: string): Pro
   const plan = run.lab.plan;
   const fault = new BrokenIp(run.lab, p, `link set dev ${run.lab.router(p).ext.ifname} up`);
   try {
-    const result = await run.measure('agent-fails', async () => run.lab.startKeepalived(p), {
-      expect: o,
-      boundMs: detectionBoundMs(plan.advertInt, run.lab.router(o).priority, plan.version) + 250,
-    });
+    const from = run.lab.events.length;
+    const result = await run.measure(
+      'agent-fails',
+      async () => {
+        run.lab.startKeepalived(p);
+        // It preempts (after keepalived's start-up delay and a master-down interval), then its agent
+        // fails: the scenario is what follows, until the peer holds the role again.
+        const until = nowMs() + 30_000;
+        const preempted = () =>
+          run.lab.events
+            .slice(from)
+            .some((e) => e.router === p && e.source === 'keepalived' && e.kind === 'state:MASTER');
+        while (nowMs() < until && !preempted()) await sleep(50);
+      },
+      {
+        expect: o,
+        boundMs: detectionBoundMs(plan.advertInt, run.lab.router(o).priority, plan.version) + 250,
+      },
+    );
     // Still demoted a few adverts later: the failed router does not take the role back by itself.
     await sleep(Math.max(3000, plan.advertInt * 4000));
     const stayed = run.lab.vrrpState(p) === 'BACKUP' && demoteValue(run.lab, p) === '1';
