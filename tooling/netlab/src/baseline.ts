@@ -9,6 +9,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from 'node:fs';
@@ -77,7 +78,26 @@ export function adaptScript(name: string, text: string, spec: Spec, router: stri
 
 /** keepalived.conf with the baseline's notify and shutdown scripts instead of the agent. */
 export function baselineKeepalived(conf: string): string {
-  const lines = conf.split('\n').filter((l) => !/^\s*vrrp_notify_fifo(_script)?\s/.test(l));
+  // Nothing of hagate's own wiring: the fifo, the demotion file (its blocks), notify_stop, the re-announce,
+  // the start-up delay. The how-to's pair has none of them.
+  const kept: string[] = [];
+  let skipDepth = 0;
+  for (const l of conf.split('\n')) {
+    if (skipDepth > 0) {
+      skipDepth += (l.match(/\{/g) ?? []).length - (l.match(/\}/g) ?? []).length;
+      continue;
+    }
+    if (/^\s*track_file\b.*\{\s*$/.test(l)) {
+      skipDepth = 1;
+      continue;
+    }
+    if (
+      /^\s*(vrrp_notify_fifo(_script)?|notify_stop|notify_master_rx_lower_pri|vrrp_startup_delay)\s/.test(l)
+    )
+      continue;
+    kept.push(l);
+  }
+  const lines = kept;
   const out = lines.map((l) =>
     l
       .replace(/^(\s*)notify\s+.*$/, '$1notify /srv/keep.sh')
@@ -105,4 +125,7 @@ export function installBaseline(spec: Spec, router: string, root: string, dir = 
   }
   const conf = join(root, 'etc/keepalived/keepalived.conf');
   writeFileSync(conf, baselineKeepalived(readFileSync(conf, 'utf8')));
+  // The how-to loads no firewall at boot (its scripts load one per role) and runs no conntrackd.
+  for (const f of ['etc/nftables.conf', 'etc/nftables', 'etc/systemd', 'etc/conntrackd'])
+    rmSync(join(root, f), { recursive: true, force: true });
 }

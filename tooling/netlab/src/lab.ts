@@ -54,6 +54,9 @@ export class Lab {
   readonly events: LabEvent[] = [];
   private readonly keepalived = new Map<string, ChildProcess>();
   private readonly monitors = new Map<string, ChildProcess>();
+  private readonly conntrackd = new Map<string, ChildProcess>();
+  /** When each router's keepalived was last started (ms). */
+  private readonly startedAt = new Map<string, number>();
   private readonly lastState = new Map<string, string>();
   readonly logs = new Map<string, string[]>();
   /**
@@ -266,6 +269,7 @@ export class Lab {
       if (out.status !== 0) throw new Error(`ifup in ${r.name} failed: ${(out.stderr || out.stdout).trim()}`);
     }
     this.loadBootFirewall(r);
+    this.startConntrackd(r);
     this.log('action:boot', `${r.name}: namespace up, interfaces applied with ifup, firewall loaded`, r.name);
   }
 
@@ -275,6 +279,21 @@ export class Lab {
     const out = runSync(this.inRouter(r, ['nft', '-f', '/etc/nftables.conf']));
     if (out.status !== 0)
       throw new Error(`nft -f /etc/nftables.conf in ${r.name} failed: ${(out.stderr || out.stdout).trim()}`);
+  }
+
+  /** Boot, with conntrackSync: conntrackd.service runs before keepalived (in the foreground here, the lab's
+   * own child; killed with the router on a hard kill, stopped by the lab's cleanup). */
+  private startConntrackd(r: RouterPlan): void {
+    if (!existsSync(join(this.routerDir(r), 'root', 'etc/conntrackd/conntrackd.conf'))) return;
+    const inner = this.inRouter(r, ['conntrackd', '-C', '/etc/conntrackd/conntrackd.conf']);
+    const argv = this.enter ? this.enter(r.name, inner) : inner;
+    const log = this.logs.get(r.name) ?? [];
+    this.logs.set(r.name, log);
+    this.conntrackd.set(
+      r.name,
+      spawnLines(argv, (line, t) => log.push(`${new Date(t).toISOString()} conntrackd: ${line}`)),
+    );
+    this.log('action:boot', `${r.name}: conntrackd started`, r.name);
   }
 
   /** argv that runs `cmd` in the router: its network namespace and its own mount namespace with its files. */
@@ -334,6 +353,14 @@ export class Lab {
     return ['nsenter', '-t', String(c.pid), '-m', '-n', '--', 'env', `PATH=${PATH}`, ...cmd];
   }
 
+  /** Waits until every running keepalived is past its start-up delay (its VRRP runs): a scenario measures
+   * a pair at work, not one still starting. */
+  async vrrpRunning(): Promise<void> {
+    const delay = this.plan.startupDelay * 1000 + 500;
+    const ready = Math.max(0, ...[...this.startedAt.values()].map((t) => t + delay));
+    while (nowMs() < ready) await sleep(50);
+  }
+
   keepalivedRunning(name: string): boolean {
     const c = this.keepalived.get(name);
     return !!c && c.exitCode === null && c.signalCode === null;
@@ -367,6 +394,7 @@ export class Lab {
     const log = this.logs.get(name) ?? [];
     this.logs.set(name, log);
     this.log('action:start', `${name}: keepalived start`, name);
+    this.startedAt.set(name, nowMs());
     const child = spawnLines(argv, (line, t) => {
       const text = line.replace(/^\w{3} \w{3} +\d+ [\d:]+ \d{4}: /, '');
       log.push(`${new Date(t).toISOString()} ${text}`);
@@ -534,6 +562,10 @@ export class Lab {
   async destroy(): Promise<void> {
     await Promise.all(this.plan.routers.map((r) => this.stopKeepalived(r.name)));
     for (const m of this.monitors.values()) m.kill('SIGKILL');
+    for (const c of this.conntrackd.values()) {
+      c.kill('SIGTERM');
+      await exited(c, 5000);
+    }
     for (const ns of [
       ...this.plan.routers.map((r) => r.ns),
       this.plan.lan.ns,

@@ -66,6 +66,8 @@ export interface LabPlan {
   gateway: string;
   advertInt: number;
   version: 2 | 3;
+  /** keepalived's vrrp_startup_delay, seconds: VRRP runs only that long after keepalived started. */
+  startupDelay: number;
   stateDir: string;
 }
 
@@ -183,6 +185,7 @@ export function planLab(spec: Spec, runId: string): LabPlan {
     gateway: spec.external.gateway,
     advertInt: spec.vrrp.advertInt,
     version: spec.vrrp.version,
+    startupDelay: spec.vrrp.startupDelay,
     stateDir: spec.agent.stateDir,
   };
 }

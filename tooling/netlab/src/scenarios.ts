@@ -137,6 +137,7 @@ export class ScenarioRunner {
     }
     for (const r of this.lab.plan.routers) this.lab.startKeepalived(r.name);
     await this.waitConverged(this.preferred, 30_000);
+    await this.lab.vrrpRunning();
   }
 
   async run(name: ScenarioName): Promise<ScenarioResult> {

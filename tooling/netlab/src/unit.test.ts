@@ -1,4 +1,6 @@
 /** Pure parts of the lab: probe parsing and outage arithmetic, the topology plan, the baseline wiring, the report. */
+
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { adaptScript, baselineKeepalived } from './baseline.js';
 import { LAB_PREFIX } from './cleanup.js';
@@ -135,6 +137,20 @@ describe('baseline wiring', () => {
     expect(out).not.toContain('hagate-agent');
     expect(out).not.toContain('vrrp_notify_fifo');
   });
+  it("keeps none of hagate's own wiring (fifo, demotion file, notify_stop, start-up delay) for the how-to's pair", () => {
+    const conf = readFileSync(
+      new URL('../../../test/golden/dedibox/extrout1/etc/keepalived/keepalived.conf', import.meta.url),
+      'utf8',
+    );
+    expect(conf).toMatch(/track_file|notify_stop|vrrp_startup_delay|vrrp_notify_fifo/);
+    const out = baselineKeepalived(conf);
+    expect(out).not.toMatch(
+      /track_file|hagate_demote|notify_stop|vrrp_startup_delay|vrrp_notify_fifo|hagate-agent/,
+    );
+    expect(out).toContain('  notify /srv/keep.sh');
+    expect(out.match(/\{/g)?.length).toBe(out.match(/\}/g)?.length);
+  });
+
   it("adapts the how-to's literal addresses to the spec", () => {
     const up = adaptScript(
       'keepup.sh',
