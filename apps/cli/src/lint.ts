@@ -4,7 +4,12 @@
  * interfaces files and nft's grammar over every ruleset. Nothing is written, no real tool is run (that is
  * `hagate check`): each line names the check it ran, and only that check.
  */
-import { bringsUpAtBoot, findIfaces, ifaceOptions, parseInterfaces } from '@hagate/debian-interfaces';
+import {
+  addressesByInterface,
+  bringsUpAtBoot,
+  parseInterfaces,
+  readAddresses,
+} from '@hagate/debian-interfaces';
 import { type Diagnostic, formatDiagnostic, lint, lintPair, tryParse } from '@hagate/keepalived-config';
 import { tryParse as parseNft } from '@hagate/nftables-parser';
 import { routerNames } from '@hagate/spec';
@@ -33,16 +38,11 @@ export async function lintSpec(specFile: string, out: string): Promise<LintResul
   for (const router of routerNames(loaded.spec)) {
     const ifPath = `${router}/etc/network/interfaces`;
     const ifaces = parseInterfaces(text(ifPath), { file: `${out}/${ifPath}` });
-    const addresses: Record<string, string[]> = {};
-    for (const node of ifaces.nodes) {
-      if (node.kind !== 'iface') continue;
-      const addrs = findIfaces(ifaces, node.name).flatMap((n) =>
-        ifaceOptions(n)
-          .filter((o) => o.name === 'address')
-          .map((o) => o.value),
-      );
-      if (addrs.length > 0) addresses[node.name] = addrs;
-    }
+    // The one interfaces(5) address reader of the project (netmask, templates, as ifquery reads them).
+    const report = readAddresses(ifaces, { file: `${out}/${ifPath}` });
+    const addresses = addressesByInterface(report, 'inet');
+    for (const [name, v6] of Object.entries(addressesByInterface(report, 'inet6')))
+      addresses[name] = [...(addresses[name] ?? []), ...v6];
     const atBoot = bringsUpAtBoot(ifaces, loaded.spec.external.nic);
     results.push({
       subject: `${out}/${ifPath}`,
