@@ -38,7 +38,14 @@ export interface ReannounceResult {
 
 /** Re-announces the master: only when this router holds the master state (its external NIC up with the
  * failover IP); never changes anything else. */
-export async function reannounce(config: AgentConfig, ip: IpSession): Promise<ReannounceResult> {
+/** Pauses before the repeated re-announces (ms, one after the other). */
+const REANNOUNCE_AGAIN_MS = [300, 1000];
+
+export async function reannounce(
+  config: AgentConfig,
+  ip: IpSession,
+  opts: { wait: boolean } = { wait: true },
+): Promise<ReannounceResult> {
   const master = config.roles.master;
   const p = master.announce.probe;
   const state = await ip.read();
@@ -48,7 +55,23 @@ export async function reannounce(config: AgentConfig, ip: IpSession): Promise<Re
   if (!holds) return { sent: false, detail: 'not holding the master state: nothing to announce' };
   if (!p) return { sent: false, detail: 'no announce probe configured' };
   const dev = master.routes.find((r) => r.via === p.address)?.dev ?? config.externalNic;
-  await ip.run([`neigh del ${p.address} dev ${dev}`]);
-  await probe(p.address, p.method);
-  return { sent: true, detail: `master re-announced (ARP for ${p.address} on ${dev}, a probe sent)` };
+  const once = async () => {
+    await ip.run([`neigh del ${p.address} dev ${dev}`]);
+    await probe(p.address, p.method);
+  };
+  await once();
+  // The other router gives up its NIC (the same MAC) only once its own transition ran: its last frames may
+  // reach the switch after ours. Again a little later, so the switch ends pointing here.
+  const later = async () => {
+    for (const ms of REANNOUNCE_AGAIN_MS) {
+      await new Promise((r) => setTimeout(r, ms));
+      await once().catch(() => {});
+    }
+  };
+  if (opts.wait) await later();
+  else void later();
+  return {
+    sent: true,
+    detail: `master re-announced (ARP for ${p.address} on ${dev}, a probe sent, again after ${REANNOUNCE_AGAIN_MS.join(' and ')} ms)`,
+  };
 }

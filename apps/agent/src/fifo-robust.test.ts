@@ -101,7 +101,7 @@ describe('fifo mode against bad input (root, network namespaces)', () => {
     expect(stderr).toContain('a line over 4096 characters was discarded');
     expect(stderr).toContain('torn line, recovered its last event "INSTANCE ROUTEUR_1 MASTER 200"');
     expect(stderr).toContain(
-      'MASTER_RX_LOWER_PRI 200: a lower-priority advert was received: master re-announced (ARP for 198.51.100.1 on eth2, a probe sent)',
+      'MASTER_RX_LOWER_PRI 200: a lower-priority advert was received: master re-announced (ARP for 198.51.100.1 on eth2, a probe sent, again after 300 and 1000 ms)',
     );
     // Not a role change: one transition only (the torn line's MASTER).
     expect(stderr.match(/state applied/g)).toHaveLength(1);

@@ -12,7 +12,8 @@ import { IpSession } from './ip-session.js';
 export async function onReannounce(config: AgentConfig, ip?: IpSession): Promise<ReannounceResult> {
   const session = ip ?? new IpSession(config.commandTimeoutMs);
   try {
-    return await reannounce(config, session);
+    // A one-shot run waits for the repeats (it exits after); the fifo process goes on with its events.
+    return await reannounce(config, session, { wait: !ip });
   } catch (e) {
     return { sent: false, detail: `cannot re-announce: ${(e as Error).message}` };
   } finally {

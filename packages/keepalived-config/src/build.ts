@@ -36,6 +36,9 @@ export interface GlobalDefs {
   vrrpStrict?: boolean;
   /** Seconds VRRP instances wait after keepalived starts (`vrrp_startup_delay`), e.g. for a late network. */
   vrrpStartupDelay?: number;
+  /** A master that hears a higher priority sends one more advert before it steps down
+   * (`vrrp_higher_prio_send_advert`): the rightful master then re-announces (a split brain healing). */
+  vrrpHigherPrioSendAdvert?: boolean;
 }
 
 /** A file whose number keepalived tracks (`track_file`): value x weight is added to the priority (weight 0:
@@ -146,6 +149,7 @@ export function buildGlobalDefs(g: GlobalDefs): Statement {
   if (g.vrrpVersion !== undefined) b.push(stmt('vrrp_version', [g.vrrpVersion]));
   if (g.vrrpStrict) b.push(stmt('vrrp_strict'));
   if (g.vrrpStartupDelay !== undefined) b.push(stmt('vrrp_startup_delay', [num(g.vrrpStartupDelay)]));
+  if (g.vrrpHigherPrioSendAdvert) b.push(stmt('vrrp_higher_prio_send_advert'));
   if (g.vrrpNotifyFifo !== undefined) b.push(stmt('vrrp_notify_fifo', [quote(g.vrrpNotifyFifo)]));
   if (g.vrrpNotifyFifoScript !== undefined)
     b.push(stmt('vrrp_notify_fifo_script', [quote(g.vrrpNotifyFifoScript)]));

@@ -148,6 +148,10 @@ describe('synthKeepalived', () => {
     expect(np).toMatch(/track_file \{\n\s+hagate_demote weight 0\n/);
   });
 
+  it('a stepping-down master sends one more advert, so the rightful one re-announces after a split brain', () => {
+    expect(synthKeepalived(input()).map(text)[0]).toContain('  vrrp_higher_prio_send_advert\n');
+  });
+
   it('delays VRRP after start-up (a late network makes no spurious MASTER), 0 turns it off', () => {
     expect(synthKeepalived(input()).map(text)[0]).toContain('vrrp_startup_delay 2\n');
     const [off] = synthKeepalived(input((s) => void (s.vrrp.startupDelay = 0))).map(text);

@@ -68,6 +68,10 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
       : {}),
     shutdownScript: agentCommand(input, 'shutdown'),
     ...(vrrp.startupDelay > 0 ? { vrrpStartupDelay: vrrp.startupDelay } : {}),
+    // When a split brain heals, the losing master sends one lower-priority advert before it steps down, so
+    // the rightful master hears it (MASTER_RX_LOWER_PRI): keepalived re-sends the VIP's GARPs and the agent
+    // re-announces the failover IP. Without it the loser may go quiet first and nothing re-announces.
+    vrrpHigherPrioSendAdvert: true,
   };
   // nopreempt only works from state BACKUP: without preemption both routers start as BACKUP.
   const master = self.preferredMaster === true && vrrp.preempt;
