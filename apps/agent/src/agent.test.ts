@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import { createNetns, missing, type Netns, run, which } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testConfig } from '../test/ns-agent.js';
 
 const appDir = fileURLToPath(new URL('..', import.meta.url));
 const bundle = join(appDir, 'dist/hagate-agent');
@@ -38,46 +39,8 @@ const ROLE_BACKUP = `add chain inet hagate role_input
 flush chain inet hagate role_input
 `;
 
-/** The dedibox extrout2 agent config, with paths in the test's folder. */
 function config(name: string, edit: (c: AgentConfig) => void = () => {}): AgentConfig {
-  const c: AgentConfig = {
-    version: 2,
-    router: 'extrout2',
-    instance: 'ROUTEUR_1',
-    externalNic: 'eth2',
-    stateDir: join(dir, name, 'state'),
-    lockName: `hagate-agent-test/${name}`,
-    syslog: { ident: 'hagate-agent', facility: 'daemon' },
-    commandTimeoutMs: 5000,
-    owned: { links: ['eth2'], addressesOn: ['eth2'], routes: ['default', '198.51.100.1/32'] },
-    roles: {
-      master: {
-        links: [{ name: 'eth2', up: true }],
-        addresses: [{ dev: 'eth2', cidr: '203.0.113.10/32' }],
-        routes: [
-          { dst: '198.51.100.1/32', dev: 'eth2', scope: 'link' },
-          { dst: 'default', via: '198.51.100.1', dev: 'eth2' },
-        ],
-        sysctls: [
-          { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
-          { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' },
-        ],
-        announce: { probe: { address: '198.51.100.1', method: 'udp' } },
-      },
-      backup: {
-        links: [{ name: 'eth2', up: false }],
-        addresses: [],
-        routes: [{ dst: 'default', via: '10.10.1.1', dev: 'eth1', src: '10.10.1.2' }],
-        sysctls: [
-          { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
-          { key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' },
-        ],
-        announce: {},
-      },
-    },
-    firewall: { ruleset: join(dir, 'hagate.nft'), table: { family: 'inet', name: 'hagate' } },
-    demote: { file: join(dir, name, 'demote') },
-  };
+  const c = testConfig(dir, name, 'hagate-agent-test');
   edit(c);
   return c;
 }

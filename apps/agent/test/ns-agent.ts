@@ -26,6 +26,51 @@ table inet hagate {
 }
 `;
 
+/**
+ * The dedibox extrout2 agent config the namespace tests use: paths in the test's folder `dir` (state in
+ * `dir/NAME/state`, the firewall `dir/hagate.nft`), the lock `LOCKPREFIX/NAME`.
+ */
+export function testConfig(dir: string, name: string, lockPrefix: string): AgentConfig {
+  return {
+    version: 2,
+    router: 'extrout2',
+    instance: 'ROUTEUR_1',
+    externalNic: 'eth2',
+    stateDir: join(dir, name, 'state'),
+    lockName: `${lockPrefix}/${name}`,
+    syslog: { ident: 'hagate-agent', facility: 'daemon' },
+    commandTimeoutMs: 5000,
+    owned: { links: ['eth2'], addressesOn: ['eth2'], routes: ['default', '198.51.100.1/32'] },
+    roles: {
+      master: {
+        links: [{ name: 'eth2', up: true }],
+        addresses: [{ dev: 'eth2', cidr: '203.0.113.10/32' }],
+        routes: [
+          { dst: '198.51.100.1/32', dev: 'eth2', scope: 'link' },
+          { dst: 'default', via: '198.51.100.1', dev: 'eth2' },
+        ],
+        sysctls: [
+          { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
+          { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' },
+        ],
+        announce: { probe: { address: '198.51.100.1', method: 'udp' } },
+      },
+      backup: {
+        links: [{ name: 'eth2', up: false }],
+        addresses: [],
+        routes: [{ dst: 'default', via: '10.10.1.1', dev: 'eth1', src: '10.10.1.2' }],
+        sysctls: [
+          { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
+          { key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' },
+        ],
+        announce: {},
+      },
+    },
+    firewall: { ruleset: join(dir, 'hagate.nft'), table: { family: 'inet', name: 'hagate' } },
+    demote: { file: join(dir, name, 'demote') },
+  };
+}
+
 export interface Lab {
   dir: string;
   bundle: string;
@@ -67,44 +112,7 @@ export function makeLab(label: string): Lab {
     dir,
     bundle,
     config(name, edit = () => {}) {
-      const c: AgentConfig = {
-        version: 2,
-        router: 'extrout2',
-        instance: 'ROUTEUR_1',
-        externalNic: 'eth2',
-        stateDir: join(dir, name, 'state'),
-        lockName: `hagate-agent-${label}/${name}`,
-        syslog: { ident: 'hagate-agent', facility: 'daemon' },
-        commandTimeoutMs: 5000,
-        owned: { links: ['eth2'], addressesOn: ['eth2'], routes: ['default', '198.51.100.1/32'] },
-        roles: {
-          master: {
-            links: [{ name: 'eth2', up: true }],
-            addresses: [{ dev: 'eth2', cidr: '203.0.113.10/32' }],
-            routes: [
-              { dst: '198.51.100.1/32', dev: 'eth2', scope: 'link' },
-              { dst: 'default', via: '198.51.100.1', dev: 'eth2' },
-            ],
-            sysctls: [
-              { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
-              { key: 'net/ipv4/ip_forward', value: '1', stage: 'post' },
-            ],
-            announce: { probe: { address: '198.51.100.1', method: 'udp' } },
-          },
-          backup: {
-            links: [{ name: 'eth2', up: false }],
-            addresses: [],
-            routes: [{ dst: 'default', via: '10.10.1.1', dev: 'eth1', src: '10.10.1.2' }],
-            sysctls: [
-              { key: 'net/ipv4/conf/eth2/arp_notify', value: '1', stage: 'pre' },
-              { key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' },
-            ],
-            announce: {},
-          },
-        },
-        firewall: { ruleset: join(dir, 'hagate.nft'), table: { family: 'inet', name: 'hagate' } },
-        demote: { file: join(dir, name, 'demote') },
-      };
+      const c = testConfig(dir, name, `hagate-agent-${label}`);
       edit(c);
       mkdirSync(join(dir, name), { recursive: true });
       const file = join(dir, name, 'agent.json');
