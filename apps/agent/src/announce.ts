@@ -9,25 +9,81 @@
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import type { IpSession } from './ip-session.js';
 
-/** Makes the switch and the gateway learn this router now: one datagram (the kernel ARPs for the gateway
- * first) or one background ping. Never waits for an answer. */
-export async function probe(address: string, method: 'udp' | 'ping'): Promise<void> {
-  if (method === 'ping') {
-    const { spawn } = await import('node:child_process');
-    const child = spawn('ping', ['-c1', '-W1', '-n', '-q', address], { stdio: 'ignore', detached: true });
-    child.on('error', () => {});
-    child.unref();
-    return;
+/**
+ * The announce datagram's socket, opened and bound before the transition's ip lines run so that sending it
+ * once the check confirms the master state costs one send, not a socket's set-up (the first `send` on a
+ * fresh socket binds it and resolves the address, about 2 ms on a small router). The address is always an
+ * IP literal: the socket's lookup hands it back as is (no dns module).
+ */
+export class Announcer {
+  private readonly sock: import('node:dgram').Socket | undefined;
+  private readonly bound: Promise<boolean>;
+
+  private constructor(
+    private readonly address: string,
+    private readonly method: 'udp' | 'ping',
+    createSocket: typeof import('node:dgram').createSocket | undefined,
+  ) {
+    if (method === 'udp' && createSocket) {
+      const sock = createSocket({
+        type: 'udp4',
+        lookup: (host: string, _o: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, host, 4),
+      } as import('node:dgram').SocketOptions);
+      this.sock = sock;
+      this.bound = new Promise<boolean>((resolve) => {
+        sock.once('error', () => resolve(false));
+        sock.bind(0, () => resolve(true));
+      });
+    } else {
+      this.bound = Promise.resolve(method === 'ping');
+    }
   }
-  const { createSocket } = await import('node:dgram');
-  await new Promise<void>((resolve) => {
-    const sock = createSocket('udp4');
-    sock.on('error', () => resolve());
-    sock.send(Buffer.alloc(0), 9, address, () => {
-      sock.close();
-      resolve();
+
+  /** Opens the socket for a datagram to `address` (a ping spawns nothing until `send`). */
+  static async prepare(address: string, method: 'udp' | 'ping'): Promise<Announcer> {
+    const dgram = method === 'udp' ? await import('node:dgram') : undefined;
+    return new Announcer(address, method, dgram?.createSocket);
+  }
+
+  /** Makes the switch and the gateway learn this router now: one datagram (the kernel ARPs for the gateway
+   * first) or one background ping. Never waits for an answer; never throws. */
+  async send(): Promise<void> {
+    if (this.method === 'ping') {
+      const { spawn } = await import('node:child_process');
+      const child = spawn('ping', ['-c1', '-W1', '-n', '-q', this.address], {
+        stdio: 'ignore',
+        detached: true,
+      });
+      child.on('error', () => {});
+      child.unref();
+      return;
+    }
+    const sock = this.sock;
+    if (!sock || !(await this.bound)) return;
+    await new Promise<void>((resolve) => {
+      try {
+        sock.send(Buffer.alloc(0), 9, this.address, () => resolve());
+      } catch {
+        resolve();
+      }
     });
-  });
+  }
+
+  close(): void {
+    try {
+      this.sock?.close();
+    } catch {}
+  }
+}
+
+/** One announce, set up and sent at once (a re-announce; a transition prepares its Announcer early). */
+export async function probe(address: string, method: 'udp' | 'ping'): Promise<void> {
+  const a = await Announcer.prepare(address, method);
+  try {
+    await a.send();
+  } finally {
+    a.close();
+  }
 }
 
 export interface ReannounceResult {

@@ -129,6 +129,12 @@ export class IpSession {
     return child;
   }
 
+  /** Starts the child now, before it is needed: a one-shot run's start-up (loading, the lock, the state
+   * file) then overlaps ip's own. The child reads nothing until a request is written. */
+  warm(): void {
+    this.start();
+  }
+
   /** Writes `lines` then the read; resolves with the state after them and the failed lines' messages. */
   run(lines: readonly string[]): Promise<IpResult> {
     const next = this.queue.then(
