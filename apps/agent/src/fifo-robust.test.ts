@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kernelRole, type Lab, makeLab, type Started } from '../test/ns-agent.js';
+import { IP, kernelRole, type Lab, makeLab, readJson, type Started } from '../test/ns-agent.js';
 
 const why = missing('root', 'ip', 'nft');
 let lab: Lab;
@@ -105,5 +105,38 @@ describe('fifo mode against bad input (root, network namespaces)', () => {
     );
     // Not a role change: one transition only (the torn line's MASTER).
     expect(stderr.match(/state applied/g)).toHaveLength(1);
+  }, 240_000);
+
+  it('a change behind its back between events: the next event plans again from the kernel', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = lab.router('drift');
+    const cfg = lab.config('drift');
+    expect(lab.agent(ns, cfg, ['shutdown']).status).toBe(0);
+    const fifo = mkfifo('drift');
+    const a = lab.start(ns, cfg, [fifo]);
+    await waiting(a);
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 200\n');
+    await until(() => a.stderr().includes('MASTER 200: master state applied'), 'first MASTER');
+    expect(kernelRole(ns)).toBe('master');
+    // The process remembers the master state; the kernel no longer has it (eth2 down takes its routes).
+    for (const args of [
+      ['link', 'set', 'eth2', 'down'],
+      ['address', 'add', '192.0.2.77/32', 'dev', 'eth2'],
+    ])
+      expect(spawnSync(IP, ['-n', ns.name, ...args]).status).toBe(0);
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 201\n');
+    await until(() => /MASTER 201: master state (applied|FAILED)/.test(a.stderr()), 'second MASTER');
+    expect(a.stderr()).toMatch(/MASTER 201: master state applied, [1-9]\d* changes/);
+    expect(kernelRole(ns)).toBe('master');
+    const state = readJson(join(lab.dir, 'drift', 'state', 'state.json')) as {
+      transitions: { event: string; steps: Record<string, number> }[];
+    };
+    const last = state.transitions.at(-1);
+    expect(last?.event).toContain('MASTER 201');
+    expect(last?.steps.replan).toBeTypeOf('number');
+    // The first MASTER planned from the state the shutdown run left (a fresh session reads first).
+    expect(state.transitions.find((t) => t.event.includes('MASTER 200'))?.steps.read).toBeGreaterThan(0);
+    a.child.kill('SIGTERM');
+    expect((await a.done).code).toBe(0);
   }, 240_000);
 });

@@ -157,18 +157,30 @@ class Run {
     const { config, role, result } = this;
     const roleRules = preflight(config, role);
     const roleRulesSha = roleRules ? await sha(roleRules) : undefined;
-    let kernel: KernelState;
-    try {
-      kernel = await this.ip.read();
-    } catch (e) {
-      throw new PlanError(`read: ${(e as Error).message}`);
-    }
-    this.time('read', this.t0);
+    const read = async (): Promise<KernelState> => {
+      try {
+        return await this.ip.read();
+      } catch (e) {
+        throw new PlanError(`read: ${(e as Error).message}`);
+      }
+    };
+    // A long-lived session (fifo) plans from the state its last request read: no round trip before the
+    // change. The check after the change reads the kernel, and plans again if something else changed it.
+    let remembered = this.opts.dryRun ? undefined : this.ip.lastState();
+    let kernel = remembered ?? (await read());
+    if (!remembered) this.time('read', this.t0);
     const loaded =
       this.previous.role === role &&
       this.previous.nft?.file === this.want.nftRoleRules &&
       this.previous.nft?.fileSha === roleRulesSha;
-    const plan = computePlan(config, role, kernel, readSysctl, loaded);
+    let plan = computePlan(config, role, kernel, readSysctl, loaded);
+    if (remembered && plan.errors.length > 0) {
+      // Only the kernel itself can say the plan is impossible.
+      remembered = undefined;
+      kernel = await read();
+      this.time('read', this.t0);
+      plan = computePlan(config, role, kernel, readSysctl, loaded);
+    }
     result.plan = plan;
     result.changes = changeCount(plan);
     if (plan.errors.length > 0) throw new PlanError(plan.errors.join('; '));
@@ -221,6 +233,19 @@ class Run {
       writeSysctls(plan.sysctlsPre);
       if (role === 'master') await loadRoleRules();
       let after = await this.runIp(plan.ip, kernel, errors);
+      let replanned = 0;
+      if (remembered) {
+        const again = computePlan(config, role, after.state, readSysctl, true);
+        if (again.ip.length > 0) {
+          // The remembered state was not the kernel's: the lines that were missing, before forwarding starts.
+          // The first lines' failures were about a state that was not there.
+          const t = now();
+          errors.splice(0, errors.length, ...errors.filter((e) => !e.startsWith('ip ')));
+          after = await this.runIp(again.ip, after.state, errors);
+          replanned = again.ip.length;
+          this.time('replan', t);
+        }
+      }
       writeSysctls(plan.sysctlsPost);
       if (role === 'backup') await loadRoleRules();
 
@@ -237,7 +262,7 @@ class Run {
       undone.push(...left.ip.map((l) => `ip ${l}`));
       result.changes = Math.max(
         0,
-        changeCount(plan) - changeCount(left) - (plan.roleRules?.load && !result.nft ? 1 : 0),
+        changeCount(plan) + replanned - changeCount(left) - (plan.roleRules?.load && !result.nft ? 1 : 0),
       );
       if (undone.length > 0 || errors.some((e) => e.startsWith('nft '))) {
         result.error = [undone.length > 0 ? `not done: ${undone.join(', ')}` : '', ...errors]
