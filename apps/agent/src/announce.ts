@@ -8,6 +8,7 @@
  */
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import type { IpSession } from './ip-session.js';
+import type { KernelState } from './kernel.js';
 
 /**
  * The announce datagram's socket, opened and bound before the transition's ip lines run so that sending it
@@ -97,6 +98,16 @@ export interface ReannounceResult {
 /** Pauses before the repeated re-announces (ms, one after the other). */
 const REANNOUNCE_AGAIN_MS = [300, 1000];
 
+/** True when this router holds the master state as `state` shows it (its external NIC up with its
+ * addresses). */
+function holdsMaster(config: AgentConfig, state: KernelState): boolean {
+  const master = config.roles.master;
+  return (
+    master.links.every((l) => state.links.get(l.name)?.up === l.up) &&
+    master.addresses.every((a) => state.links.get(a.dev)?.addresses.some((h) => h.cidr === a.cidr))
+  );
+}
+
 export async function reannounce(
   config: AgentConfig,
   ip: IpSession,
@@ -105,10 +116,8 @@ export async function reannounce(
   const master = config.roles.master;
   const p = master.announce.probe;
   const state = await ip.read();
-  const holds =
-    master.links.every((l) => state.links.get(l.name)?.up === l.up) &&
-    master.addresses.every((a) => state.links.get(a.dev)?.addresses.some((h) => h.cidr === a.cidr));
-  if (!holds) return { sent: false, detail: 'not holding the master state: nothing to announce' };
+  if (!holdsMaster(config, state))
+    return { sent: false, detail: 'not holding the master state: nothing to announce' };
   if (!p) return { sent: false, detail: 'no announce probe configured' };
   const dev = master.routes.find((r) => r.via === p.address)?.dev ?? config.externalNic;
   const once = async () => {
@@ -130,4 +139,43 @@ export async function reannounce(
     sent: true,
     detail: `master re-announced (ARP for ${p.address} on ${dev}, a probe sent, again after ${REANNOUNCE_AGAIN_MS.join(' and ')} ms)`,
   };
+}
+
+/**
+ * After a MASTER transition of the fifo process, the announce again 300 ms later and 1 s after that: the other
+ * router gives its NIC (the same MAC) up in its own transition, which runs at the same time as this one
+ * when it was preempted, and a frame it sent last would leave the switch pointing at it. Each repeat first
+ * reads the kernel and sends only while this router holds the master state; the next role event cancels
+ * them. Nothing is spawned.
+ */
+export class AnnounceRepeats {
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly ip: IpSession,
+  ) {}
+
+  schedule(): void {
+    this.cancel();
+    const p = this.config.roles.master.announce.probe;
+    if (!p) return;
+    let at = 0;
+    for (const ms of REANNOUNCE_AGAIN_MS) {
+      at += ms;
+      this.timers.push(
+        setTimeout(() => {
+          this.ip
+            .read()
+            .then((state) => (holdsMaster(this.config, state) ? probe(p.address, p.method) : undefined))
+            .catch(() => {});
+        }, at),
+      );
+    }
+  }
+
+  cancel(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+  }
 }

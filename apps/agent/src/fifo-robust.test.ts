@@ -139,4 +139,47 @@ describe('fifo mode against bad input (root, network namespaces)', () => {
     a.child.kill('SIGTERM');
     expect((await a.done).code).toBe(0);
   }, 240_000);
+
+  it('a new master announces again 300 ms and 1.3 s later; the next role event cancels it', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = lab.router('again');
+    const cfg = lab.config('again');
+    expect(lab.agent(ns, cfg, ['shutdown']).status).toBe(0);
+    // Counts the announce datagrams (UDP to the gateway's port 9) as the router sends them.
+    const nft = (rules: string) =>
+      spawnSync(IP, ['netns', 'exec', ns.name, 'nft', '-f', '-'], { input: rules });
+    expect(
+      nft(
+        'table inet count {\n counter announces {\n }\n chain out {\n  type filter hook output priority 0;\n  udp dport 9 counter name "announces"\n }\n}\n',
+      ).status,
+    ).toBe(0);
+    const announces = () => {
+      const r = spawnSync(
+        IP,
+        ['netns', 'exec', ns.name, 'nft', '-j', 'list', 'counter', 'inet', 'count', 'announces'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      const c = (JSON.parse(r.stdout).nftables as { counter?: { packets: number } }[]).find((x) => x.counter);
+      return c?.counter?.packets ?? -1;
+    };
+    const fifo = mkfifo('again');
+    const a = lab.start(ns, cfg, [fifo]);
+    await waiting(a);
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 200\n');
+    await until(() => a.stderr().includes('MASTER 200: master state applied'), 'MASTER');
+    await until(() => announces() === 3, 'the announce and its two repeats');
+    // A MASTER then at once a BACKUP: the repeats are cancelled, none is sent as a backup.
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" BACKUP 50\nINSTANCE "ROUTEUR_1" MASTER 200\n');
+    await until(() => (a.stderr().match(/master state applied/g) ?? []).length === 2, 'second MASTER');
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" BACKUP 50\n');
+    await until(() => (a.stderr().match(/backup state applied/g) ?? []).length >= 2, 'BACKUP');
+    const after = announces();
+    await new Promise((r) => setTimeout(r, 1800));
+    expect(announces()).toBe(after);
+    expect(kernelRole(ns)).toBe('backup');
+    a.child.kill('SIGTERM');
+    expect((await a.done).code).toBe(0);
+  }, 240_000);
 });
