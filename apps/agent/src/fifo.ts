@@ -10,6 +10,7 @@ import { constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import { AnnounceRepeats } from './announce.js';
+import { ClaimResponder } from './claim.js';
 import { classify, LineSplitter, MAX_LINE, type ParsedEvent, RateLimit } from './fifo-lines.js';
 import { FirewallWatch } from './firewall-watch.js';
 import { IpSession } from './ip-session.js';
@@ -45,6 +46,11 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     // One ip child for the process's whole life: an event spawns nothing.
     const ip = new IpSession(config.commandTimeoutMs);
     const repeats = new AnnounceRepeats(config, ip);
+    // Answers the peer taking the master role (claim.ts): is this router's external NIC down yet?
+    const responder = config.claim
+      ? new ClaimResponder(config.claim, config.instance, config.externalNic)
+      : undefined;
+    responder?.start(500);
     // The firewall is loaded at boot; this process puts it back if something removes it.
     const firewall = new FirewallWatch(config, {
       log: (level, message) => log(level, `(${config.instance}) ${message}`),
@@ -63,6 +69,7 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     const finish = () => {
       stream.destroy();
       repeats.cancel();
+      responder?.stop();
       ip.close();
       firewall.stop();
       log('info', `${tag}: stopped`);
@@ -92,6 +99,7 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
           signal: stopSignal.signal,
           leaveOnInterrupt: true,
           ip,
+          ...(responder ? { responder } : {}),
         });
         if (item.role === 'master' && out.result === 'applied' && !stopping && queue.length === 0)
           repeats.schedule();

@@ -12,6 +12,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import { Announcer } from './announce.js';
+import { claimExternal, nicUp } from './claim.js';
 import { unsafeMode } from './config.js';
 import { conntrackdSteps } from './conntrack.js';
 import { Demotion } from './demote.js';
@@ -227,6 +228,8 @@ class Run {
         ? await Announcer.prepare(plan.probe.address, plan.probe.method)
         : undefined;
     try {
+      // To MASTER: the peer's NIC (the same MAC) is down before this one comes up (claim.ts).
+      if (role === 'master') await this.claimExternal();
       // To MASTER: the peer's connections are in the kernel before the external NIC comes up.
       if (role === 'master' && roleChange) await this.conntrack('conntrack', ['commit']);
       // Each step runs whatever the one before did: a failed step never skips the safety steps after it.
@@ -289,6 +292,21 @@ class Run {
       );
     } else if (result.demoted) await this.conntrack('conntrackSync', ['resetTimers', 'requestDump']);
     return result;
+  }
+
+  /** Waits until the peer's external NIC is down, when this one is about to come up (see claim.ts). */
+  private async claimExternal(): Promise<void> {
+    const c = this.config.claim;
+    const ext = this.config.externalNic;
+    const wantUp = this.want.links.some((l) => l.name === ext && l.up);
+    if (!c || !wantUp || nicUp(ext)) return;
+    const t = now();
+    const r = await claimExternal(c, this.config.instance);
+    this.time('claim', t);
+    if (r.outcome === 'overridden')
+      this.result.warnings.push(
+        `the peer still held its external NIC after ${r.ms} ms: brought up here all the same (both up until it gives it up)`,
+      );
   }
 
   /** conntrackd requests, when configured; problems are warnings, never a failed transition. */
