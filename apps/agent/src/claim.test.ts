@@ -52,7 +52,7 @@ afterAll(() => {
 /**
  * The scripted peer: listens on 7411 and writes one JSON line per datagram received ({t, msg, port}).
  * `mode`: `release MS` answers HOLDING, then RELEASED MS after the first question; `hold` answers HOLDING
- * forever; `ask` sends one QUERY to the router (10.10.1.2) now and on each line of its stdin.
+ * forever; `keep` answers KEEPING forever; `ask` sends one QUERY to the router (10.10.1.2) now and on each line of its stdin.
  */
 function scriptedPeer(
   peer: Netns,
@@ -70,6 +70,7 @@ s.on('message', (m, r) => {
     if (first === undefined) { first = Date.now(); setTimeout(() => reply('RELEASED'), Number(arg)); }
     if (Date.now() - first < Number(arg)) reply('HOLDING');
   } else if (mode === 'hold') reply('HOLDING');
+  else if (mode === 'keep') reply('KEEPING');
 });
 s.bind(7411, () => {
   process.stdout.write('{"ready":true}\\n');
@@ -158,7 +159,21 @@ describe('taking the external NIC (root, network namespaces)', () => {
     expect(held.warnings?.join()).toMatch(/the peer still held its external NIC after \d+/);
   }, 120_000);
 
-  it('the fifo process answers for its router: HOLDING while master, RELEASED once given up, then FREE', async (ctx) => {
+  it('overrides a peer that keeps the master state (split brain) after 60 ms, not releaseMs', async (ctx) => {
+    if (why) ctx.skip(why);
+    const { router, peer } = pair('keep');
+    const cfg = claimCfg('keep', 5000);
+    await scriptedPeer(peer, 'keep');
+    expect(lab.agent(router, cfg, ['backup']).status).toBe(0);
+    expect(lab.agent(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    expect(kernelRole(router)).toBe('master');
+    const t = lastTransition('keep');
+    expect(t.steps.claim).toBeGreaterThanOrEqual(55);
+    expect(t.steps.claim).toBeLessThan(5000);
+    expect(t.warnings?.join()).toMatch(/the peer still held its external NIC/);
+  }, 120_000);
+
+  it('the fifo process answers for its router: KEEPING while master, RELEASED once given up, then FREE', async (ctx) => {
     if (why) ctx.skip(why);
     const { router, peer } = pair('answer');
     const cfg = claimCfg('answer');
@@ -171,13 +186,14 @@ describe('taking the external NIC (root, network namespaces)', () => {
     await until(() => a.stderr().includes('master state applied'), 'MASTER');
     const p = await scriptedPeer(peer, 'ask');
     p.child.stdin?.write('\n');
-    await until(() => p.lines().some((l) => l.msg.endsWith('HOLDING')), 'HOLDING');
+    // Master with no backup event under way: it keeps the NIC (the asker waits 60 ms, then overrides).
+    await until(() => p.lines().some((l) => l.msg.endsWith('KEEPING')), 'KEEPING');
     writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" BACKUP 50\n');
     await until(() => p.lines().some((l) => l.msg.endsWith('RELEASED')), 'RELEASED');
     expect(kernelRole(router)).toBe('backup');
     p.child.stdin?.write('\n');
     await until(() => p.lines().some((l) => l.msg.endsWith('FREE')), 'FREE');
-    expect(p.lines().map((l) => l.msg.split(' ')[2])).toEqual(['HOLDING', 'RELEASED', 'FREE']);
+    expect(p.lines().map((l) => l.msg.split(' ')[2])).toEqual(['KEEPING', 'RELEASED', 'FREE']);
     a.child.kill('SIGTERM');
     expect((await a.done).code).toBe(0);
   }, 120_000);

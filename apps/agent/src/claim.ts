@@ -6,12 +6,13 @@
  * orders the two NICs but the routers themselves.
  *
  * So a router taking the master role asks its peer first, over the LAN, in one UDP datagram (`QUERY`). The
- * peer's agent answers `FREE` (its NIC is down) or `HOLDING` (up), and once it has given its NIC up it tells
- * the asker `RELEASED`. The asker repeats its question every few ms (an answer or a release can be lost, and
+ * peer's agent answers `FREE` (its NIC is down), `HOLDING` (up, and a backup transition is under way or
+ * queued: it is giving it up) or `KEEPING` (up, and it stays master: a split brain, or keepalived's event
+ * not read yet), and once it has given its NIC up it tells the asker `RELEASED`. The asker repeats its question every few ms (an answer or a release can be lost, and
  * the process that answers can change: a stopping fifo process, then the shutdown hook's handover). It brings
  * its NIC up on `FREE` or `RELEASED`; on no answer at all within `answerMs` (the peer is down, or runs no
- * agent that answers); or, logged, when the peer still holds its NIC after `releaseMs` (a peer that keeps
- * the master state: availability wins).
+ * agent that answers); or, logged, when the peer still holds its NIC after `releaseMs` (HOLDING) or 60 ms
+ * (KEEPING only: a peer that keeps the master state; availability wins).
  *
  * Only the peer's address is listened to (the firewall accepts the port from the peer only, on the LAN); a
  * forged `HOLDING` can delay a takeover by `releaseMs` at most, a forged `FREE` only brings back the race.
@@ -21,7 +22,9 @@ import { readFileSync } from 'node:fs';
 import type { ClaimState } from '@hagate/spec/agent-config';
 
 const MAGIC = 'hagate-claim/1';
-const KINDS = ['QUERY', 'HOLDING', 'FREE', 'RELEASED'] as const;
+const KINDS = ['QUERY', 'HOLDING', 'KEEPING', 'FREE', 'RELEASED'] as const;
+/** How long a router taking the master role waits for a peer that answered KEEPING to change its mind. */
+const KEEP_MS = 60;
 export type ClaimKind = (typeof KINDS)[number];
 
 export function encodeClaim(instance: string, kind: ClaimKind): Buffer {
@@ -104,6 +107,7 @@ export async function claimExternal(
       } catch {}
     };
     sock.on('error', () => {});
+    let keep: NodeJS.Timeout | undefined;
     sock.on('message', (msg: Buffer, from: RemoteInfo) => {
       if (from.address !== claim.peer) return;
       const kind = decodeClaim(msg, instance);
@@ -111,13 +115,17 @@ export async function claimExternal(
       else if (kind === 'RELEASED') finish('released');
       else if (kind === 'HOLDING' && !held) {
         held = true;
+        if (keep) clearTimeout(keep);
         timers.push(setTimeout(() => finish('overridden'), claim.releaseMs));
+      } else if (kind === 'KEEPING' && !held && !keep) {
+        keep = setTimeout(() => finish('overridden'), Math.min(KEEP_MS, claim.releaseMs));
+        timers.push(keep);
       }
     });
     const again = setInterval(send, opts.requeryMs ?? 20);
     timers.push(
       setTimeout(() => {
-        if (!held) finish('silent');
+        if (!held && !keep) finish('silent');
       }, claim.answerMs),
     );
     if (opts.signal?.aborted) return finish('interrupted');
@@ -140,10 +148,15 @@ export class ClaimResponder {
   /** Set once the peer asked: it is taking the master role. */
   asked = false;
 
+  /**
+   * `releasing`: whether this router is giving its NIC up (a backup transition under way or queued, a
+   * stopping master's handover); when it is not, a router whose NIC is up answers KEEPING.
+   */
   constructor(
     private readonly claim: ClaimState,
     private readonly instance: string,
     private readonly nic: string,
+    private readonly releasing: () => boolean = () => true,
   ) {}
 
   /** Binds the port; while another process of this router holds it, tries again every `retryMs`. */
@@ -167,8 +180,9 @@ export class ClaimResponder {
     this.asked = true;
     const up = nicUp(this.nic);
     if (up) this.askers.set(`${from.address} ${from.port}`, performance.now() + this.claim.releaseMs + 1000);
+    const answer = !up ? 'FREE' : this.releasing() ? 'HOLDING' : 'KEEPING';
     try {
-      sock.send(encodeClaim(this.instance, up ? 'HOLDING' : 'FREE'), from.port, from.address);
+      sock.send(encodeClaim(this.instance, answer), from.port, from.address);
     } catch {}
   }
 

@@ -47,8 +47,11 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     const ip = new IpSession(config.commandTimeoutMs);
     const repeats = new AnnounceRepeats(config, ip);
     // Answers the peer taking the master role (claim.ts): is this router's external NIC down yet?
+    let current: Item | undefined;
     const responder = config.claim
-      ? new ClaimResponder(config.claim, config.instance, config.externalNic)
+      ? new ClaimResponder(config.claim, config.instance, config.externalNic, () =>
+          [current, ...queue].some((i) => i?.role === 'backup'),
+        )
       : undefined;
     responder?.start(500);
     // The firewall is loaded at boot; this process puts it back if something removes it.
@@ -93,6 +96,7 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
           log('info', `(${config.instance}) ${text}: a lower-priority advert was received: ${r.detail}`);
           continue;
         }
+        current = item;
         const out = await handleEvent(config, item.role, text, item.seq, {
           dropStale: false,
           handover: item.event.state === 'STOP',
@@ -100,6 +104,8 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
           leaveOnInterrupt: true,
           ip,
           ...(responder ? { responder } : {}),
+        }).finally(() => {
+          current = undefined;
         });
         if (item.role === 'master' && out.result === 'applied' && !stopping && queue.length === 0)
           repeats.schedule();
