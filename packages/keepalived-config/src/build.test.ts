@@ -62,7 +62,12 @@ describe('builder', () => {
         ],
         trackFiles: [{ name: 'tf', file: '/run/hgt-build.tf', weight: 1, init: { value: 0 } }],
         syncGroups: [
-          { name: 'G', group: ['A', 'B'], trackFile: [{ name: 'tf', weight: -50 }], notify: '/usr/sbin/agent' },
+          {
+            name: 'G',
+            group: ['A', 'B'],
+            trackFile: [{ name: 'tf', weight: -50 }],
+            notify: '/usr/sbin/agent',
+          },
         ],
         instances: ['A', 'B'].map((name, i) => ({
           name,
