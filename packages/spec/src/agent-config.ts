@@ -187,6 +187,13 @@ const conntrackShape = object(
   },
   "conntrackd's control socket (its UNIX Path), which the agent talks to directly: commit the peer's connections before the external NIC comes up, then flush, resync and send them (master); have the kernel table flushed after conntrackd's PurgeTimeout and ask the peer for its table (backup). A failure never stops the transition.",
 );
+const syncGroupShape = object(
+  {
+    name: str(NAME, 'a keepalived sync group name'),
+    instances: array(str(NAME, 'a keepalived instance name')),
+  },
+  "The keepalived vrrp_sync_group the agent's instance is in, when the spec has several instances: they move with it, so their lines are expected, not another instance's.",
+);
 const configShape = object(
   {
     $comment: optional(str()),
@@ -206,6 +213,7 @@ const configShape = object(
     firewall: firewallShape,
     demote: optional(demoteShape),
     conntrack: optional(conntrackShape),
+    syncGroup: optional(syncGroupShape),
     handover: optional(handoverShape),
   },
   'hagate-agent configuration: what the agent must make true on one router in each VRRP role.',
@@ -223,6 +231,7 @@ export type OwnedObjects = Parsed<typeof ownedShape>;
 export type FirewallState = Parsed<typeof firewallShape>;
 export type DemoteState = Parsed<typeof demoteShape>;
 export type ConntrackState = Parsed<typeof conntrackShape>;
+export type SyncGroupState = Parsed<typeof syncGroupShape>;
 export type AgentConfig = Parsed<typeof configShape>;
 
 /** Offset of the first JSON syntax error in `text` (V8 messages do not always carry one). */

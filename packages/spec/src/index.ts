@@ -13,6 +13,7 @@ export {
   parseAgentConfig,
   type RoleState,
   type RouteState,
+  type SyncGroupState,
   type SysctlState,
 } from './agent-config.js';
 export {

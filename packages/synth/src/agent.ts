@@ -8,6 +8,8 @@ import {
   isLinkLocal6,
   peerOf,
   routerSegments6,
+  syncGroupName,
+  vrrpInstances,
   vrrpMasterDownMs,
   vrrpSegment,
 } from '@hagate/spec';
@@ -79,6 +81,7 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     firewall: { ruleset: RULESET_PATH, table: { ...NFT_TABLE } },
     demote: { file: DEMOTE_FILE },
     ...(spec.conntrackSync ? { conntrack: { socket: CONNTRACKD_SOCKET, timeoutMs: 2000 } } : {}),
+    ...syncGroup(input),
     // The peer takes over within its master-down interval (at its skew time when our priority-0 advert
     // reaches it); 250 ms of margin for its gratuitous ARP to arrive.
     handover: {
@@ -90,6 +93,14 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
       ),
     },
   };
+}
+
+/** The sync group the agent's instance is in, when the spec has several instances. */
+function syncGroup(input: SynthInput): Pick<AgentConfig, 'syncGroup'> {
+  const name = syncGroupName(input.spec);
+  return name === undefined
+    ? {}
+    : { syncGroup: { name, instances: vrrpInstances(input.spec).map((i) => i.name) } };
 }
 
 /**
