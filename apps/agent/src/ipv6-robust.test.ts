@@ -24,9 +24,18 @@ function withIpv6(c: AgentConfig): void {
   c.roles.master.addresses.push({ dev: 'eth2', cidr: '2001:db8:ff::20/64' });
   c.roles.master.routes.push({ dst: '::/0', via: 'fe80::1', dev: 'eth2' });
   const ndisc = { key: 'net/ipv6/conf/eth2/ndisc_notify', value: '1', stage: 'pre' as const };
-  c.roles.master.sysctls.push(ndisc, { key: 'net/ipv6/conf/all/forwarding', value: '1', stage: 'post' });
+  const noDad = { key: 'net/ipv6/conf/eth2/accept_dad', value: '0', stage: 'pre' as const };
+  c.roles.master.sysctls.push(noDad, ndisc, {
+    key: 'net/ipv6/conf/all/forwarding',
+    value: '1',
+    stage: 'post',
+  });
   c.roles.backup.routes.push({ dst: '::/0', via: '2001:db8:10::1', dev: 'eth1', src: '2001:db8:10::2' });
-  c.roles.backup.sysctls.push(ndisc, { key: 'net/ipv6/conf/all/forwarding', value: '0', stage: 'pre' });
+  c.roles.backup.sysctls.push(noDad, ndisc, {
+    key: 'net/ipv6/conf/all/forwarding',
+    value: '0',
+    stage: 'pre',
+  });
 }
 
 function kernel6(ns: Netns) {

@@ -127,8 +127,13 @@ function ipv6Roles(input: SynthInput, routerName: string, master: RoleState, bac
     // ndisc_notify: the kernel announces the NIC's addresses (unsolicited neighbor adverts) when it comes
     // up, as arp_notify does for the failover IP.
     const ndiscNotify = { key: `net/ipv6/conf/${ext}/ndisc_notify`, value: '1', stage: 'pre' as const };
-    master.sysctls.splice(1, 0, ndiscNotify);
-    backup.sysctls.splice(1, 0, ndiscNotify);
+    // No duplicate address detection on the NIC whose MAC both routers share: its link-local address is the
+    // same on both, so a new master raising it while the old one lets go would find a "duplicate", lose its
+    // link-local address and with it neighbor discovery toward the provider's gateway; and DAD costs a
+    // second of every takeover anyway. Only one router ever has the NIC up.
+    const acceptDad = { key: `net/ipv6/conf/${ext}/accept_dad`, value: '0', stage: 'pre' as const };
+    master.sysctls.splice(1, 0, acceptDad, ndiscNotify);
+    backup.sysctls.splice(1, 0, acceptDad, ndiscNotify);
     master.addresses.push({ dev: ext, cidr: `${canonicalIpv6(address)}/${len}` });
     if (!isLinkLocal6(gw)) {
       master.routes.push({ dst: `${gw}/128`, dev: ext });

@@ -77,6 +77,14 @@ describe('agent.json: IPv6 on the external NIC and forwarding', () => {
     const sysctl = (role: 'master' | 'backup') =>
       c.roles[role].sysctls.find((s) => s.key === 'net/ipv6/conf/all/forwarding')?.value;
     expect([sysctl('master'), sysctl('backup')]).toEqual(['1', '0']);
+    // The shared-MAC NIC's link-local address is the same on both routers: no DAD there (the lab showed a
+    // takeover losing it as a "duplicate" and IPv6 with it).
+    for (const role of ['master', 'backup'] as const)
+      expect(c.roles[role].sysctls).toContainEqual({
+        key: 'net/ipv6/conf/eth2/accept_dad',
+        value: '0',
+        stage: 'pre',
+      });
     expect(c.owned.routes).toEqual(['default', '198.51.100.1/32', '::/0']);
   });
 
