@@ -238,9 +238,9 @@ export class Lab {
     );
     runSyncOk(['ip', '-n', p.hv, '-batch', '-'], { input: `${hvCmds.join('\n')}\n` });
     runSyncOk(['ip', '-n', r.ns, '-batch', '-'], { input: `${cmds.join('\n')}\n` });
-    // No IPv6 on the provider link: its autoconfiguration chatter (DAD, MLD) would teach the switch the
-    // shared MAC's new port as soon as the NIC comes up and hide the stale MAC table problem. (A spec with
-    // IPv6 on the provider side needs it there: that lab measures its own failover, chatter included.)
+    // No IPv6 on the provider link (unless the spec has IPv6 there): its autoconfiguration chatter (DAD, MLD)
+    // would teach the switch the shared MAC's new port as soon as the NIC comes up and hide the stale MAC
+    // table problem.
     if (!p.ipv6) this.sysctlWrite(r.ns, `/proc/sys/net/ipv6/conf/${e.ifname}/disable_ipv6`, '1', true);
 
     // The router's filesystem: its generated folder, mounted over the real paths in a private mount namespace.
