@@ -16,7 +16,7 @@ import {
 import { join } from 'node:path';
 import { removeNamespace } from './cleanup.js';
 import { exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
-import { buildMulti, heldVips, holdsExternal6, multiNamespaces } from './multi.js';
+import { buildMulti, heldBy, multiNamespaces } from './multi.js';
 import type { LabPlan, RouterPlan } from './plan.js';
 
 export type EventSource = 'keepalived' | 'kernel' | 'lab' | 'agent';
@@ -39,7 +39,7 @@ export interface RouterSnapshot {
   hasFailoverIp: boolean;
   extUp: boolean;
   hasNat: boolean;
-  /** Every VIP of the plan this router holds (`iface address`), and whether it holds the provider IPv6. */
+  /** Every VIP of the plan it holds (`iface address`); external6: it holds the provider-side IPv6. */
   vips: string[];
   external6: boolean;
   defaultVia?: string;
@@ -238,9 +238,8 @@ export class Lab {
     );
     runSyncOk(['ip', '-n', p.hv, '-batch', '-'], { input: `${hvCmds.join('\n')}\n` });
     runSyncOk(['ip', '-n', r.ns, '-batch', '-'], { input: `${cmds.join('\n')}\n` });
-    // No IPv6 on the provider link (unless the spec has IPv6 there): its autoconfiguration chatter (DAD, MLD)
-    // would teach the switch the shared MAC's new port as soon as the NIC comes up and hide the stale MAC
-    // table problem.
+    // No IPv6 on the provider link unless the spec has it: its chatter (DAD, MLD) would teach the switch the
+    // shared MAC's new port as soon as the NIC comes up and hide the stale MAC table problem.
     if (!p.ipv6) this.sysctlWrite(r.ns, `/proc/sys/net/ipv6/conf/${e.ifname}/disable_ipv6`, '1', true);
 
     // The router's filesystem: its generated folder, mounted over the real paths in a private mount namespace.
@@ -532,8 +531,7 @@ export class Lab {
       ...base,
       hasVip: has(p.vrrpIface, p.vip),
       hasFailoverIp: has(r.ext.ifname, p.failoverIp),
-      vips: heldVips(p, links),
-      external6: holdsExternal6(p, r.ext.ifname, links),
+      ...heldBy(p, r.ext.ifname, links),
       extUp: !!ext?.flags.includes('UP'),
       // NAT that can act: hagate's rule matches the external NIC, which only the master has up (the rule is
       // loaded on both routers); the how-to's scripts load theirs on the master only.

@@ -82,7 +82,7 @@ export function multiNamespaces(plan: LabPlan): string[] {
 type Addr = { ifname: string; addr_info: { family: string; local: string }[] };
 
 /** The VIPs of the plan a router holds, from its `ip -j addr show`, as `iface address`. */
-export function heldVips(plan: LabPlan, links: Addr[]): string[] {
+function heldVips(plan: LabPlan, links: Addr[]): string[] {
   return plan.vips
     .filter((v) =>
       links.some(
@@ -94,8 +94,13 @@ export function heldVips(plan: LabPlan, links: Addr[]): string[] {
     .map((v) => `${v.iface} ${v.address}`);
 }
 
+/** What a router holds of the plan's VIPs and provider-side IPv6, from its `ip -j addr show`. */
+export function heldBy(plan: LabPlan, ext: string, links: Addr[]): { vips: string[]; external6: boolean } {
+  return { vips: heldVips(plan, links), external6: holdsExternal6(plan, ext, links) };
+}
+
 /** True when a router holds the provider-side IPv6 address. */
-export function holdsExternal6(plan: LabPlan, ext: string, links: Addr[]): boolean {
+function holdsExternal6(plan: LabPlan, ext: string, links: Addr[]): boolean {
   const v6 = plan.ipv6;
   return (
     !!v6 &&
