@@ -114,7 +114,12 @@ describe('nftables: every VIP segment forwards and is SNATed; IPv6 as RFC 4890 a
     expect(text).toContain('iifname "eth3" ip saddr 10.20.1.1 ip protocol vrrp accept');
     expect(text).toContain('iifname "eth1" ip6 saddr 2001:db8:10::1 meta l4proto vrrp accept');
     // Multicast VRRPv3 over IPv6 comes from the peer's link-local address.
-    const mc = print(nftablesModel(multi((t) => t.replace('unicast: true', 'unicast: false')), 'gw2'));
+    const mc = print(
+      nftablesModel(
+        multi((t) => t.replace('unicast: true', 'unicast: false')),
+        'gw2',
+      ),
+    );
     expect(mc).toContain('iifname "eth3" ip6 saddr fe80::/10 meta l4proto vrrp accept');
     // No NAT in IPv6: the LAN prefixes are routed.
     expect(text).not.toMatch(/snat ip6/);
