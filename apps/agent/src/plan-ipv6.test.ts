@@ -94,6 +94,13 @@ describe('computePlan with IPv6', () => {
     ]);
   });
 
+  it("a route written with the kernel's default IPv6 metric is the route the kernel shows without one", () => {
+    const c = config6();
+    c.roles.master.routes = c.roles.master.routes.map((r) => (r.dst === '::/0' ? { ...r, metric: 1024 } : r));
+    const p = computePlan(c, 'master', parseIpState(masterIp), on, true);
+    expect(p.ip).toEqual([]);
+  });
+
   it('backup on a backup: nothing to do', () => {
     const p = computePlan(config6(), 'backup', parseIpState(backupIp), off, true);
     expect([...p.sysctlsPre, ...p.ip, ...p.sysctlsPost]).toEqual([]);

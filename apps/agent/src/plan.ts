@@ -53,7 +53,8 @@ function sameRoute(want: RouteState, have: KernelRoute): boolean {
     have.dev === want.dev &&
     same(have.prefsrc, want.src) &&
     (have.scope ?? 'global') === scope &&
-    (have.metric ?? 0) === (want.metric ?? 0) &&
+    // The kernel's default IPv6 metric (1024) reads as none in the kernel state: the same here.
+    (have.metric ?? 0) === (isV6(want) && want.metric === 1024 ? 0 : (want.metric ?? 0)) &&
     (have.flags ?? []).includes('onlink') === (want.onlink ?? false)
   );
 }
