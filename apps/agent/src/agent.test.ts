@@ -558,7 +558,7 @@ describe('hagate-agent bad input: clear message, non-zero exit, nothing changed'
           (c.roles.master.routes[1] as { via?: string }).via = '300.1.1.1';
         }),
       2,
-      /roles\.master\.routes\[1\]\.via: expected an IPv4 address like 10\.10\.1\.1, found string "300\.1\.1\.1"/,
+      /roles\.master\.routes\[1\]\.via: expected an IPv4 or IPv6 address like 10\.10\.1\.1 or fe80::1, found string "300\.1\.1\.1"/,
     ],
     [
       'JSON syntax',

@@ -41,6 +41,13 @@ describe('classify', () => {
     expect(classify(config, line).kind).toBe(kind);
   });
 
+  it("the other members of the agent's sync group are expected, not another instance", () => {
+    const grouped = { ...config, syncGroup: { name: 'G1', instances: ['ROUTEUR_1', 'LAN2_V4'] } };
+    expect(classify(grouped, 'INSTANCE "LAN2_V4" MASTER 200').kind).toBe('quiet');
+    expect(classify(grouped, 'INSTANCE "OTHER" MASTER 200').kind).toBe('other-instance');
+    expect(classify(grouped, 'INSTANCE "ROUTEUR_1" BACKUP 100').kind).toBe('role');
+  });
+
   it('MASTER_RX_LOWER_PRI is not a role change', () => {
     expect(classify(config, 'INSTANCE "ROUTEUR_1" MASTER_RX_LOWER_PRI 200')).not.toHaveProperty('role');
   });

@@ -78,6 +78,9 @@ export function classify(config: AgentConfig, line: string): LineKind {
   if (!found) return { kind: 'malformed', why: 'not a keepalived event line' };
   const { event, torn } = found;
   if (event.type !== 'INSTANCE') return { kind: 'quiet', event };
+  // The other members of this instance's sync group move with it: their lines say nothing new.
+  if (event.name !== config.instance && config.syncGroup?.instances.includes(event.name))
+    return { kind: 'quiet', event };
   if (event.name !== config.instance)
     return { kind: 'other-instance', why: `instance "${event.name}" is not ${config.instance}` };
   if (event.state === 'MASTER_RX_LOWER_PRI') return { kind: 'reannounce', event, torn };

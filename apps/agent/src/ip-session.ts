@@ -9,8 +9,12 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { ExecError } from './exec.js';
 import { type KernelState, parseIpState } from './kernel.js';
 
-/** The read that ends every request: its two documents are the kernel state after the request's lines. */
-const READ = ['address show', 'route show table main'];
+/**
+ * The read that ends every request: its two documents are the kernel state after the request's lines.
+ * `table all`, because `table main` lists IPv4 only (and a batch line takes no `-6`): the parser keeps the
+ * main table's routes of both families.
+ */
+const READ = ['address show', 'route show table all'];
 
 export interface IpResult {
   /** The kernel state once every line had run. */

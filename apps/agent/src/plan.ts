@@ -1,5 +1,5 @@
 /** The difference between a role's desired state and the kernel's: pure, so it is tested without root. */
-import { type AgentConfig, normalizeDst, type RouteState } from '@hagate/spec/agent-config';
+import { type AgentConfig, normalizeCidr, normalizeDst, type RouteState } from '@hagate/spec/agent-config';
 import type { KernelRoute, KernelState } from './kernel.js';
 
 export type Role = 'master' | 'backup';
@@ -40,15 +40,21 @@ function routeArgs(r: RouteState): string {
   return parts.join(' ');
 }
 
+const isV6 = (r: RouteState) => r.dst.includes(':');
+
 function sameRoute(want: RouteState, have: KernelRoute): boolean {
-  const scope = want.scope ?? (want.via ? 'global' : 'link');
+  // IPv6 routes have no scope; the kernel's JSON shows none.
+  const scope = isV6(want) ? 'global' : (want.scope ?? (want.via ? 'global' : 'link'));
+  const same = (a: string | undefined, b: string | undefined) =>
+    (a ?? '') === (b ?? '') || (!!a && !!b && a.includes(':') && normalizeDst(a) === normalizeDst(b));
   return (
     (have.type === undefined || have.type === 'unicast') &&
-    (have.gateway ?? '') === (want.via ?? '') &&
+    same(have.gateway, want.via) &&
     have.dev === want.dev &&
-    (have.prefsrc ?? '') === (want.src ?? '') &&
+    same(have.prefsrc, want.src) &&
     (have.scope ?? 'global') === scope &&
-    (have.metric ?? 0) === (want.metric ?? 0) &&
+    // The kernel's default IPv6 metric (1024) reads as none in the kernel state: the same here.
+    (have.metric ?? 0) === (isV6(want) && want.metric === 1024 ? 0 : (want.metric ?? 0)) &&
     (have.flags ?? []).includes('onlink') === (want.onlink ?? false)
   );
 }
@@ -109,13 +115,17 @@ export function computePlan(
   const addrDel: string[] = [];
   for (const dev of config.owned.addressesOn) {
     const have = kernel.links.get(dev)?.addresses ?? [];
-    const wanted = want.addresses.filter((a) => a.dev === dev).map((a) => a.cidr);
+    const wanted = want.addresses.filter((a) => a.dev === dev).map((a) => normalizeCidr(a.cidr));
     for (const c of wanted) {
+      // IPv6 without duplicate address detection: the address is only ever on the one router that is up
+      // there, and a tentative address would not answer for a second or so after a takeover.
       if (!have.some((h) => h.cidr === c && h.scope === 'global'))
-        addrAdd.push(`address add ${c} dev ${dev}`);
+        addrAdd.push(`address add ${c} dev ${dev}${c.includes(':') ? ' nodad' : ''}`);
     }
     for (const h of have) {
       if (wanted.includes(h.cidr) && h.scope === 'global') continue;
+      // A link going down drops its IPv6 addresses itself (unless keep_addr_on_down: the check sees them).
+      if (goingDown.has(dev) && h.cidr.includes(':')) continue;
       // A copy of a wanted address with another scope makes `address add` fail: it goes first.
       const first = goingDown.has(dev) || wanted.includes(h.cidr);
       (first ? addrFirst : addrDel).push(`address del ${h.cidr} dev ${dev}`);

@@ -60,7 +60,15 @@ describe('builder', () => {
             user: 'root',
           },
         ],
-        syncGroups: [{ name: 'G', group: ['A', 'B'], notify: '/usr/sbin/agent' }],
+        trackFiles: [{ name: 'tf', file: '/run/hgt-build.tf', weight: 1, init: { value: 0 } }],
+        syncGroups: [
+          {
+            name: 'G',
+            group: ['A', 'B'],
+            trackFile: [{ name: 'tf', weight: -50 }],
+            notify: '/usr/sbin/agent',
+          },
+        ],
         instances: ['A', 'B'].map((name, i) => ({
           name,
           state: 'BACKUP' as const,

@@ -124,6 +124,8 @@ export interface VrrpSyncGroup {
   group: string[];
   notify?: string;
   trackScript?: Tracked[];
+  /** Files tracked by the whole group (`track_file`): keepalived ignores weighted trackers on members. */
+  trackFile?: Tracked[];
 }
 
 export interface KeepalivedConfig {
@@ -184,6 +186,7 @@ export function buildVrrpSyncGroup(g: VrrpSyncGroup): Statement {
     ),
   ];
   if (g.trackScript?.length) b.push(stmt('track_script', [], g.trackScript.map(tracked)));
+  if (g.trackFile?.length) b.push(stmt('track_file', [], g.trackFile.map(tracked)));
   if (g.notify !== undefined) b.push(stmt('notify', [quote(g.notify)]));
   return stmt('vrrp_sync_group', [g.name], b);
 }

@@ -4,6 +4,7 @@ import {
   type AgentConfig,
   AgentConfigError,
   agentConfigJsonSchema,
+  normalizeCidr,
   normalizeDst,
   parseAgentConfig,
 } from './agent-config.js';
@@ -55,7 +56,7 @@ describe('parseAgentConfig', () => {
       'bad via',
       (c: J) => (c.roles.master.routes[1].via = '300.1.1.1'),
       'roles.master.routes[1].via',
-      'an IPv4 address',
+      'an IPv4 or IPv6 address',
       'string "300.1.1.1"',
     ],
     ['missing key', (c: J) => delete c.firewall.ruleset, 'firewall.ruleset', 'a value', 'nothing'],
@@ -127,7 +128,7 @@ describe('parseAgentConfig', () => {
       'bad cidr',
       (c: J) => (c.roles.master.addresses[0].cidr = '203.0.113.10/33'),
       'roles.master.addresses[0].cidr',
-      'an IPv4 address with prefix',
+      'an address with prefix',
       '/33',
     ],
   ])('%s: names the path, what was expected and found', (_name, edit, path, expected, found) => {
@@ -176,6 +177,38 @@ describe('parseAgentConfig', () => {
       '10.0.0.1/32',
       '10.0.0.0/8',
     ]);
+  });
+
+  it('normalizes IPv6 destinations and addresses to the kernel form', () => {
+    expect(['::/0', '2001:DB8:0:0::1', '2001:db8:10:0::/64'].map(normalizeDst)).toEqual([
+      '::/0',
+      '2001:db8::1/128',
+      '2001:db8:10::/64',
+    ]);
+    expect(normalizeCidr('2001:DB8:FF:0::10/64')).toBe('2001:db8:ff::10/64');
+    expect(normalizeCidr('203.0.113.10/32')).toBe('203.0.113.10/32');
+  });
+
+  it('reads IPv6 addresses and routes, and refuses a gateway of the other family', () => {
+    const text = edited((c) => {
+      c.owned.routes.push('::/0');
+      c.roles.master.addresses.push({ dev: 'eth2', cidr: '2001:db8:ff::10/64' });
+      c.roles.master.routes.push({ dst: '::/0', via: 'fe80::1', dev: 'eth2' });
+    });
+    const c = parseAgentConfig(text, 'agent.json');
+    expect(c.roles.master.addresses.at(-1)).toEqual({ dev: 'eth2', cidr: '2001:db8:ff::10/64' });
+    expect(c.roles.master.routes.at(-1)).toEqual({ dst: '::/0', via: 'fe80::1', dev: 'eth2' });
+    const mixed = errorOf(
+      edited((c) => {
+        c.owned.routes.push('::/0');
+        c.roles.master.routes.push({ dst: '::/0', via: '198.51.100.1', dev: 'eth2' });
+      }),
+    );
+    expect(mixed.message).toBe(
+      'agent.json: roles.master.routes[2].via: expected an IPv6 address like the route\'s destination, found string "198.51.100.1"',
+    );
+    const badPrefix = errorOf(edited((c) => (c.roles.master.addresses[0].cidr = '2001:db8::1/129')));
+    expect(badPrefix.path).toBe('roles.master.addresses[0].cidr');
   });
 
   it('reports every unknown key at once, with the first other problem', () => {

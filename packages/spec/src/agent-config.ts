@@ -4,6 +4,8 @@
  * bundle imports the validator without paying for a schema library at start-up, and the types and the
  * JSON Schema come from the same description.
  */
+
+import { canonicalIpv6, isIpv6 } from './ipv6.js';
 import {
   array,
   bool,
@@ -53,10 +55,24 @@ const ABS_PATH = /^\/[^\s\0]*$/;
 const SYSCTL_KEY = /^[a-z0-9_]+(\/[A-Za-z0-9_.-]+)+$/;
 const NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-/** `default` -> `0.0.0.0/0`, `a.b.c.d` -> `a.b.c.d/32`, else unchanged: the form routes are compared in. */
+/**
+ * `default` -> `0.0.0.0/0`, `a.b.c.d` -> `a.b.c.d/32`, an IPv6 address -> its canonical text with `/128`, an
+ * IPv6 prefix -> canonical text: the form routes are compared in (`::/0` is IPv6's default route).
+ */
 export function normalizeDst(dst: string): string {
   if (dst === 'default') return '0.0.0.0/0';
+  if (dst.includes(':')) {
+    const [ip, len] = dst.split('/') as [string, string | undefined];
+    return `${canonicalIpv6(ip)}/${len ?? '128'}`;
+  }
   return dst.includes('/') ? dst : `${dst}/32`;
+}
+
+/** An address with prefix in the form the kernel prints it (IPv6 canonical, RFC 5952). */
+export function normalizeCidr(cidr: string): string {
+  if (!cidr.includes(':')) return cidr;
+  const [ip, len] = cidr.split('/') as [string, string];
+  return `${canonicalIpv6(ip)}/${len}`;
 }
 
 const FACILITIES = [
@@ -73,40 +89,45 @@ const FACILITIES = [
 ] as const;
 
 const ipv4 = str(IPV4, 'an IPv4 address like 10.10.1.1');
+const ipAny = str(undefined, 'an IPv4 or IPv6 address like 10.10.1.1 or fe80::1', (s) =>
+  IPV4.test(s) || isIpv6(s) ? undefined : 'an IPv4 or IPv6 address like 10.10.1.1 or fe80::1',
+);
 const ifname = str(IFNAME, 'an interface name (1-15 characters, no space, "/" or ":")');
 const absPath = str(ABS_PATH, 'an absolute path');
-const CIDR_EXPECTED = 'an IPv4 address with prefix like 203.0.113.10/32';
-const cidr = str(/^[^/]+\/\d{1,2}$/, CIDR_EXPECTED, (s) => {
+const CIDR_EXPECTED = 'an address with prefix like 203.0.113.10/32 or 2001:db8:ff::10/64';
+const cidr = str(/^[^/]+\/\d{1,3}$/, CIDR_EXPECTED, (s) => {
   const [ip, len] = s.split('/') as [string, string];
-  return IPV4.test(ip) && Number(len) <= 32 ? undefined : CIDR_EXPECTED;
+  if (IPV4.test(ip)) return Number(len) <= 32 ? undefined : CIDR_EXPECTED;
+  return isIpv6(ip) && Number(len) <= 128 ? undefined : CIDR_EXPECTED;
 });
-const DST_EXPECTED = '"default" or an IPv4 destination like 198.51.100.1/32';
+const DST_EXPECTED = '"default", "::/0" or a destination like 198.51.100.1/32 or 2001:db8:ff::1/128';
 const dst = str(undefined, DST_EXPECTED, (s) => {
   if (s === 'default') return undefined;
   const [ip, len, extra] = s.split('/');
-  const ok =
-    extra === undefined &&
-    !!ip &&
-    IPV4.test(ip) &&
-    (len === undefined || (/^\d{1,2}$/.test(len) && Number(len) <= 32));
+  if (extra !== undefined || !ip) return DST_EXPECTED;
+  const [family, max] = IPV4.test(ip) ? [4, 32] : isIpv6(ip) ? [6, 128] : [0, 0];
+  const ok = family > 0 && (len === undefined || (/^\d{1,3}$/.test(len) && Number(len) <= max));
   return ok ? undefined : DST_EXPECTED;
 });
 
 // The shape of agent.json, described once: the validator, the TypeScript types and the JSON Schema all
 // come from it.
 const linkShape = object({ name: ifname, up: bool() }, 'An interface and whether it is administratively up.');
-const addressShape = object({ dev: ifname, cidr }, 'An IPv4 address on an interface, a.b.c.d/len.');
+const addressShape = object(
+  { dev: ifname, cidr },
+  'An address on an interface: a.b.c.d/len, or IPv6 (added without duplicate address detection: it is already held by one router only).',
+);
 const routeShape = object(
   {
     dst,
     dev: ifname,
-    via: optional(ipv4),
-    src: optional(ipv4),
+    via: optional(ipAny),
+    src: optional(ipAny),
     scope: optional(oneOf(['link', 'global'])),
     onlink: optional(bool()),
     metric: optional(int(0, 0xffffffff)),
   },
-  'An IPv4 route of the main table; dst is default or a.b.c.d[/len].',
+  "A route of the main table: dst is default or a.b.c.d[/len] (IPv4), ::/0 or an IPv6 prefix (IPv6: its via and src are IPv6 too; no metric means the kernel's default, 1024 for IPv6).",
 );
 const sysctlShape = object(
   {
@@ -175,6 +196,13 @@ const conntrackShape = object(
   },
   "conntrackd's control socket (its UNIX Path), which the agent talks to directly: commit the peer's connections before the external NIC comes up, then flush, resync and send them (master); have the kernel table flushed after conntrackd's PurgeTimeout and ask the peer for its table (backup). A failure never stops the transition.",
 );
+const syncGroupShape = object(
+  {
+    name: str(NAME, 'a keepalived sync group name'),
+    instances: array(str(NAME, 'a keepalived instance name')),
+  },
+  "The keepalived vrrp_sync_group the agent's instance is in, when the spec has several instances: they move with it, so their lines are expected, not another instance's.",
+);
 const configShape = object(
   {
     $comment: optional(str()),
@@ -194,6 +222,7 @@ const configShape = object(
     firewall: firewallShape,
     demote: optional(demoteShape),
     conntrack: optional(conntrackShape),
+    syncGroup: optional(syncGroupShape),
     handover: optional(handoverShape),
     claim: optional(claimShape),
   },
@@ -213,6 +242,7 @@ export type OwnedObjects = Parsed<typeof ownedShape>;
 export type FirewallState = Parsed<typeof firewallShape>;
 export type DemoteState = Parsed<typeof demoteShape>;
 export type ConntrackState = Parsed<typeof conntrackShape>;
+export type SyncGroupState = Parsed<typeof syncGroupShape>;
 export type AgentConfig = Parsed<typeof configShape>;
 
 /** Offset of the first JSON syntax error in `text` (V8 messages do not always carry one). */
@@ -352,6 +382,17 @@ function checkOwned(config: AgentConfig, w: Walk): void {
           `a destination listed in owned.routes (${config.owned.routes.join(', ')})`,
           rt.dst,
         );
+      }
+      const family = (a: string) => (a.includes(':') ? 6 : 4);
+      const dstFamily = rt.dst === 'default' ? 4 : family(rt.dst);
+      for (const k of ['via', 'src'] as const) {
+        const a = rt[k];
+        if (a !== undefined && family(a) !== dstFamily)
+          w.fail(
+            `roles.${role}.routes[${i}].${k}`,
+            `an IPv${dstFamily} address like the route's destination`,
+            a,
+          );
       }
       if (seen.has(key))
         w.fail(`roles.${role}.routes[${i}].dst`, 'one route per destination and metric', rt.dst);

@@ -13,6 +13,7 @@ export {
   parseAgentConfig,
   type RoleState,
   type RouteState,
+  type SyncGroupState,
   type SysctlState,
 } from './agent-config.js';
 export {
@@ -25,12 +26,27 @@ export {
   netmaskOf,
   parseCidr,
 } from './ipv4.js';
+export {
+  canonicalIpv6,
+  inSubnet6,
+  isCidr6,
+  isIpv6,
+  isLinkLocal6,
+  parseCidr6,
+  parseIpv6,
+  sameIpv6,
+} from './ipv6.js';
 export { dottedPath, formatSpecError, type LoadResult, loadSpec, type SpecError } from './load.js';
 export {
+  hasIpv6,
   peerOf,
   routerNames,
   routerSegments,
+  routerSegments6,
   segmentInterface,
+  syncGroupName,
+  type VrrpInstanceFacts,
+  vrrpInstances,
   vrrpMasterDownMs,
   vrrpSegment,
   vrrpSkewMs,

@@ -1,4 +1,5 @@
 /** Facts derived from a validated spec, shared by every generator so they never disagree. */
+import { isLinkLocal6 } from './ipv6.js';
 import type { Router, Segment, Spec } from './schema.js';
 
 /** The interface name the guest sees for a segment: `eth0.99` for a tagged VLAN, else the NIC. */
@@ -63,4 +64,94 @@ export function vrrpSkewMs(advertInt: number, priority: number, version: 2 | 3):
 /** How long a backup of `priority` waits without adverts before it takes over, ms: 3 x advert + skew. */
 export function vrrpMasterDownMs(advertInt: number, priority: number, version: 2 | 3): number {
   return 3 * advertInt * 1000 + vrrpSkewMs(advertInt, priority, version);
+}
+
+/** One VRRP instance of the pair, resolved: the main one (`vrrp.instance`) first, then `vrrp.instances`. */
+export interface VrrpInstanceFacts {
+  name: string;
+  /** True for the main instance (`vrrp.instance`, `vrrp.vip`): the one hagate-agent follows. */
+  main: boolean;
+  segmentName: string;
+  segment: Segment;
+  iface: string;
+  family: 4 | 6;
+  vrid: number;
+  /** Each VIP with the prefix length keepalived adds it with (the segment's; /64 for link-local). */
+  vips: { address: string; prefix: number }[];
+  /** Where the instance is in the spec, for located messages. */
+  path: (string | number)[];
+}
+
+/** Every VRRP instance of the spec, the main one first (segments that are not in the spec are skipped). */
+export function vrrpInstances(spec: Spec): VrrpInstanceFacts[] {
+  const out: VrrpInstanceFacts[] = [];
+  const main = spec.segments[spec.vrrp.segment];
+  if (main) {
+    out.push({
+      name: spec.vrrp.instance,
+      main: true,
+      segmentName: spec.vrrp.segment,
+      segment: main,
+      iface: segmentInterface(main),
+      family: 4,
+      vrid: spec.vrrp.vrid,
+      vips: [{ address: spec.vrrp.vip, prefix: prefixOf(main.subnet) }],
+      path: ['vrrp'],
+    });
+  }
+  spec.vrrp.instances.forEach((inst, i) => {
+    const segment = spec.segments[inst.segment];
+    if (!segment) return;
+    const family = inst.vips[0]?.includes(':') ? 6 : 4;
+    out.push({
+      name: inst.name,
+      main: false,
+      segmentName: inst.segment,
+      segment,
+      iface: segmentInterface(segment),
+      family,
+      vrid: inst.vrid,
+      vips: inst.vips.map((address) => ({
+        address,
+        prefix:
+          family === 4
+            ? prefixOf(segment.subnet)
+            : isLinkLocal6(address) || segment.subnet6 === undefined
+              ? 64
+              : prefixOf(segment.subnet6),
+      })),
+      path: ['vrrp', 'instances', i],
+    });
+  });
+  return out;
+}
+
+/** The vrrp_sync_group name, when the spec has several instances (else none: one instance needs no group). */
+export function syncGroupName(spec: Spec): string | undefined {
+  if (spec.vrrp.instances.length === 0) return undefined;
+  return spec.vrrp.syncGroup ?? `${spec.vrrp.instance}_GROUP`;
+}
+
+/** Segments a router has an IPv6 address on (those with a subnet6), in the spec's segment order. */
+export function routerSegments6(
+  spec: Spec,
+  router: Router,
+): { name: string; segment: Segment; iface: string; address: string; prefix: number }[] {
+  return Object.entries(spec.segments).flatMap(([name, segment]) => {
+    const address = router.addresses6[name];
+    return address === undefined || segment.subnet6 === undefined
+      ? []
+      : [{ name, segment, iface: segmentInterface(segment), address, prefix: prefixOf(segment.subnet6) }];
+  });
+}
+
+/** True when the spec has any IPv6 (a segment's subnet6 or the provider side's). */
+export function hasIpv6(spec: Spec): boolean {
+  return (
+    spec.external.ipv6 !== undefined || Object.values(spec.segments).some((s) => s.subnet6 !== undefined)
+  );
+}
+
+function prefixOf(cidr: string): number {
+  return Number(cidr.split('/')[1]);
 }

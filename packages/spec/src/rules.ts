@@ -1,6 +1,7 @@
 /** Cross-field rules of a spec that already matches the schema. Each finding names a spec path. */
 import { inSubnet, isNetworkOrBroadcast } from './ipv4.js';
 import { segmentInterface } from './model.js';
+import { checkExternalIpv6, checkInstances, checkIpv6Addresses } from './rules-topology.js';
 import type { Spec } from './schema.js';
 
 export interface RuleIssue {
@@ -269,6 +270,10 @@ export function checkRules(spec: Spec): RuleIssue[] {
   }
   if (e.gateway === e.failoverIp)
     add(['external', 'gateway'], `expected a gateway different from the failover IP, found ${e.gateway}`);
+
+  checkIpv6Addresses(spec, add);
+  checkInstances(spec, add);
+  checkExternalIpv6(spec, add);
 
   const cs = spec.conntrackSync;
   if (cs) {

@@ -4,9 +4,15 @@
  */
 import { z } from 'zod';
 import { CIDR_RE, IPV4_RE } from './ipv4.js';
+import { isCidr6, isIpv6 } from './ipv6.js';
 
 const ipv4 = z.string().regex(IPV4_RE, { error: 'expected an IPv4 address like 10.10.1.1' });
 const cidr = z.string().regex(CIDR_RE, { error: 'expected an IPv4 subnet like 10.10.1.0/24' });
+const ipv6 = z.string().refine(isIpv6, { error: 'expected an IPv6 address like 2001:db8:10::1' });
+const cidr6 = z.string().refine(isCidr6, { error: 'expected an IPv6 prefix like 2001:db8:10::/64' });
+const ipAny = z
+  .string()
+  .refine((s) => IPV4_RE.test(s) || isIpv6(s), { error: 'expected an IPv4 or IPv6 address' });
 const mac = z
   .string()
   .regex(/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/, { error: 'expected a MAC address like 52:54:00:aa:bb:cc' })
@@ -61,6 +67,12 @@ export const RouterSchema = z
       .describe('Path (relative to the spec) of this VM `virsh dumpxml`, to patch instead of defining anew.'),
     nics: z.record(ifname, NicSchema),
     addresses: z.record(name, ipv4).describe('This router address on each segment.'),
+    addresses6: z
+      .record(name, ipv6)
+      .default({})
+      .describe(
+        "This router's IPv6 address on each segment that has a subnet6 (the IPv6 instances' unicast source and the backup's IPv6 route through its peer).",
+      ),
   })
   .describe('One router VM of the pair.');
 
@@ -71,8 +83,36 @@ export const SegmentSchema = z
       .optional()
       .describe('VLAN id when the segment is a tagged VLAN of a trunk NIC (guest sees nic.vlan).'),
     subnet: cidr,
+    subnet6: cidr6
+      .optional()
+      .describe(
+        "The segment's IPv6 prefix (e.g. a /64 of the provider's routed prefix); the routers' addresses6 and the IPv6 VIPs of the segment lie in it.",
+      ),
   })
-  .describe('An IPv4 segment the routers sit on.');
+  .describe('A segment the routers sit on: IPv4, and IPv6 when it has a subnet6.');
+
+export const VrrpInstanceSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, {
+        error: 'expected an instance name of letters, digits, "_", "." or "-"',
+      })
+      .describe('keepalived vrrp_instance name, unique in the spec.'),
+    segment: name.describe('Segment carrying this instance and its VIPs.'),
+    vrid: z
+      .int({ error: 'expected a VRID (integer 1-255)' })
+      .describe('Virtual router id: unique per interface and address family.'),
+    vips: z
+      .array(ipAny)
+      .min(1)
+      .describe(
+        'The floating addresses of the instance, all of one family (keepalived runs one instance per family). IPv4 VIPs lie in the segment subnet; an IPv6 instance lists its link-local VIP (fe80::/10) first, as RFC 5798 requires, then addresses of the segment subnet6; IPv6 needs vrrp.version 3.',
+      ),
+  })
+  .describe(
+    'One more VRRP instance: it moves with the main instance (one vrrp_sync_group), with the same priorities, advert interval and preemption.',
+  );
 
 export const VrrpSchema = z.strictObject({
   instance: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
@@ -98,6 +138,17 @@ export const VrrpSchema = z.strictObject({
     .describe(
       'How keepalived runs hagate-agent: fifo (default: ordered events, one long-lived agent process) or notify (one process per event).',
     ),
+  instances: z
+    .array(VrrpInstanceSchema)
+    .default([])
+    .describe(
+      'More VRRP instances (another LAN segment, the IPv6 VIPs of a segment...). With any, every instance is in one vrrp_sync_group, so the external side, NAT and every VIP are always on the same router.',
+    ),
+  syncGroup: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'expected a group name of letters, digits, "_", "." or "-"' })
+    .optional()
+    .describe('Name of the vrrp_sync_group when there are several instances (default: <instance>_GROUP).'),
   startupDelay: z
     .number()
     .min(0)
@@ -114,6 +165,19 @@ export const ExternalSchema = z.strictObject({
   failoverIp: ipv4,
   prefixLength: z.int().min(0).max(32).default(32),
   gateway: ipv4.describe('Provider gateway, reached with a host route on the external NIC.'),
+  ipv6: z
+    .strictObject({
+      address: cidr6.describe(
+        "The router's IPv6 address on the provider link, with its prefix length (2001:db8:ff::10/64), held by the MASTER only, like the failover IP.",
+      ),
+      gateway: ipv6.describe(
+        "The provider's IPv6 gateway: link-local (fe80::1, the usual case) or global (then reached with a host route on the external NIC).",
+      ),
+    })
+    .optional()
+    .describe(
+      'The provider side in IPv6: the address and default route the agent sets on the external NIC of the MASTER.',
+    ),
 });
 
 export const ExtraRuleSchema = z.strictObject({

@@ -3,7 +3,16 @@
  * the agent) and, when the bundle is given, the agent itself at spec.agent.path (mode 0755).
  */
 import type { AgentConfig, RoleState } from '@hagate/spec';
-import { peerOf, vrrpMasterDownMs, vrrpSegment } from '@hagate/spec';
+import {
+  canonicalIpv6,
+  isLinkLocal6,
+  peerOf,
+  routerSegments6,
+  syncGroupName,
+  vrrpInstances,
+  vrrpMasterDownMs,
+  vrrpSegment,
+} from '@hagate/spec';
 import { CONNTRACKD_SOCKET } from './conntrackd.js';
 import { hasRoleRules, NFT_TABLE, RULESET_PATH, roleRulesPath } from './nftables.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
@@ -52,6 +61,7 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     sysctls: [arpNotify, { key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' }],
     announce: {},
   };
+  const owned6 = ipv6Roles(input, routerName, master, backup);
   if (hasRoleRules(input)) {
     master.nftRoleRules = roleRulesPath('master');
     backup.nftRoleRules = roleRulesPath('backup');
@@ -66,7 +76,7 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     lockName: `hagate-agent/${spec.vrrp.instance}`,
     syslog: { ident: 'hagate-agent', facility: 'daemon' },
     commandTimeoutMs: 5000,
-    owned: { links: [ext], addressesOn: [ext], routes: ['default', `${gw}/32`] },
+    owned: { links: [ext], addressesOn: [ext], routes: ['default', `${gw}/32`, ...owned6] },
     roles: { master, backup },
     firewall: { ruleset: RULESET_PATH, table: { ...NFT_TABLE } },
     demote: { file: DEMOTE_FILE },
@@ -76,6 +86,7 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     ...(spec.vrrp.hooks === 'fifo'
       ? { claim: { peer: peerLan, port: CLAIM_PORT, answerMs: 30, releaseMs: 1000 } }
       : {}),
+    ...syncGroup(input),
     // The peer takes over within its master-down interval (at its skew time when our priority-0 advert
     // reaches it); 250 ms of margin for its gratuitous ARP to arrive.
     handover: {
@@ -91,6 +102,69 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
 
 /** The UDP port the agents answer their peer's claims on the external NIC on (LAN, from the peer only). */
 export const CLAIM_PORT = 7411;
+/** The sync group the agent's instance is in, when the spec has several instances. */
+function syncGroup(input: SynthInput): Pick<AgentConfig, 'syncGroup'> {
+  const name = syncGroupName(input.spec);
+  return name === undefined
+    ? {}
+    : { syncGroup: { name, instances: vrrpInstances(input.spec).map((i) => i.name) } };
+}
+
+/**
+ * The IPv6 part of both roles, when the spec has IPv6: the master holds the provider-side address and the
+ * default route through the provider's gateway and forwards IPv6; the backup forwards nothing and routes
+ * its own IPv6 through its peer's address on the first segment where both have one. Returns the owned
+ * IPv6 destinations.
+ */
+function ipv6Roles(input: SynthInput, routerName: string, master: RoleState, backup: RoleState): string[] {
+  const { spec } = input;
+  const router = spec.routers[routerName];
+  if (!router) return [];
+  const e6 = spec.external.ipv6;
+  const ownSegs = routerSegments6(spec, router);
+  if (!e6 && ownSegs.length === 0) return [];
+  const ext = spec.external.nic;
+  const forwarding = 'net/ipv6/conf/all/forwarding';
+  master.sysctls.push({ key: forwarding, value: '1', stage: 'post' });
+  backup.sysctls.push({ key: forwarding, value: '0', stage: 'pre' });
+  const owned: string[] = [];
+  if (e6) {
+    const [address, len] = e6.address.split('/') as [string, string];
+    const gw = canonicalIpv6(e6.gateway);
+    // ndisc_notify: the kernel announces the NIC's addresses (unsolicited neighbor adverts) when it comes
+    // up, as arp_notify does for the failover IP.
+    const ndiscNotify = { key: `net/ipv6/conf/${ext}/ndisc_notify`, value: '1', stage: 'pre' as const };
+    // No duplicate address detection on the NIC whose MAC both routers share: its link-local address is the
+    // same on both, so a new master raising it while the old one lets go would find a "duplicate", lose its
+    // link-local address and with it neighbor discovery toward the provider's gateway; and DAD costs a
+    // second of every takeover anyway. Only one router ever has the NIC up.
+    const acceptDad = { key: `net/ipv6/conf/${ext}/accept_dad`, value: '0', stage: 'pre' as const };
+    master.sysctls.splice(1, 0, acceptDad, ndiscNotify);
+    backup.sysctls.splice(1, 0, acceptDad, ndiscNotify);
+    master.addresses.push({ dev: ext, cidr: `${canonicalIpv6(address)}/${len}` });
+    if (!isLinkLocal6(gw)) {
+      master.routes.push({ dst: `${gw}/128`, dev: ext });
+      owned.push(`${gw}/128`);
+    }
+    master.routes.push({ dst: '::/0', via: gw, dev: ext });
+    owned.push('::/0');
+  }
+  const peer = peerOf(spec, routerName);
+  const lan = vrrpSegment(spec);
+  const via = [...ownSegs]
+    .sort((a, b) => (a.name === lan.name ? -1 : b.name === lan.name ? 1 : 0))
+    .find((s) => peer.router.addresses6[s.name] !== undefined);
+  if (via && e6) {
+    const peerAddr = peer.router.addresses6[via.name] as string;
+    backup.routes.push({
+      dst: '::/0',
+      via: canonicalIpv6(peerAddr),
+      dev: via.iface,
+      src: canonicalIpv6(via.address),
+    });
+  }
+  return owned;
+}
 
 /** out/<router>/etc/hagate/agent.json for each router, plus out/<router>/<agent.path> when the bundle is given. */
 export function synthAgent(input: SynthInput): GeneratedFile[] {

@@ -24,7 +24,7 @@ import {
   printInterfaces,
   type TopNode,
 } from '@hagate/debian-interfaces';
-import { routerNames, routerSegments, type Spec } from '@hagate/spec';
+import { routerNames, routerSegments, routerSegments6, type Spec } from '@hagate/spec';
 import { SynthError } from './errors.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
@@ -66,6 +66,18 @@ export function interfacesModel(input: SynthInput, router: string): InterfacesFi
       auto(seg.iface),
       iface(seg.iface, 'inet', 'static', { address: `${seg.address}/${seg.prefix}` }),
     );
+    const v6 = routerSegments6(spec, self).find((s) => s.name === seg.name);
+    if (v6) {
+      // A router takes no router advertisement and makes no address of its own on its segments: its
+      // addresses are these, its routes the agent's (the peer's advertisements must not make a default route).
+      nodes.push(
+        iface(seg.iface, 'inet6', 'static', {
+          address: `${v6.address}/${v6.prefix}`,
+          accept_ra: '0',
+          autoconf: '0',
+        }),
+      );
+    }
   }
   const file = interfacesFile(...nodes);
   const bad = externalNicAtBoot(file, spec);

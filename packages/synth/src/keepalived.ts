@@ -6,7 +6,7 @@ import {
   print,
   type VrrpInstance,
 } from '@hagate/keepalived-config';
-import { peerOf, routerNames, vrrpSegment } from '@hagate/spec';
+import { peerOf, routerNames, syncGroupName, type VrrpInstanceFacts, vrrpInstances } from '@hagate/spec';
 import { DEMOTE_FILE } from './agent.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
@@ -45,14 +45,6 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
   const self = spec.routers[router];
   if (!self) throw new Error(`router ${router} is not in the spec`);
   const peer = peerOf(spec, router);
-  const seg = vrrpSegment(spec);
-  const srcIp = self.addresses[seg.name];
-  const peerIp = peer.router.addresses[seg.name];
-  if (srcIp === undefined || peerIp === undefined) {
-    throw new Error(
-      `routers.${srcIp === undefined ? router : peer.name}.addresses.${seg.name} is required by vrrp.segment`,
-    );
-  }
   const { vrrp } = spec;
   const fifo = vrrp.hooks === 'fifo';
   const globalDefs: GlobalDefs = {
@@ -75,19 +67,62 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
   };
   // nopreempt only works from state BACKUP: without preemption both routers start as BACKUP.
   const master = self.preferredMaster === true && vrrp.preempt;
-  const instance: VrrpInstance = {
-    name: vrrp.instance,
-    state: master ? 'MASTER' : 'BACKUP',
-    interface: seg.iface,
-    virtualRouterId: vrrp.vrid,
-    priority: self.priority,
-    advertInt: vrrp.advertInt,
-    preempt: vrrp.preempt,
-    ...(vrrp.auth ? { authentication: { type: vrrp.auth.type, password: vrrp.auth.password } } : {}),
-    ...(vrrp.unicast ? { unicastSrcIp: srcIp, unicastPeers: [peerIp] } : {}),
-    // The failover IP is never here: the agent owns the external NIC (an instance whose VIP
-    // device is down would go to FAULT and the backup could never take over).
-    virtualIpaddress: [{ address: `${vrrp.vip}/${seg.prefix}`, dev: seg.iface }],
+  const demote = { name: DEMOTE_TRACK, weight: demoteWeight(self.priority, vrrp.preempt) };
+  const group = syncGroupName(spec);
+  const instances = vrrpInstances(spec).map((facts): VrrpInstance => {
+    const addresses = (r: typeof self) =>
+      facts.family === 4 ? r.addresses[facts.segmentName] : r.addresses6[facts.segmentName];
+    const srcIp = addresses(self);
+    const peerIp = addresses(peer.router);
+    if (srcIp === undefined || peerIp === undefined) {
+      const field = facts.family === 4 ? 'addresses' : 'addresses6';
+      throw new Error(
+        `routers.${srcIp === undefined ? router : peer.name}.${field}.${facts.segmentName} is required by ${facts.main ? 'vrrp.segment' : `vrrp instance ${facts.name}`}`,
+      );
+    }
+    return {
+      name: facts.name,
+      state: master ? 'MASTER' : 'BACKUP',
+      interface: facts.iface,
+      virtualRouterId: facts.vrid,
+      priority: self.priority,
+      advertInt: vrrp.advertInt,
+      preempt: vrrp.preempt,
+      ...(vrrp.auth && facts.family === 4
+        ? { authentication: { type: vrrp.auth.type, password: vrrp.auth.password } }
+        : {}),
+      ...(vrrp.unicast ? { unicastSrcIp: srcIp, unicastPeers: [peerIp] } : {}),
+      // The failover IP is never here: the agent owns the external NIC (an instance whose VIP
+      // device is down would go to FAULT and the backup could never take over).
+      virtualIpaddress: virtualAddresses(facts),
+      // Only the main instance runs the agent: the sync group moves the others with it.
+      ...(facts.main ? hooks(input, fifo) : {}),
+      // In a sync group keepalived ignores a weighted tracker on a member: the group tracks the file instead.
+      ...(group === undefined ? { trackFile: [demote] } : {}),
+    };
+  });
+  return {
+    header: [generatedMarker(input)],
+    globalDefs,
+    // The agent writes 1 when this router cannot hold the master state (and 0 once it has checked it can);
+    // keepalived writes 1 when it starts, so a router whose agent cannot run at all stays demoted.
+    trackFiles: [{ name: DEMOTE_TRACK, file: DEMOTE_FILE, weight: 1, init: { value: 1, overwrite: true } }],
+    // Several instances move together: the external side, NAT and every VIP are always on one router.
+    ...(group === undefined
+      ? {}
+      : { syncGroups: [{ name: group, group: instances.map((i) => i.name), trackFile: [demote] }] }),
+    instances,
+  };
+}
+
+/** An instance's VIPs on its interface (an IPv6 instance's link-local VIP first, as the spec requires). */
+function virtualAddresses(facts: VrrpInstanceFacts): VrrpInstance['virtualIpaddress'] {
+  return facts.vips.map((v) => ({ address: `${v.address}/${v.prefix}`, dev: facts.iface }));
+}
+
+/** How keepalived runs the agent, on the main instance. */
+function hooks(input: SynthInput, fifo: boolean): Partial<VrrpInstance> {
+  return {
     // With the fifo hook, keepalived's shutdown only SIGTERMs the fifo script (as on a reload) and writes no
     // STOP line; notify_stop runs at once on shutdown and never on reload, so the stopping router hands over
     // to the peer (the agent's handover), as with the notify hook, instead of waiting for keepalived's exit.
@@ -95,15 +130,6 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     // A split brain healing: re-announce the failover IP (keepalived re-sends the VIP's GARPs itself). The
     // fifo hook gets keepalived's MASTER_RX_LOWER_PRI line instead.
     ...(fifo ? {} : { notifyMasterRxLowerPri: agentCommand(input, 'reannounce') }),
-    trackFile: [{ name: DEMOTE_TRACK, weight: demoteWeight(self.priority, vrrp.preempt) }],
-  };
-  return {
-    header: [generatedMarker(input)],
-    globalDefs,
-    // The agent writes 1 when this router cannot hold the master state (and 0 once it has checked it can);
-    // keepalived writes 1 when it starts, so a router whose agent cannot run at all stays demoted.
-    trackFiles: [{ name: DEMOTE_TRACK, file: DEMOTE_FILE, weight: 1, init: { value: 1, overwrite: true } }],
-    instances: [instance],
   };
 }
 

@@ -36,10 +36,17 @@ import {
   table,
   w,
 } from '@hagate/nftables-parser';
-import { peerOf, routerNames, segmentInterface, vrrpSegment } from '@hagate/spec';
+import { hasIpv6, peerOf, routerNames, segmentInterface, vrrpSegment } from '@hagate/spec';
 import { CLAIM_PORT } from './agent.js';
 import { syncLink } from './conntrackd.js';
 import { SynthError } from './errors.js';
+import {
+  icmpv6ForwardRules,
+  icmpv6InputRules,
+  vipInterfaces,
+  vipInterfaces4,
+  vrrpInputRules,
+} from './nftables-topology.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
 export type Role = 'master' | 'backup';
@@ -218,7 +225,6 @@ export function hasRoleRules(input: SynthInput): boolean {
 export function nftablesModel(input: SynthInput, router: string): Ruleset {
   const { spec } = input;
   if (!spec.routers[router]) throw new Error(`router ${router} is not in the spec`);
-  const lan = vrrpSegment(spec);
   const ext = spec.external.nic;
   const hardened = spec.firewall.profile === 'hardened';
   const rules: Record<ChainName, Statement[]> = {
@@ -230,14 +236,6 @@ export function nftablesModel(input: SynthInput, router: string): Ruleset {
   };
 
   if (hardened) {
-    const peer = peerOf(spec, router);
-    const peerIp = peer.router.addresses[lan.name];
-    if (peerIp === undefined) {
-      throw new SynthError(
-        ['routers', peer.name, 'addresses', lan.name],
-        `required by vrrp.segment ${lan.name}`,
-      );
-    }
     const established = () => rule(ct('state', flags('established', 'related')), accept());
     const invalid = () => rule(ct('state', 'invalid'), drop());
     rules.input.push(
@@ -245,16 +243,14 @@ export function nftablesModel(input: SynthInput, router: string): Ruleset {
       invalid(),
       rule(meta('iif', 'lo'), accept()),
       rule(payload('icmp', 'type', anonSet(...ICMP_ESSENTIALS)), accept()),
-      rule(payload('icmpv6', 'type', anonSet(...ICMPV6_ESSENTIALS)), accept()),
-      // VRRP (IP protocol 112) from the peer only: without it both routers become MASTER.
-      rule(
-        meta('iifname', lan.iface),
-        payload('ip', 'saddr', peerIp),
-        payload('ip', 'protocol', 'vrrp'),
-        accept(),
-      ),
+      ...(hasIpv6(spec)
+        ? icmpv6InputRules()
+        : [rule(payload('icmpv6', 'type', anonSet(...ICMPV6_ESSENTIALS)), accept())]),
+      ...vrrpInputRules(spec, router),
     );
-    if (spec.vrrp.hooks === 'fifo') {
+    const lan = vrrpSegment(spec);
+    const peerIp = peerOf(spec, router).router.addresses[lan.name];
+    if (spec.vrrp.hooks === 'fifo' && peerIp !== undefined) {
       // The peer's agent asking whether the external NIC is down here (see hagate-agent's claim.ts).
       rules.input.push(
         rule(
@@ -293,14 +289,17 @@ export function nftablesModel(input: SynthInput, router: string): Ruleset {
     rules.forward.push(
       established(),
       invalid(),
-      rule(meta('iifname', lan.iface), meta('oifname', ext), accept()),
+      ...icmpv6ForwardRules(spec),
+      ...vipInterfaces(spec).map((iface) => rule(meta('iifname', iface), meta('oifname', ext), accept())),
     );
   }
   // SNAT to the failover IP, keyed on the external NIC: only the master ever has it up, so the rule is
   // loaded in both roles and acts on the master only (the how-to's profile matched the LAN NIC alone, which
   // would also rewrite a backup's traffic to its peer).
   rules.postrouting.push(
-    rule(meta('iifname', lan.iface), meta('oifname', ext), snat(spec.external.failoverIp, 'ip')),
+    ...vipInterfaces4(spec).map((iface) =>
+      rule(meta('iifname', iface), meta('oifname', ext), snat(spec.external.failoverIp, 'ip')),
+    ),
   );
 
   const roleChains: Node[] = [];

@@ -5,6 +5,7 @@
  */
 import { run } from './exec.js';
 import type { Lab, RouterSnapshot } from './lab.js';
+import { multiInvariants } from './multi.js';
 import type { InvariantResult, RunOptions } from './scenarios.js';
 
 export async function pairInvariants(lab: Lab, hooks: RunOptions['hooks']): Promise<InvariantResult[]> {
@@ -60,6 +61,7 @@ export async function pairInvariants(lab: Lab, hooks: RunOptions['hooks']): Prom
     detail: `${a}/5 answered`,
   });
   out.push({ name: 'internet host -> failover IP works', ok: b > 0, detail: `${b}/5 answered` });
+  out.push(...(await multiInvariants(plan, snaps)));
   if (hooks === 'baseline') {
     out.push({ name: 'agent state says converged', ok: null, detail: 'baseline scripts keep no state' });
   } else {

@@ -16,6 +16,7 @@ import {
 import { join } from 'node:path';
 import { removeNamespace } from './cleanup.js';
 import { exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
+import { buildMulti, heldBy, multiNamespaces } from './multi.js';
 import type { LabPlan, RouterPlan } from './plan.js';
 
 export type EventSource = 'keepalived' | 'kernel' | 'lab' | 'agent';
@@ -38,6 +39,9 @@ export interface RouterSnapshot {
   hasFailoverIp: boolean;
   extUp: boolean;
   hasNat: boolean;
+  /** Every VIP of the plan it holds (`iface address`); external6: it holds the provider-side IPv6. */
+  vips: string[];
+  external6: boolean;
   defaultVia?: string;
   defaultDev?: string;
   /** keepalived's last state line. */
@@ -168,6 +172,7 @@ export class Lab {
       `link set ${p.inet.ifname} up`,
       `route add default via ${p.inet.gateway}`,
     ]);
+    buildMulti(p);
     for (const r of p.routers) this.createRouter(r);
   }
 
@@ -233,9 +238,9 @@ export class Lab {
     );
     runSyncOk(['ip', '-n', p.hv, '-batch', '-'], { input: `${hvCmds.join('\n')}\n` });
     runSyncOk(['ip', '-n', r.ns, '-batch', '-'], { input: `${cmds.join('\n')}\n` });
-    // No IPv6 on the provider link: its autoconfiguration chatter (DAD, MLD) would teach the switch the
+    // No IPv6 on the provider link unless the spec has it: its chatter (DAD, MLD) would teach the switch the
     // shared MAC's new port as soon as the NIC comes up and hide the stale MAC table problem.
-    this.sysctlWrite(r.ns, `/proc/sys/net/ipv6/conf/${e.ifname}/disable_ipv6`, '1', true);
+    if (!p.ipv6) this.sysctlWrite(r.ns, `/proc/sys/net/ipv6/conf/${e.ifname}/disable_ipv6`, '1', true);
 
     // The router's filesystem: its generated folder, mounted over the real paths in a private mount namespace.
     const rd = this.routerDir(r);
@@ -504,6 +509,8 @@ export class Lab {
       hasFailoverIp: false,
       extUp: false,
       hasNat: false,
+      vips: [],
+      external6: false,
       ...(this.lastState.get(name) ? { vrrpState: this.lastState.get(name) } : {}),
     };
     if (!up) return base;
@@ -524,6 +531,7 @@ export class Lab {
       ...base,
       hasVip: has(p.vrrpIface, p.vip),
       hasFailoverIp: has(r.ext.ifname, p.failoverIp),
+      ...heldBy(p, r.ext.ifname, links),
       extUp: !!ext?.flags.includes('UP'),
       // NAT that can act: hagate's rule matches the external NIC, which only the master has up (the rule is
       // loaded on both routers); the how-to's scripts load theirs on the master only.
@@ -571,6 +579,7 @@ export class Lab {
       this.plan.lan.ns,
       this.plan.provider.ns,
       this.plan.inet.ns,
+      ...multiNamespaces(this.plan),
       this.plan.hv,
     ]) {
       removeNamespace(ns);

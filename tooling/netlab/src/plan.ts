@@ -17,6 +17,14 @@ import {
   vrrpSkewMs,
 } from '@hagate/spec';
 import { LAB_PREFIX } from './cleanup.js';
+import {
+  type Ipv6Plan,
+  planIpv6,
+  planSegmentHosts,
+  type SegmentHostPlan,
+  type VipPlan,
+  vipsOf,
+} from './plan-multi.js';
 
 export interface LinkPlan {
   /** Name inside the router (as in the guest). */
@@ -69,6 +77,12 @@ export interface LabPlan {
   /** keepalived's vrrp_startup_delay, seconds: VRRP runs only that long after keepalived started. */
   startupDelay: number;
   stateDir: string;
+  /** One host per VIP-bearing segment, the main one (plan.lan's namespace) first. */
+  segments: SegmentHostPlan[];
+  /** Every VIP of the pair (all instances, both families): all of them must be on one router. */
+  vips: VipPlan[];
+  /** The provider side's IPv6, when the spec has it. */
+  ipv6?: Ipv6Plan;
 }
 
 /** Linux interface names are at most 15 bytes. */
@@ -152,6 +166,14 @@ export function planLab(spec: Spec, runId: string): LabPlan {
   const gwInt = ipv4ToInt(spec.external.gateway);
   const gwPrefix = 24;
 
+  const lanHost = intToIpv4(host);
+  const segments = planSegmentHosts(
+    spec,
+    ns,
+    (iface) => routers[0].links.find((l) => l.ifname === iface)?.bridge,
+    { ns: ns('lan'), hvPort: 'frontweb', addr: lanHost, prefix },
+  );
+  const ipv6 = planIpv6(spec);
   return {
     runId,
     hv: ns('hv'),
@@ -160,7 +182,7 @@ export function planLab(spec: Spec, runId: string): LabPlan {
     lan: {
       ns: ns('lan'),
       ifname: 'eth0',
-      addr: intToIpv4(host),
+      addr: lanHost,
       prefix,
       hvPort: 'frontweb',
       bridge: vrrpBridge,
@@ -187,6 +209,9 @@ export function planLab(spec: Spec, runId: string): LabPlan {
     version: spec.vrrp.version,
     startupDelay: spec.vrrp.startupDelay,
     stateDir: spec.agent.stateDir,
+    segments,
+    vips: vipsOf(spec),
+    ...(ipv6 ? { ipv6 } : {}),
   };
 }
 

@@ -47,7 +47,7 @@ export interface ProbeStats {
 
 /** Parses one line of `ping -D` output; undefined for anything but a first (non-DUP) reply. */
 export function parsePingLine(line: string): Reply | undefined {
-  const m = /^\[(\d+\.\d+)\] \d+ bytes from [^:]+: icmp_seq=(\d+) .*time=([\d.]+) ms(.*)$/.exec(line);
+  const m = /^\[(\d+\.\d+)\] \d+ bytes from \S+?: icmp_seq=(\d+) .*time=([\d.]+) ms(.*)$/.exec(line);
   if (!m || m[4]!.includes('DUP!')) return undefined;
   const rtt = Number(m[3]);
   return { seq: Number(m[2]), sent: Number(m[1]) * 1000 - rtt, rtt };

@@ -351,6 +351,9 @@ export function summaryLine(r: ScenarioResult): string {
     r.splitInvariants
       ? `(while split: ${r.splitInvariants.filter((i) => i.ok === false).length} invariants broken, as expected)`
       : '',
+    r.moreDirections?.length
+      ? `other VIPs: ${r.moreDirections.map((m) => `${m.name} ${m.outageMs} ms/${m.lost} lost${m.recovered ? '' : ' NOT RECOVERED'}`).join(', ')}`
+      : '',
     r.sessions
       ? `sessions TCP ${flowCell(r.sessions.tcp)}, UDP ${flowCell(r.sessions.udp)}, new in outage ${newConnCell(r)}`
       : '',

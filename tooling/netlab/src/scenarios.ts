@@ -8,6 +8,7 @@
 import { nowMs, run, runOk, sleep } from './exec.js';
 import { pairInvariants } from './invariants.js';
 import type { Lab, LabEvent } from './lab.js';
+import { multiProbes } from './multi.js';
 import { extBothUpMs } from './overlap.js';
 import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
@@ -84,6 +85,8 @@ export interface ScenarioResult {
   splitInvariants?: InvariantResult[];
   /** Timeline events relative to the scenario start. */
   events: (Omit<LabEvent, 't'> & { at: number })[];
+  /** The probes through the other VIPs (other segments, IPv6 both ways), when the spec has more than one. */
+  moreDirections?: { name: string; outageMs: number; lost: number; received: number; recovered: boolean }[];
   /** TCP connections and UDP flows through the VIP and SNAT, when measured in this scenario. */
   sessions?: SessionsResult;
   sessionsError?: string;
@@ -236,6 +239,9 @@ export class ScenarioRunner {
     const masters = snaps.filter((s) => s.hasVip || s.hasFailoverIp || s.extUp || s.hasNat);
     const m = masters[0];
     if (masters.length !== 1 || !m || !(m.hasVip && m.hasFailoverIp && m.extUp && m.hasNat)) return false;
+    // Every VIP of every segment, and no other router holding any.
+    if (m.vips.length !== this.lab.plan.vips.length || snaps.some((s) => s !== m && s.vips.length > 0))
+      return false;
     if (expect && m.router !== expect) return false;
     if (this.lab.vrrpState(m.router) !== 'MASTER') return false;
     for (const s of snaps) {
@@ -276,6 +282,8 @@ export class ScenarioRunner {
     opts: { expect: string; boundMs?: number; fromScratch?: boolean },
   ): Promise<ScenarioResult> {
     const probes = this.startProbes();
+    const more = multiProbes(this.lab.plan, PROBE_INTERVAL_MS);
+    for (const pr of more) pr.start();
     const sessions = await this.startSessions(name, !!opts.fromScratch);
     const firstEvent = this.lab.events.length;
     // Let the probes settle (and see the steady state) before acting.
@@ -294,10 +302,14 @@ export class ScenarioRunner {
     } catch (e) {
       error = (e as Error).message;
     }
-    const converged = await this.waitConverged(opts.expect, 30_000 + this.opts.flapCycles * 0, true, probes);
+    const converged = await this.waitConverged(opts.expect, 30_000 + this.opts.flapCycles * 0, true, [
+      ...probes,
+      ...more,
+    ]);
     if (converged) await sessions?.settle();
     await sleep(500);
     const [lan, inet] = await Promise.all(probes.map((pr) => pr.stop()));
+    const moreStats = await Promise.all(more.map((pr) => pr.stop()));
     const rawSessions = await stopSessions(sessions);
     const invariants = await this.invariants();
     ok = !error && converged && invariants.every((i) => i.ok !== false);
@@ -313,6 +325,16 @@ export class ScenarioRunner {
       opts.boundMs,
     );
     if (error) result.error = error;
+    if (moreStats.length > 0) {
+      result.moreDirections = moreStats.map((m) => ({
+        name: m.name,
+        outageMs: Math.round(m.outageMs),
+        lost: m.lost,
+        received: m.received,
+        recovered: m.recovered,
+      }));
+      ok &&= moreStats.every((m) => m.recovered);
+    }
     attachSessions(result, t0, rawSessions);
     if (opts.boundMs !== undefined && result.fipRecoveryAfterApplyMs !== undefined) {
       result.fipWithinBound = result.fipRecoveryAfterApplyMs <= FIP_RECOVERY_BOUND_MS;

@@ -21,6 +21,11 @@ describe('ping -D lines', () => {
       { seq: 12, rtt: 0.25 },
     ],
     ['[1795705383.844614] 64 bytes from 203.0.113.10: icmp_seq=7 ttl=63 time=12.5 ms', { seq: 7, rtt: 12.5 }],
+    // IPv6: the address has colons of its own.
+    [
+      '[1795705383.844614] 64 bytes from 2001:db8:ee::10: icmp_seq=3 ttl=62 time=0.5 ms',
+      { seq: 3, rtt: 0.5 },
+    ],
   ])('%s', (line, want) => {
     const r = parsePingLine(line);
     expect(r).toMatchObject(want);
@@ -29,6 +34,7 @@ describe('ping -D lines', () => {
   it.each([
     '[1795705383.844614] 64 bytes from 192.0.2.10: icmp_seq=12 ttl=62 time=0.250 ms (DUP!)',
     '[1795705931.854789] From 10.10.1.1 icmp_seq=29 Destination Net Unreachable',
+    '[1795705931.854789] From 2001:db8:10::1 icmp_seq=4 Destination unreachable: No route',
     '504 packets transmitted, 453 received, +1 errors, 10.119% packet loss, time 8540ms',
   ])('ignores %s', (line) => expect(parsePingLine(line)).toBeUndefined());
 });
