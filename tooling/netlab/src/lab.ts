@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { removeNamespace } from './cleanup.js';
-import { exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
+import { alive, exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
 import type { LabPlan, RouterPlan } from './plan.js';
 
 export type EventSource = 'keepalived' | 'kernel' | 'lab' | 'agent';
@@ -55,6 +55,8 @@ export class Lab {
   private readonly keepalived = new Map<string, ChildProcess>();
   private readonly monitors = new Map<string, ChildProcess>();
   private readonly conntrackd = new Map<string, ChildProcess>();
+  /** The pid holding each router's mount namespace. */
+  private readonly holders = new Map<string, number>();
   /** When each router's keepalived was last started (ms). */
   private readonly startedAt = new Map<string, number>();
   private readonly lastState = new Map<string, string>();
@@ -251,6 +253,7 @@ export class Lab {
     if (p.stateDir.startsWith('/run/'))
       mkdirSync(join(rd, 'run-up', p.stateDir.slice(5)), { recursive: true, mode: 0o755 });
     this.logs.set(r.name, this.logs.get(r.name) ?? []);
+    this.mountHolder(r);
 
     this.startMonitor(r);
     const iface = join(root, 'etc/network/interfaces');
@@ -296,8 +299,15 @@ export class Lab {
     this.log('action:boot', `${r.name}: conntrackd started`, r.name);
   }
 
-  /** argv that runs `cmd` in the router: its network namespace and its own mount namespace with its files. */
-  inRouter(r: RouterPlan, cmd: string[]): string[] {
+  /**
+   * The router's one mount namespace, like a VM's single filesystem: its generated folders mounted over the
+   * real paths and /run an overlay of its own, held by a sleeping process in the router's network namespace.
+   * Every process of the router (ifup, conntrackd, keepalived and the agent) enters it, so they see the same
+   * files (conntrackd's control socket, the agent's state). One overlay per process on the same upper
+   * directory instead was undefined behaviour for the kernel: a restored router's keepalived, mounting it
+   * while conntrackd was, sometimes exited at once.
+   */
+  private mountHolder(r: RouterPlan): void {
     const rd = this.routerDir(r);
     const root = join(rd, 'root');
     const mounts = readdirSync(root)
@@ -306,8 +316,8 @@ export class Lab {
     mounts.push(
       `mount -t overlay hgl -o lowerdir=/run,upperdir=${join(rd, 'run-up')},workdir=${join(rd, 'run-work')} /run`,
     );
-    const script = `${mounts.join(' && ')} && exec ${cmd.map(q).join(' ')}`;
-    return [
+    // The holder outlives the shell (killed with the router on a hard kill or by the lab's cleanup).
+    const out = runSyncOk([
       'ip',
       'netns',
       'exec',
@@ -316,12 +326,20 @@ export class Lab {
       '-m',
       '--propagation',
       'private',
-      'env',
-      `PATH=${PATH}`,
       'sh',
       '-c',
-      script,
-    ];
+      `${mounts.join(' && ')} && { sleep infinity </dev/null >/dev/null 2>&1 & echo $!; }`,
+    ]);
+    const pid = Number.parseInt(out.trim(), 10);
+    if (!Number.isFinite(pid)) throw new Error(`${r.name}: no mount namespace holder (${out.trim()})`);
+    this.holders.set(r.name, pid);
+  }
+
+  /** argv that runs `cmd` in the router: its network namespace and its mount namespace (see mountHolder). */
+  inRouter(r: RouterPlan, cmd: string[]): string[] {
+    const pid = this.holders.get(r.name);
+    if (pid === undefined || !alive(pid)) throw new Error(`${r.name} is not running (no mount namespace)`);
+    return ['nsenter', '-t', String(pid), '-m', '-n', '--', 'env', `PATH=${PATH}`, ...cmd];
   }
 
   private startMonitor(r: RouterPlan): void {
