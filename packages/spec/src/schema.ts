@@ -74,6 +74,12 @@ export const SegmentSchema = z
   })
   .describe('An IPv4 segment the routers sit on.');
 
+/** fastDetection: the longest master-down interval allowed (the 400 ms outage target less the new master's
+ * apply and announce time). */
+export const FAST_MASTER_DOWN_MAX_MS = 350;
+/** fastDetection: the advert interval range, s (below 50 ms a busy 1-vCPU router fakes failures). */
+export const FAST_ADVERT_RANGE = [0.05, 0.1] as const;
+
 export const VrrpSchema = z.strictObject({
   instance: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
     error: 'expected an instance name of letters, digits, "_", "." or "-"',
@@ -105,6 +111,12 @@ export const VrrpSchema = z.strictObject({
     .default(2)
     .describe(
       'Seconds keepalived waits after it starts before running VRRP (vrrp_startup_delay), so a network that passes traffic late at boot does not make this router a spurious MASTER. 0 turns it off.',
+    ),
+  fastDetection: z
+    .boolean()
+    .default(false)
+    .describe(
+      `Sub-second detection of a dead master (hard kill: outage under 400 ms): checks that the timers can deliver it, i.e. version: 3, advertInt 0.05-0.1, no auth, and each router's master-down interval (3 x advertInt + its skew) at most ${FAST_MASTER_DOWN_MAX_MS} ms.`,
     ),
 });
 
