@@ -335,6 +335,44 @@ export class Lab {
     this.holders.set(r.name, pid);
   }
 
+  /** Whether the router has conntrackd (its tree has a conntrackd.conf). */
+  hasConntrackd(name: string): boolean {
+    return existsSync(join(this.routerDir(this.router(name)), 'root', 'etc/conntrackd/conntrackd.conf'));
+  }
+
+  /** The hypervisor port of the router's conntrackd sync link (its conntrackd.conf `Interface`). */
+  syncPort(name: string): string | undefined {
+    const r = this.router(name);
+    if (!this.hasConntrackd(name)) return undefined;
+    const conf = readFileSync(join(this.routerDir(r), 'root', 'etc/conntrackd/conntrackd.conf'), 'utf8');
+    const iface = /^\s*Interface\s+(\S+)/m.exec(conf)?.[1];
+    return r.links.find((l) => l.ifname === iface)?.hvPort;
+  }
+
+  /** `systemctl stop conntrackd` in a router: SIGTERM, resolves once it has exited. */
+  async stopConntrackd(name: string): Promise<void> {
+    const c = this.conntrackd.get(name);
+    if (!c || c.exitCode !== null || c.signalCode !== null) return;
+    this.log('action:conntrackd-stop', `${name}: conntrackd stopped`, name);
+    c.kill('SIGTERM');
+    if (!(await exited(c, 10_000))) {
+      c.kill('SIGKILL');
+      await exited(c, 5000);
+    }
+    // What a killed one leaves behind would stop the next start (its lock file) or fool the wait for it.
+    const run = join(this.routerDir(this.router(name)), 'run-up');
+    for (const f of ['conntrackd.ctl', 'lock/conntrack.lock']) rmSync(join(run, f), { force: true });
+  }
+
+  /** `systemctl start conntrackd` in a running router (empty caches, as after a restart). */
+  async restartConntrackd(name: string): Promise<void> {
+    await this.stopConntrackd(name);
+    this.startConntrackd(this.router(name));
+    // Up once its control socket answers (the agent's requests before that would find no socket).
+    const sock = join(this.routerDir(this.router(name)), 'run-up', 'conntrackd.ctl');
+    for (let i = 0; i < 100 && !existsSync(sock); i++) await sleep(50);
+  }
+
   /** argv that runs `cmd` in the router: its network namespace and its mount namespace (see mountHolder). */
   inRouter(r: RouterPlan, cmd: string[]): string[] {
     const pid = this.holders.get(r.name);
