@@ -360,7 +360,7 @@ export function summaryLine(r: ScenarioResult): string {
       ? `(while split: ${r.splitInvariants.filter((i) => i.ok === false).length} invariants broken, as expected)`
       : '',
     r.sessions
-      ? `sessions TCP ${flowCell(r.sessions.tcp)}, UDP ${flowCell(r.sessions.udp)}, new in outage ${newConnCell(r)}`
+      ? `sessions TCP ${flowCell(r.sessions.tcp)}, UDP ${flowCell(r.sessions.udp)}${r.sessions.push ? `, UDP push ${flowCell(r.sessions.push)}` : ''}, new in outage ${newConnCell(r)}`
       : '',
     r.sessionsError ? `sessions error: ${r.sessionsError}` : '',
     r.error ? `error: ${r.error}` : '',
