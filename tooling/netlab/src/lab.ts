@@ -16,6 +16,7 @@ import {
 import { join } from 'node:path';
 import { removeNamespace } from './cleanup.js';
 import { alive, exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
+import { LabConntrackd } from './lab-conntrackd.js';
 import type { LabPlan, RouterPlan } from './plan.js';
 
 export type EventSource = 'keepalived' | 'kernel' | 'lab' | 'agent';
@@ -54,7 +55,8 @@ export class Lab {
   readonly events: LabEvent[] = [];
   private readonly keepalived = new Map<string, ChildProcess>();
   private readonly monitors = new Map<string, ChildProcess>();
-  private readonly conntrackd = new Map<string, ChildProcess>();
+  /** Each router's conntrackd, when its tree has one. */
+  readonly conntrackd = new LabConntrackd(this);
   /** The pid holding each router's mount namespace. */
   private readonly holders = new Map<string, number>();
   /** When each router's keepalived was last started (ms). */
@@ -272,7 +274,7 @@ export class Lab {
       if (out.status !== 0) throw new Error(`ifup in ${r.name} failed: ${(out.stderr || out.stdout).trim()}`);
     }
     this.loadBootFirewall(r);
-    this.startConntrackd(r);
+    this.conntrackd.start(r);
     this.log('action:boot', `${r.name}: namespace up, interfaces applied with ifup, firewall loaded`, r.name);
   }
 
@@ -282,21 +284,6 @@ export class Lab {
     const out = runSync(this.inRouter(r, ['nft', '-f', '/etc/nftables.conf']));
     if (out.status !== 0)
       throw new Error(`nft -f /etc/nftables.conf in ${r.name} failed: ${(out.stderr || out.stdout).trim()}`);
-  }
-
-  /** Boot, with conntrackSync: conntrackd.service runs before keepalived (in the foreground here, the lab's
-   * own child; killed with the router on a hard kill, stopped by the lab's cleanup). */
-  private startConntrackd(r: RouterPlan): void {
-    if (!existsSync(join(this.routerDir(r), 'root', 'etc/conntrackd/conntrackd.conf'))) return;
-    const inner = this.inRouter(r, ['conntrackd', '-C', '/etc/conntrackd/conntrackd.conf']);
-    const argv = this.enter ? this.enter(r.name, inner) : inner;
-    const log = this.logs.get(r.name) ?? [];
-    this.logs.set(r.name, log);
-    this.conntrackd.set(
-      r.name,
-      spawnLines(argv, (line, t) => log.push(`${new Date(t).toISOString()} conntrackd: ${line}`)),
-    );
-    this.log('action:boot', `${r.name}: conntrackd started`, r.name);
   }
 
   /**
@@ -333,44 +320,6 @@ export class Lab {
     const pid = Number.parseInt(out.trim(), 10);
     if (!Number.isFinite(pid)) throw new Error(`${r.name}: no mount namespace holder (${out.trim()})`);
     this.holders.set(r.name, pid);
-  }
-
-  /** Whether the router has conntrackd (its tree has a conntrackd.conf). */
-  hasConntrackd(name: string): boolean {
-    return existsSync(join(this.routerDir(this.router(name)), 'root', 'etc/conntrackd/conntrackd.conf'));
-  }
-
-  /** The hypervisor port of the router's conntrackd sync link (its conntrackd.conf `Interface`). */
-  syncPort(name: string): string | undefined {
-    const r = this.router(name);
-    if (!this.hasConntrackd(name)) return undefined;
-    const conf = readFileSync(join(this.routerDir(r), 'root', 'etc/conntrackd/conntrackd.conf'), 'utf8');
-    const iface = /^\s*Interface\s+(\S+)/m.exec(conf)?.[1];
-    return r.links.find((l) => l.ifname === iface)?.hvPort;
-  }
-
-  /** `systemctl stop conntrackd` in a router: SIGTERM, resolves once it has exited. */
-  async stopConntrackd(name: string): Promise<void> {
-    const c = this.conntrackd.get(name);
-    if (!c || c.exitCode !== null || c.signalCode !== null) return;
-    this.log('action:conntrackd-stop', `${name}: conntrackd stopped`, name);
-    c.kill('SIGTERM');
-    if (!(await exited(c, 10_000))) {
-      c.kill('SIGKILL');
-      await exited(c, 5000);
-    }
-    // What a killed one leaves behind would stop the next start (its lock file) or fool the wait for it.
-    const run = join(this.routerDir(this.router(name)), 'run-up');
-    for (const f of ['conntrackd.ctl', 'lock/conntrack.lock']) rmSync(join(run, f), { force: true });
-  }
-
-  /** `systemctl start conntrackd` in a running router (empty caches, as after a restart). */
-  async restartConntrackd(name: string): Promise<void> {
-    await this.stopConntrackd(name);
-    this.startConntrackd(this.router(name));
-    // Up once its control socket answers (the agent's requests before that would find no socket).
-    const sock = join(this.routerDir(this.router(name)), 'run-up', 'conntrackd.ctl');
-    for (let i = 0; i < 100 && !existsSync(sock); i++) await sleep(50);
   }
 
   /** argv that runs `cmd` in the router: its network namespace and its mount namespace (see mountHolder). */
@@ -618,10 +567,7 @@ export class Lab {
   async destroy(): Promise<void> {
     await Promise.all(this.plan.routers.map((r) => this.stopKeepalived(r.name)));
     for (const m of this.monitors.values()) m.kill('SIGKILL');
-    for (const c of this.conntrackd.values()) {
-      c.kill('SIGTERM');
-      await exited(c, 5000);
-    }
+    await this.conntrackd.stopAll();
     for (const ns of [
       ...this.plan.routers.map((r) => r.ns),
       this.plan.lan.ns,

@@ -32,7 +32,7 @@ function statusSays(run: ScenarioRunner, o: string, cause: RegExp): InvariantRes
 }
 
 function needsConntrackd(run: ScenarioRunner, routers: string[]): void {
-  const without = routers.filter((r) => !run.lab.hasConntrackd(r));
+  const without = routers.filter((r) => !run.lab.conntrackd.has(r));
   if (without.length > 0)
     throw new Error(`needs conntrackSync in the spec: no conntrackd.conf for ${without.join(', ')}`);
 }
@@ -40,7 +40,7 @@ function needsConntrackd(run: ScenarioRunner, routers: string[]): void {
 export async function conntrackdDown(run: ScenarioRunner, p: string, o: string): Promise<ScenarioResult> {
   needsConntrackd(run, [p, o]);
   await run.steady();
-  await run.lab.stopConntrackd(o);
+  await run.lab.conntrackd.stop(o);
   try {
     const result = await run.measure('conntrackd-down', () => run.lab.stopKeepalived(p), {
       expect: o,
@@ -50,20 +50,20 @@ export async function conntrackdDown(run: ScenarioRunner, p: string, o: string):
     result.ok = result.ok && result.invariants.every((i) => i.ok !== false);
     return result;
   } finally {
-    await run.lab.restartConntrackd(o);
+    await run.lab.conntrackd.restart(o);
   }
 }
 
 export async function syncCut(run: ScenarioRunner, p: string, o: string): Promise<ScenarioResult> {
   needsConntrackd(run, [p, o]);
-  const hvPort = run.lab.syncPort(p);
+  const hvPort = run.lab.conntrackd.syncPort(p);
   if (!hvPort) throw new Error(`no sync link found for ${p} (its conntrackd.conf Interface)`);
   await run.steady();
   const cut = new SilentPort(run.lab, hvPort);
   await cut.block();
   run.lab.log('action:sync-cut', `${p}: the sync link passes nothing`, p);
   try {
-    await run.lab.restartConntrackd(o);
+    await run.lab.conntrackd.restart(o);
     const result = await run.measure('sync-cut', () => run.lab.stopKeepalived(p), {
       expect: o,
       boundMs: gracefulBound(run, o),
