@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createNetns, missing, type Netns, needs } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IP, kernelRole, type Lab, makeLab, readJson } from '../test/ns-agent.js';
+import { peerTableSize } from './conntrack.js';
 
 const why = missing('root', 'ip', 'nft', 'conntrackd', 'conntrack');
 let lab: Lab | undefined;
@@ -96,6 +97,7 @@ describe('hagate-agent and conntrackd (root, network namespaces)', () => {
       external = router.exec(['conntrackd', '-C', conf, '-e']).stdout;
     }
     expect(external).toContain('dport=443');
+    expect(peerTableSize(router.exec(['conntrackd', '-C', conf, '-s']).stdout)).toBe(1);
     expect(router.exec(['conntrack', '-L']).stdout).not.toContain('dport=443');
     // Takeover: the agent commits before the external NIC comes up.
     const m = l.agent(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']);
@@ -106,6 +108,7 @@ describe('hagate-agent and conntrackd (root, network namespaces)', () => {
       readJson(l.stateFile('ct')) as { transitions: { steps: Record<string, number> }[] }
     ).transitions.at(-1)?.steps;
     expect(steps).toHaveProperty('conntrack');
+    expect(m.stderr).not.toMatch(/conntrackd/);
     // Back to backup: conntrackd takes both requests (the kernel table flushed after its PurgeTimeout, the
     // peer asked for its table); they come after the state is applied and never fail the transition.
     const b = l.agent(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']);
@@ -116,6 +119,29 @@ describe('hagate-agent and conntrackd (root, network namespaces)', () => {
     ).transitions.at(-1);
     expect(last?.steps).toHaveProperty('conntrackSync');
     expect(last?.warnings).toBeUndefined();
+  }, 60_000);
+
+  it("nothing synced from the peer (sync link cut): the transition completes, status says the peer's table was empty", async (ctx) => {
+    needs(ctx, 'root', 'ip', 'nft', 'conntrackd', 'conntrack');
+    const l = lab as Lab;
+    const router = l.router('ctlone');
+    // The sync link leads nowhere: no conntrackd answers on the other end.
+    expect(router.exec([IP, 'link', 'add', 'eth0.250', 'type', 'veth', 'peer', 'name', 'p250']).status).toBe(
+      0,
+    );
+    expect(router.exec([IP, 'address', 'add', '10.250.1.2/24', 'dev', 'eth0.250']).status).toBe(0);
+    expect(router.exec([IP, 'link', 'set', 'eth0.250', 'up']).status).toBe(0);
+    const socket = join(l.dir, 'lone.ctl');
+    await startConntrackd(router, conntrackdConf(l.dir, 'lone', '10.250.1.2', '10.250.1.1'), socket);
+    const cfg = l.config('ctlone', (c) => {
+      c.conntrack = { socket, timeoutMs: 2000 };
+    });
+    const r = l.agent(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(kernelRole(router)).toBe('master');
+    expect(r.stderr).toMatch(/conntrackd: the peer's table was empty at takeover/);
+    const status = l.agent(router, cfg, ['status']);
+    expect(status.stdout).toMatch(/last transition's warnings: conntrackd: the peer's table was empty/);
   }, 60_000);
 
   it('conntrackd not running: the transition completes, the log and status say why', (ctx) => {

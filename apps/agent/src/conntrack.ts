@@ -90,3 +90,30 @@ export async function conntrackdSteps(c: ConntrackState, requests: ConntrackRequ
   }
   return problems;
 }
+
+/** How many connections conntrackd's external cache (the peer's table) holds, from its `stats` answer. */
+export function peerTableSize(stats: string): number | undefined {
+  const m = /cache external:\s*\ncurrent active connections:\s*(\d+)/.exec(stats);
+  return m ? Number(m[1]) : undefined;
+}
+
+/**
+ * To MASTER: commits the peer's table into the kernel, then reads its size (the external cache stays until
+ * the flush after the transition). Problems are returned as warnings; an empty table is one too (nothing
+ * came from the peer: its conntrackd or the sync link is down, so its connections are lost here), which is
+ * what `hagate-agent status` then shows.
+ */
+export async function commitPeerTable(c: ConntrackState): Promise<string[]> {
+  const problems = await conntrackdSteps(c, ['commit']);
+  if (problems.length > 0) return problems;
+  try {
+    const size = peerTableSize(await conntrackdRequest(c.socket, 'stats', c.timeoutMs));
+    if (size === 0)
+      problems.push(
+        "conntrackd: the peer's table was empty at takeover (nothing synced from the peer: its conntrackd or the sync link is down), its connections are lost",
+      );
+  } catch (e) {
+    problems.push((e as Error).message);
+  }
+  return problems;
+}

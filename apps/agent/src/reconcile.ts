@@ -14,7 +14,7 @@ import type { AgentConfig } from '@hagate/spec/agent-config';
 import { Announcer } from './announce.js';
 import { claimExternal, nicUp } from './claim.js';
 import { unsafeMode } from './config.js';
-import { conntrackdSteps } from './conntrack.js';
+import { commitPeerTable, conntrackdSteps } from './conntrack.js';
 import { Demotion } from './demote.js';
 import { exec, which } from './exec.js';
 import { type IpResult, IpSession } from './ip-session.js';
@@ -231,7 +231,7 @@ class Run {
       // To MASTER: the peer's NIC (the same MAC) is down before this one comes up (claim.ts).
       if (role === 'master') await this.claimExternal();
       // To MASTER: the peer's connections are in the kernel before the external NIC comes up.
-      if (role === 'master' && roleChange) await this.conntrack('conntrack', ['commit']);
+      if (role === 'master' && roleChange) await this.conntrack('conntrack', commitPeerTable);
       // Each step runs whatever the one before did: a failed step never skips the safety steps after it.
       writeSysctls(plan.sysctlsPre);
       if (role === 'master') await loadRoleRules();
@@ -310,11 +310,14 @@ class Run {
   }
 
   /** conntrackd requests, when configured; problems are warnings, never a failed transition. */
-  private async conntrack(step: string, requests: Parameters<typeof conntrackdSteps>[1]): Promise<void> {
+  private async conntrack(
+    step: string,
+    requests: Parameters<typeof conntrackdSteps>[1] | typeof commitPeerTable,
+  ): Promise<void> {
     const c = this.config.conntrack;
     if (!c) return;
     const t = now();
-    const problems = await conntrackdSteps(c, requests);
+    const problems = await (typeof requests === 'function' ? requests(c) : conntrackdSteps(c, requests));
     this.time(step, t);
     for (const p of problems) this.result.warnings.push(p);
   }

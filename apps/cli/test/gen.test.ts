@@ -534,8 +534,8 @@ describe('patching an existing VM (the how-to `virsh edit` step)', () => {
 });
 
 describe('hagate lint', () => {
-  it('passes the dedibox and home examples: spec rules, each router, the rulesets and the pair', () => {
-    for (const spec of [DEDIBOX, 'examples/home/hagate.yaml']) {
+  it('passes the dedibox, home and stateful examples: spec rules, each router, the rulesets and the pair', () => {
+    for (const spec of [DEDIBOX, 'examples/home/hagate.yaml', 'examples/stateful/hagate.yaml']) {
       const r = hagate(['lint', '--spec', spec]);
       const rows = r.stdout.split('\n').filter((l) => /^(ok {2}|FAIL) /.test(l));
       const nft = rows.filter((l) => / nft grammar \(hagate check loads it for real\)$/.test(l));

@@ -489,6 +489,28 @@ describe('every cross-field rule, one broken spec each', () => {
       ],
     ],
     [
+      'fastDetection on the VRRPv2 pair (1 s adverts, auth)',
+      [['advertInt: 1', 'advertInt: 1\n  fastDetection: true']],
+      [
+        '⟦|instance: ROUTEUR_1⟧: vrrp.version: expected version: 3 with fastDetection (VRRPv2 adverts are whole seconds), found 2',
+        '⟦advertInt: |1\n  fast⟧: vrrp.advertInt: expected 0.05-0.08 s with fastDetection, found 1',
+        '⟦|auth:⟧: vrrp.auth: expected no authentication with fastDetection (VRRPv3 has none), found auth',
+      ],
+    ],
+    [
+      'fastDetection with 70 ms adverts: the priority-50 router waits 266 ms',
+      [
+        ['advertInt: 1', 'advertInt: 0.07\n  version: 3\n  fastDetection: true'],
+        [
+          '  auth:\n    type: PASS\n    password: password # cleartext, 8 characters at most: VRRP PASS auth is no security\n',
+          '',
+        ],
+      ],
+      [
+        '⟦priority: |50⟧: routers.extrout2.priority: expected a master-down interval of at most 250 ms with fastDetection (3 x advertInt + skew at priority 50), found 266 ms: lower vrrp.advertInt or raise this priority',
+      ],
+    ],
+    [
       'provider gateway inside a segment',
       [['gateway: 198.51.100.1', 'gateway: 10.99.1.254']],
       [
@@ -531,6 +553,16 @@ describe('every cross-field rule, one broken spec each', () => {
       expect(errorsOf(text)).toEqual(lines);
     });
   }
+
+  it('fastDetection with 50 ms adverts (the priority-50 router waits 190 ms) is accepted', () => {
+    const text = edit(
+      edit(dedibox, 'advertInt: 1', 'advertInt: 0.05\n  version: 3\n  fastDetection: true'),
+      '  auth:\n    type: PASS\n    password: password # cleartext, 8 characters at most: VRRP PASS auth is no security\n',
+      '',
+    );
+    const r = loadSpec(text, FILE);
+    expect(r.ok ? r.spec.vrrp : r.errors).toMatchObject({ fastDetection: true, version: 3, advertInt: 0.05 });
+  });
 });
 
 describe('locate(path, offset): a character inside a string value', () => {

@@ -1,8 +1,8 @@
 /** Cross-field rules of a spec that already matches the schema. Each finding names a spec path. */
 import { inSubnet, isNetworkOrBroadcast } from './ipv4.js';
-import { segmentInterface } from './model.js';
+import { segmentInterface, vrrpMasterDownMs } from './model.js';
 import { checkExternalIpv6, checkInstances, checkIpv6Addresses } from './rules-topology.js';
-import type { Spec } from './schema.js';
+import { FAST_ADVERT_RANGE, FAST_MASTER_DOWN_MAX_MS, type Spec } from './schema.js';
 
 export interface RuleIssue {
   path: (string | number)[];
@@ -247,6 +247,32 @@ export function checkRules(spec: Spec): RuleIssue[] {
         ['vrrp', 'auth', 'password'],
         `expected at most 8 characters (keepalived truncates longer ones), found ${v.auth.password.length}`,
       );
+  }
+
+  if (v.fastDetection) {
+    const at = (k: string) => ['vrrp', k];
+    if (v.version !== 3)
+      add(
+        at('version'),
+        `expected version: 3 with fastDetection (VRRPv2 adverts are whole seconds), found ${v.version}`,
+      );
+    const [lo, hi] = FAST_ADVERT_RANGE;
+    if (v.advertInt < lo || v.advertInt > hi)
+      add(at('advertInt'), `expected ${lo}-${hi} s with fastDetection, found ${v.advertInt}`);
+    // With version 3, auth is refused above already.
+    if (v.auth && v.version !== 3)
+      add(at('auth'), 'expected no authentication with fastDetection (VRRPv3 has none), found auth');
+    if (v.version === 3 && v.advertInt >= lo && v.advertInt <= hi) {
+      // Either router may be the one waiting: each one's wait (its skew grows as its priority falls) counts.
+      for (const [rname, r] of routers) {
+        const down = vrrpMasterDownMs(v.advertInt, r.priority, 3);
+        if (down > FAST_MASTER_DOWN_MAX_MS)
+          add(
+            ['routers', rname, 'priority'],
+            `expected a master-down interval of at most ${FAST_MASTER_DOWN_MAX_MS} ms with fastDetection (3 x advertInt + skew at priority ${r.priority}), found ${Math.round(down)} ms: lower vrrp.advertInt or raise this priority`,
+          );
+      }
+    }
   }
 
   // External side.

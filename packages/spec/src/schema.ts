@@ -114,6 +114,16 @@ export const VrrpInstanceSchema = z
     'One more VRRP instance: it moves with the main instance (one vrrp_sync_group), with the same priorities, advert interval and preemption.',
   );
 
+/**
+ * fastDetection: the longest master-down interval allowed, ms. The lab's hard kill (plain, 3 runs each) lost
+ * the pings for that interval plus 25-160 ms (the new master's apply and announce, on a busy machine): 304 ms
+ * gave 290-417 ms, 190 ms gave 174-206 ms, so 250 ms keeps the outage within 400 ms.
+ */
+export const FAST_MASTER_DOWN_MAX_MS = 250;
+/** fastDetection: the advert interval range, s (from 0.08 up, no priority keeps the master-down interval
+ * within its bound; 0.05 is what the lab measured). */
+export const FAST_ADVERT_RANGE = [0.05, 0.08] as const;
+
 export const VrrpSchema = z.strictObject({
   instance: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, {
     error: 'expected an instance name of letters, digits, "_", "." or "-"',
@@ -156,6 +166,12 @@ export const VrrpSchema = z.strictObject({
     .default(2)
     .describe(
       'Seconds keepalived waits after it starts before running VRRP (vrrp_startup_delay), so a network that passes traffic late at boot does not make this router a spurious MASTER. 0 turns it off.',
+    ),
+  fastDetection: z
+    .boolean()
+    .default(false)
+    .describe(
+      `Sub-second detection of a dead master (hard kill: outage under 400 ms): checks that the timers can deliver it, i.e. version: 3, advertInt 0.05-0.08 (0.05 recommended), no auth, and each router's master-down interval (3 x advertInt + its skew) at most ${FAST_MASTER_DOWN_MAX_MS} ms.`,
     ),
 });
 

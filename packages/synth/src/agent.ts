@@ -61,6 +61,14 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     sysctls: [arpNotify, { key: 'net/ipv4/ip_forward', value: '0', stage: 'pre' }],
     announce: {},
   };
+  if (spec.conntrackSync) {
+    // Window tracking off for every TCP connection, as conntrackd already does for the ones it commits: a
+    // router's own entries go stale while its peer carries the traffic (split brain, flapping), and the
+    // firewall's `ct state invalid drop` then stalls every connection that comes back to it.
+    const liberal = { key: 'net/netfilter/nf_conntrack_tcp_be_liberal', value: '1', stage: 'pre' as const };
+    master.sysctls.unshift(liberal);
+    backup.sysctls.unshift(liberal);
+  }
   const owned6 = ipv6Roles(input, routerName, master, backup);
   if (hasRoleRules(input)) {
     master.nftRoleRules = roleRulesPath('master');

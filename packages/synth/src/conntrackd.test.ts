@@ -53,6 +53,16 @@ describe('synthConntrackd', () => {
     expect(agentConfigFor(input(), 'extrout1').conntrack).toBeUndefined();
     parse(fw);
   });
+
+  it('turns TCP window tracking off in both roles (stale entries of a router its peer stood in for)', () => {
+    const liberal = { key: 'net/netfilter/nf_conntrack_tcp_be_liberal', value: '1', stage: 'pre' };
+    const roles = agentConfigFor(stateful(), 'extrout2').roles;
+    expect(roles.master.sysctls).toContainEqual(liberal);
+    expect(roles.backup.sysctls).toContainEqual(liberal);
+    expect(agentConfigFor(input(), 'extrout2').roles.master.sysctls.map((s) => s.key)).not.toContain(
+      liberal.key,
+    );
+  });
 });
 
 describe('the real conntrackd with the generated configs (two router namespaces)', () => {

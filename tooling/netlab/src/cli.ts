@@ -20,7 +20,7 @@ const USAGE = `usage: node tooling/netlab/dist/cli.js [options]
   --load N          N busy processes competing for the cores during constrained runs (default 0)
   --sessions a,b    scenarios that measure TCP/UDP sessions next to the pings (default: all)
   --no-sessions     pings only
-  --flows N         long-lived TCP connections and UDP flows per scenario (default 50 each)
+  --flows N         long-lived TCP connections, UDP flows and UDP push flows per scenario (default 50 each)
   --quick           5 flap cycles instead of 20
   --spec FILE       hagate.yaml (default: examples/dedibox/hagate.yaml)
   --baseline-dir D  the how-to's scripts (default: tooling/baseline)

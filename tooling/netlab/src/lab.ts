@@ -15,7 +15,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import { removeNamespace } from './cleanup.js';
-import { exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
+import { alive, exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
+import { LabConntrackd } from './lab-conntrackd.js';
 import { buildMulti, heldBy, multiNamespaces } from './multi.js';
 import type { LabPlan, RouterPlan } from './plan.js';
 
@@ -58,15 +59,15 @@ export class Lab {
   readonly events: LabEvent[] = [];
   private readonly keepalived = new Map<string, ChildProcess>();
   private readonly monitors = new Map<string, ChildProcess>();
-  private readonly conntrackd = new Map<string, ChildProcess>();
+  /** Each router's conntrackd, when its tree has one. */
+  readonly conntrackd = new LabConntrackd(this);
+  /** The pid holding each router's mount namespace. */
+  private readonly holders = new Map<string, number>();
   /** When each router's keepalived was last started (ms). */
   private readonly startedAt = new Map<string, number>();
   private readonly lastState = new Map<string, string>();
   readonly logs = new Map<string, string[]>();
-  /**
-   * Optional rewrite of the argv that starts a router's keepalived (the constrained lab puts it, and so
-   * the agent and every child, into the router's cgroup).
-   */
+  /** Rewrites the argv starting a router's keepalived (the constrained lab: into the router's cgroup). */
   enter?: (router: string, argv: string[]) => string[];
 
   /**
@@ -256,6 +257,7 @@ export class Lab {
     if (p.stateDir.startsWith('/run/'))
       mkdirSync(join(rd, 'run-up', p.stateDir.slice(5)), { recursive: true, mode: 0o755 });
     this.logs.set(r.name, this.logs.get(r.name) ?? []);
+    this.mountHolder(r);
 
     this.startMonitor(r);
     const iface = join(root, 'etc/network/interfaces');
@@ -274,7 +276,7 @@ export class Lab {
       if (out.status !== 0) throw new Error(`ifup in ${r.name} failed: ${(out.stderr || out.stdout).trim()}`);
     }
     this.loadBootFirewall(r);
-    this.startConntrackd(r);
+    this.conntrackd.start(r);
     this.log('action:boot', `${r.name}: namespace up, interfaces applied with ifup, firewall loaded`, r.name);
   }
 
@@ -286,23 +288,15 @@ export class Lab {
       throw new Error(`nft -f /etc/nftables.conf in ${r.name} failed: ${(out.stderr || out.stdout).trim()}`);
   }
 
-  /** Boot, with conntrackSync: conntrackd.service runs before keepalived (in the foreground here, the lab's
-   * own child; killed with the router on a hard kill, stopped by the lab's cleanup). */
-  private startConntrackd(r: RouterPlan): void {
-    if (!existsSync(join(this.routerDir(r), 'root', 'etc/conntrackd/conntrackd.conf'))) return;
-    const inner = this.inRouter(r, ['conntrackd', '-C', '/etc/conntrackd/conntrackd.conf']);
-    const argv = this.enter ? this.enter(r.name, inner) : inner;
-    const log = this.logs.get(r.name) ?? [];
-    this.logs.set(r.name, log);
-    this.conntrackd.set(
-      r.name,
-      spawnLines(argv, (line, t) => log.push(`${new Date(t).toISOString()} conntrackd: ${line}`)),
-    );
-    this.log('action:boot', `${r.name}: conntrackd started`, r.name);
-  }
-
-  /** argv that runs `cmd` in the router: its network namespace and its own mount namespace with its files. */
-  inRouter(r: RouterPlan, cmd: string[]): string[] {
+  /**
+   * The router's one mount namespace, like a VM's single filesystem: its generated folders mounted over the
+   * real paths and /run an overlay of its own, held by a sleeping process in the router's network namespace.
+   * Every process of the router (ifup, conntrackd, keepalived and the agent) enters it, so they see the same
+   * files (conntrackd's control socket, the agent's state). One overlay per process on the same upper
+   * directory instead was undefined behaviour for the kernel: a restored router's keepalived, mounting it
+   * while conntrackd was, sometimes exited at once.
+   */
+  private mountHolder(r: RouterPlan): void {
     const rd = this.routerDir(r);
     const root = join(rd, 'root');
     const mounts = readdirSync(root)
@@ -311,8 +305,8 @@ export class Lab {
     mounts.push(
       `mount -t overlay hgl -o lowerdir=/run,upperdir=${join(rd, 'run-up')},workdir=${join(rd, 'run-work')} /run`,
     );
-    const script = `${mounts.join(' && ')} && exec ${cmd.map(q).join(' ')}`;
-    return [
+    // The holder outlives the shell (killed with the router on a hard kill or by the lab's cleanup).
+    const out = runSyncOk([
       'ip',
       'netns',
       'exec',
@@ -321,12 +315,20 @@ export class Lab {
       '-m',
       '--propagation',
       'private',
-      'env',
-      `PATH=${PATH}`,
       'sh',
       '-c',
-      script,
-    ];
+      `${mounts.join(' && ')} && { sleep infinity </dev/null >/dev/null 2>&1 & echo $!; }`,
+    ]);
+    const pid = Number.parseInt(out.trim(), 10);
+    if (!Number.isFinite(pid)) throw new Error(`${r.name}: no mount namespace holder (${out.trim()})`);
+    this.holders.set(r.name, pid);
+  }
+
+  /** argv that runs `cmd` in the router: its network namespace and its mount namespace (see mountHolder). */
+  inRouter(r: RouterPlan, cmd: string[]): string[] {
+    const pid = this.holders.get(r.name);
+    if (pid === undefined || !alive(pid)) throw new Error(`${r.name} is not running (no mount namespace)`);
+    return ['nsenter', '-t', String(pid), '-m', '-n', '--', 'env', `PATH=${PATH}`, ...cmd];
   }
 
   private startMonitor(r: RouterPlan): void {
@@ -570,10 +572,7 @@ export class Lab {
   async destroy(): Promise<void> {
     await Promise.all(this.plan.routers.map((r) => this.stopKeepalived(r.name)));
     for (const m of this.monitors.values()) m.kill('SIGKILL');
-    for (const c of this.conntrackd.values()) {
-      c.kill('SIGTERM');
-      await exited(c, 5000);
-    }
+    await this.conntrackd.stopAll();
     for (const ns of [
       ...this.plan.routers.map((r) => r.ns),
       this.plan.lan.ns,

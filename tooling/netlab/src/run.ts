@@ -10,6 +10,7 @@ import { Lab } from './lab.js';
 import { planLab } from './plan.js';
 import { SCENARIOS, type ScenarioName, type ScenarioResult, ScenarioRunner } from './scenarios.js';
 import { HAGATE_ONLY } from './scenarios-agent.js';
+import { CONNTRACK_SCENARIOS } from './scenarios-conntrack.js';
 import { SessionServer } from './sessions.js';
 import { flowCell, newConnCell } from './table.js';
 import { DEFAULT_SPEC, generate, type HookMode, readSpec, variantSpec } from './tree.js';
@@ -125,7 +126,10 @@ function variants(
   const out: Omit<Variant, 'constrained' | 'base'>[] = [];
   for (const hooks of modes) {
     const base = hooks === 'baseline' ? 'baseline' : `hagate-${hooks}`;
-    const own = hooks === 'baseline' ? main.filter((s) => !HAGATE_ONLY.includes(s)) : main;
+    const own =
+      hooks === 'baseline'
+        ? main.filter((s) => !HAGATE_ONLY.includes(s) && !CONNTRACK_SCENARIOS.includes(s))
+        : main;
     if (own.length) out.push({ name: base, hooks, tuned: false, scenarios: own });
     if (selected.includes('tuned'))
       out.push({ name: `${base}-tuned`, hooks, tuned: true, scenarios: ['hard-kill'] });
@@ -185,6 +189,10 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
   const reports: VariantReport[] = [];
   try {
     const spec: Spec = readSpec(specPath);
+    // The conntrackd scenarios need a pair that runs it.
+    const runnable = spec.conntrackSync
+      ? selected
+      : selected.filter((s) => !(CONNTRACK_SCENARIOS as readonly string[]).includes(s));
     const list: Variant[] = withRuns(
       opts.tree
         ? [
@@ -192,10 +200,10 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
               name: 'tree',
               hooks: spec.vrrp.hooks,
               tuned: false,
-              scenarios: SCENARIOS.filter((s) => selected.includes(s)),
+              scenarios: SCENARIOS.filter((s) => runnable.includes(s)),
             },
           ]
-        : variants(o, selected),
+        : variants(o, runnable),
       runs,
     );
     for (const v of list) {
@@ -355,7 +363,7 @@ export function summaryLine(r: ScenarioResult): string {
       ? `other VIPs: ${r.moreDirections.map((m) => `${m.name} ${m.outageMs} ms/${m.lost} lost${m.recovered ? '' : ' NOT RECOVERED'}`).join(', ')}`
       : '',
     r.sessions
-      ? `sessions TCP ${flowCell(r.sessions.tcp)}, UDP ${flowCell(r.sessions.udp)}, new in outage ${newConnCell(r)}`
+      ? `sessions TCP ${flowCell(r.sessions.tcp)}, UDP ${flowCell(r.sessions.udp)}${r.sessions.push ? `, UDP push ${flowCell(r.sessions.push)}` : ''}, new in outage ${newConnCell(r)}`
       : '',
     r.sessionsError ? `sessions error: ${r.sessionsError}` : '',
     r.error ? `error: ${r.error}` : '',

@@ -13,6 +13,7 @@ import { extBothUpMs } from './overlap.js';
 import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
 import { agentFails, lateNetwork, nftReload } from './scenarios-agent.js';
+import { conntrackdDown, syncCut } from './scenarios-conntrack.js';
 import {
   attachSessions,
   type SessionOptions,
@@ -33,6 +34,8 @@ export const SCENARIOS = [
   'agent-fails',
   'nft-reload',
   'late-network',
+  'conntrackd-down',
+  'sync-cut',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -230,6 +233,10 @@ export class ScenarioRunner {
         return nftReload(this, p);
       case 'late-network':
         return lateNetwork(this, p, o);
+      case 'conntrackd-down':
+        return conntrackdDown(this, p, o);
+      case 'sync-cut':
+        return syncCut(this, p, o);
     }
   }
 

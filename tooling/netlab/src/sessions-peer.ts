@@ -4,9 +4,11 @@
  * standard library only):
  *
  * - `server --addr A --port P`: TCP and UDP echo on A:P (the internet host).
- * - `client --addr A --port P --tcp N --udp N [--attempt-ms 100]`: N long-lived TCP connections and N UDP
- *   flows to A:P (the LAN host, through the VIP and SNAT), each sending a sequence number every 50-100 ms
- *   and timing the echoes; plus one new TCP connection attempted every `attempt-ms`. Prints JSON lines:
+ * - `client --addr A --port P --tcp N --udp N [--push N] [--attempt-ms 100]`: N long-lived TCP connections
+ *   and N UDP flows to A:P (the LAN host, through the VIP and SNAT), each sending a sequence number every
+ *   50-100 ms and timing the echoes; N push flows, UDP flows where only the server talks once the client has
+ *   said `push` (a router that takes over must already hold their NAT mapping: no client packet re-creates
+ *   it); plus one new TCP connection attempted every `attempt-ms`. Prints JSON lines:
  *   `ready` once every flow got its first echo, `status` every 250 ms (flows whose last echo is older than `late-ms`),
  *   and `result` after `stop` on stdin (then exits).
  */
@@ -16,6 +18,8 @@ import { createInterface } from 'node:readline';
 
 const ATTEMPT_TIMEOUT_MS = 3000;
 const BUCKET_MS = 200;
+/** The server pushes to a client flow this long at most (a client gone without `stop`). */
+const PUSH_MAX_MS = 120_000;
 
 export interface PeerFlow {
   id: number;
@@ -45,9 +49,11 @@ export interface PeerResult {
   stop: number;
   tcp: PeerFlow[];
   udp: PeerFlow[];
+  /** Push flows (server to client only), when asked for. */
+  push?: PeerFlow[];
   attempts: PeerAttempt[];
   /** Per 200 ms from `start`: how many flows got at least one echo. */
-  buckets: { ms: number; tcp: number[]; udp: number[] };
+  buckets: { ms: number; tcp: number[]; udp: number[]; push?: number[] };
 }
 
 const now = () => performance.timeOrigin + performance.now();
@@ -66,7 +72,27 @@ function server(addr: string, port: number): void {
     s.pipe(s);
   });
   const udp = createSocket('udp4');
-  udp.on('message', (msg, rinfo) => udp.send(msg, rinfo.port, rinfo.address));
+  const pushes = new Map<string, NodeJS.Timeout>();
+  const endPush = (key: string) => {
+    clearInterval(pushes.get(key));
+    pushes.delete(key);
+  };
+  udp.on('message', (msg, rinfo) => {
+    const text = msg.toString();
+    const key = `${rinfo.address}:${rinfo.port}`;
+    if (text.startsWith('push ')) {
+      // A push flow: this side talks from now on, every interval the client asked for.
+      if (pushes.has(key)) return;
+      const every = Math.max(20, Number.parseInt(text.slice(5), 10) || 100);
+      let seq = 0;
+      pushes.set(
+        key,
+        setInterval(() => udp.send(`${++seq}\n`, rinfo.port, rinfo.address), every),
+      );
+      setTimeout(() => endPush(key), PUSH_MAX_MS).unref();
+    } else if (text.startsWith('stop')) endPush(key);
+    else udp.send(msg, rinfo.port, rinfo.address);
+  });
   udp.on('error', () => {});
   let bound = 0;
   const done = () => {
@@ -80,8 +106,9 @@ class Client {
   private readonly start = now();
   readonly tcp: PeerFlow[] = [];
   readonly udp: PeerFlow[] = [];
+  readonly push: PeerFlow[] = [];
   readonly attempts: PeerAttempt[] = [];
-  private readonly buckets = { tcp: [] as number[], udp: [] as number[] };
+  private readonly buckets = { tcp: [] as number[], udp: [] as number[], push: [] as number[] };
   private readonly lastBucket = new Map<PeerFlow, number>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly sockets: { destroy(): void }[] = [];
@@ -95,7 +122,7 @@ class Client {
     private readonly lateMs: number,
   ) {}
 
-  private reply(kind: 'tcp' | 'udp', f: PeerFlow): void {
+  private reply(kind: 'tcp' | 'udp' | 'push', f: PeerFlow): void {
     const t = now();
     if (f.lastReply !== undefined && t - f.lastReply > 2.5 * f.intervalMs) f.gaps.push([f.lastReply, t]);
     f.firstReply ??= t;
@@ -113,14 +140,14 @@ class Client {
 
   private checkReady(): void {
     if (this.readyDone) return;
-    if ([...this.tcp, ...this.udp].every((f) => f.firstReply !== undefined)) this.ready();
+    if ([...this.tcp, ...this.udp, ...this.push].every((f) => f.firstReply !== undefined)) this.ready();
   }
 
   private ready(): void {
     if (this.readyDone) return;
     this.readyDone = true;
     const est = (fs: PeerFlow[]) => fs.filter((f) => f.firstReply !== undefined && !f.error).length;
-    out({ type: 'ready', t: now(), tcp: est(this.tcp), udp: est(this.udp) });
+    out({ type: 'ready', t: now(), tcp: est(this.tcp), udp: est(this.udp), push: est(this.push) });
   }
 
   private every(f: PeerFlow, send: () => void): void {
@@ -186,6 +213,37 @@ class Client {
     );
   }
 
+  /** A push flow: says `push` (again every 500 ms until the server's first message), then only listens. On
+   * close it says `stop`, so the server stops pushing. */
+  openPush(id: number): void {
+    const f = this.newFlow(id);
+    this.push.push(f);
+    const s = createSocket('udp4');
+    let hello: NodeJS.Timeout | undefined;
+    this.sockets.push({
+      destroy: () => {
+        clearInterval(hello);
+        s.send('stop\n', () => s.close());
+      },
+    });
+    s.on('message', () => {
+      clearInterval(hello);
+      this.reply('push', f);
+    });
+    s.on('error', (e: NodeJS.ErrnoException) => {
+      f.error = { t: now(), code: e.code ?? e.message };
+    });
+    s.connect(this.port, this.addr, () => {
+      const say = () => {
+        if (f.firstReply === undefined) s.send(`push ${f.intervalMs}\n`);
+        else clearInterval(hello);
+      };
+      say();
+      hello = setInterval(say, 500);
+      this.timers.push(hello);
+    });
+  }
+
   /** One new connection: connect, send a line, wait for its echo. */
   attempt(): void {
     const a: PeerAttempt = { t: now(), ok: false };
@@ -211,10 +269,11 @@ class Client {
     void p.then(() => this.pending.delete(p));
   }
 
-  run(tcp: number, udp: number, attemptMs: number): void {
+  run(tcp: number, udp: number, push: number, attemptMs: number): void {
     for (let i = 0; i < tcp; i++) this.openTcp(i);
     for (let i = 0; i < udp; i++) this.openUdp(i);
-    if (tcp + udp === 0) this.ready();
+    for (let i = 0; i < push; i++) this.openPush(i);
+    if (tcp + udp + push === 0) this.ready();
     // Whatever could connect within 8 s is what the scenario starts with.
     this.timers.push(setTimeout(() => this.ready(), 8000));
     if (attemptMs > 0) this.timers.push(setInterval(() => this.attempt(), attemptMs));
@@ -240,6 +299,7 @@ class Client {
       stop,
       tcp: this.tcp,
       udp: this.udp,
+      ...(this.push.length > 0 ? { push: this.push } : {}),
       attempts: this.attempts,
       buckets: { ms: BUCKET_MS, ...this.buckets },
     };
@@ -256,7 +316,7 @@ function main(argv: string[]): void {
   const port = Number(a.get('port'));
   if (!addr || !Number.isInteger(port)) {
     process.stderr.write(
-      'usage: sessions-peer server|client --addr A --port P [--tcp N --udp N --attempt-ms MS --late-ms MS]\n',
+      'usage: sessions-peer server|client --addr A --port P [--tcp N --udp N --push N --attempt-ms MS --late-ms MS]\n',
     );
     process.exit(2);
   }
@@ -265,7 +325,12 @@ function main(argv: string[]): void {
     return;
   }
   const c = new Client(addr, port, Number(a.get('late-ms') ?? 300));
-  c.run(Number(a.get('tcp') ?? 50), Number(a.get('udp') ?? 50), Number(a.get('attempt-ms') ?? 100));
+  c.run(
+    Number(a.get('tcp') ?? 50),
+    Number(a.get('udp') ?? 50),
+    Number(a.get('push') ?? 0),
+    Number(a.get('attempt-ms') ?? 100),
+  );
   const rl = createInterface({ input: process.stdin });
   let stopping = false;
   rl.on('line', (line) => {

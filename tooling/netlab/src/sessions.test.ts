@@ -111,6 +111,27 @@ describe('session flows', () => {
     expect(r.attempts).toEqual([[100, true]]);
     // 1 and 2 of the 4 flows up before the event: "some" for both buckets, merged.
     expect(r.timeline.tcp[0]).toEqual([-4000, -3800, 0.5]);
+    expect(r.push).toBeUndefined();
+  });
+
+  it('counts push flows (server to client only) like UDP ones, when the client had some', () => {
+    const r = analyseSessions(
+      {
+        type: 'result',
+        start: T0 - 4000,
+        stop: END,
+        tcp: [],
+        udp: [],
+        // One kept its mapping; the other's last push arrived before the event: lost with the old master.
+        push: [flow({}), flow({ id: 1, lastReply: T0 - 20 })],
+        attempts: [],
+        buckets: { ms: 100, tcp: [], udp: [], push: [2] },
+      },
+      T0,
+      [],
+    );
+    expect(r.push).toMatchObject({ establishedBeforeEvent: 2, survived: 1, reset: 0, stalled: 1 });
+    expect(r.push?.longestStallMs).toBe(END - (T0 - 20) - 80);
   });
 });
 

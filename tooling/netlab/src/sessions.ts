@@ -46,6 +46,8 @@ export interface NewConnections {
 export interface SessionsResult {
   tcp: SessionCounts;
   udp: SessionCounts;
+  /** UDP flows where only the internet side talks (the new master must hold their NAT mapping already). */
+  push?: SessionCounts;
   newConnections: NewConnections;
   /** Timeline runs relative to the scenario start: [from, to, fraction of the flows answering]. */
   timeline: { tcp: [number, number, number][]; udp: [number, number, number][] };
@@ -141,6 +143,7 @@ export function analyseSessions(
   return {
     tcp: countFlows(raw.tcp, t0, end, false),
     udp: countFlows(raw.udp, t0, end, true),
+    ...(raw.push?.length ? { push: countFlows(raw.push, t0, end, true) } : {}),
     newConnections: countAttempts(raw.attempts, t0, outages),
     timeline: {
       tcp: bucketRuns(raw.buckets.tcp, raw.buckets.ms, raw.start, t0, est(raw.tcp), end),
@@ -205,6 +208,7 @@ export class SessionProbe {
     readonly tcp = 50,
     readonly udp = 50,
     readonly attemptMs = 100,
+    readonly push = 0,
   ) {}
 
   start(): void {
@@ -217,6 +221,8 @@ export class SessionProbe {
       String(this.tcp),
       '--udp',
       String(this.udp),
+      '--push',
+      String(this.push),
       '--attempt-ms',
       String(this.attemptMs),
       '--late-ms',
@@ -281,6 +287,8 @@ export interface SessionOptions {
   scenarios: readonly string[];
   tcp: number;
   udp: number;
+  /** Push flows (server to client only); default: as many as `udp`. */
+  push?: number;
 }
 
 /** The scenario's session client, started (a boot has no route yet: only new connections, no flows). */
@@ -292,7 +300,14 @@ export async function startScenarioSessions(
 ): Promise<SessionProbe | undefined> {
   if (!o?.scenarios.includes(name)) return undefined;
   await o.server.start();
-  const probe = new SessionProbe(lanNs, o.server, fromScratch ? 0 : o.tcp, fromScratch ? 0 : o.udp);
+  const probe = new SessionProbe(
+    lanNs,
+    o.server,
+    fromScratch ? 0 : o.tcp,
+    fromScratch ? 0 : o.udp,
+    100,
+    fromScratch ? 0 : (o.push ?? o.udp),
+  );
   probe.start();
   return probe;
 }

@@ -1,6 +1,6 @@
 /**
  * The lab's summary as tables, plain and constrained side by side: one row per variant and scenario, the
- * ping outages of both directions and the sessions (TCP, UDP, new connections during the outage).
+ * ping outages of both directions and the sessions (TCP, UDP, UDP push, new connections during the outage).
  */
 import type { LabReport } from './run.js';
 import type { ScenarioResult } from './scenarios.js';
@@ -84,7 +84,12 @@ export function summaryTables(report: LabReport): { pings: string[]; sessions: s
         [
           'variant',
           'scenario',
-          ...ks.flatMap((k) => [`${k}: TCP s/r/st longest`, 'UDP s/r/st longest', 'new in outage ok/tried']),
+          ...ks.flatMap((k) => [
+            `${k}: TCP s/r/st longest`,
+            'UDP s/r/st longest',
+            'UDP push s/r/st longest',
+            'new in outage ok/tried',
+          ]),
         ],
         withSessions.map((r) => [
           r.variant,
@@ -92,6 +97,7 @@ export function summaryTables(report: LabReport): { pings: string[]; sessions: s
           ...ks.flatMap((k) => [
             flowCell(r[k]?.sessions?.tcp),
             flowCell(r[k]?.sessions?.udp),
+            flowCell(r[k]?.sessions?.push),
             newConnCell(r[k]),
           ]),
         ]),

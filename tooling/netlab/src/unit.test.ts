@@ -118,9 +118,9 @@ describe('keepalived bounds', () => {
     expect(skewMs(0.1, 50, 3)).toBeCloseTo(80.5, 1);
     expect(detectionBoundMs(0.1, 50, 3)).toBeCloseTo(380.5, 1);
   });
-  it('the tuned variant is VRRPv3 with a sub-second advert and no auth', () => {
+  it('the tuned variant is the fast detection profile: VRRPv3 with a sub-second advert and no auth', () => {
     const t = variantSpec(spec, { hooks: 'fifo', tuned: true });
-    expect(t.vrrp).toMatchObject({ version: 3, hooks: 'fifo' });
+    expect(t.vrrp).toMatchObject({ version: 3, hooks: 'fifo', fastDetection: true });
     expect(t.vrrp.advertInt).toBeLessThan(1);
     expect(t.vrrp.auth).toBeUndefined();
     expect(spec.vrrp.version).toBe(2);
