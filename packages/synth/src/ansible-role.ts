@@ -94,66 +94,78 @@ hagate_initramfs_cmd: [update-initramfs, -u]
 hagate_handover_timeout: 30
 `;
 
-/** tasks/main.yml: stage, validate, compare with what is live. Changes nothing live. */
+/** tasks/main.yml: compare with what is live; stage and validate what differs. Changes nothing live. */
 export const MAIN_YML = `---
-- name: Make the staging folders
-  ansible.builtin.file:
-    path: "{{ hagate_stage_dir }}/{{ item }}"
-    state: directory
-    owner: root
-    group: root
-    mode: "0755"
-  loop: "{{ hagate_files | map(attribute='path') | map('dirname') | unique | list }}"
-
-- name: Stage the files of this router
-  ansible.builtin.copy:
-    src: "{{ hagate_tree }}/{{ item.path }}"
-    dest: "{{ hagate_stage_dir }}/{{ item.path }}"
-    owner: root
-    group: root
-    mode: "{{ item.mode }}"
-  loop: "{{ hagate_files }}"
-  loop_control:
-    label: "{{ item.path }}"
-
-- name: Stage the interfaces applier
-  ansible.builtin.copy:
-    src: hagate-ifapply
-    dest: "{{ hagate_stage_dir }}/hagate-ifapply"
-    owner: root
-    group: root
-    mode: "0755"
-
-- name: Validate keepalived.conf with keepalived
+- name: Read the live files (SHA-1, mode, owner), in one command
   ansible.builtin.command:
-    argv: [keepalived, -t, -f, "{{ hagate_stage_dir }}/etc/keepalived/keepalived.conf"]
-  changed_when: false
-
-- name: Load the firewall in a scratch network namespace (the kernel checks it; the live one is untouched)
-  ansible.builtin.command:
-    argv: [unshare, --net, --, nft, -f, "{{ hagate_stage_dir }}/etc/nftables/hagate.nft"]
-  changed_when: false
-
-- name: Parse the interfaces file with ifquery
-  ansible.builtin.command:
-    argv: [ifquery, -i, "{{ hagate_stage_dir }}/etc/network/interfaces", --list, --all]
-  changed_when: false
-
-- name: Read the live files
-  ansible.builtin.stat:
-    path: "{{ hagate_root }}/{{ item.path }}"
-    checksum_algorithm: sha1
-  loop: "{{ hagate_files }}"
-  loop_control:
-    label: "{{ item.path }}"
+    argv: >-
+      {{ ['sh', '-c', 'for f do if [ -f "$f" ]; then s=$(sha1sum < "$f"); echo "\${s%% *} $(stat -c %a:%U "$f") $f";
+      else echo "missing - $f"; fi; done', 'hagate-read']
+      + (hagate_files | map(attribute='path') | map('regex_replace', '^', hagate_root ~ '/') | list) }}
   register: hagate_live
+  changed_when: false
+
+- name: Checksum the generated files (on the controller)
+  ansible.builtin.command:
+    argv: "{{ ['sha1sum', '--'] + (hagate_files | map(attribute='path') | map('regex_replace', '^', hagate_tree ~ '/') | list) }}"
+  delegate_to: localhost
+  register: hagate_want
+  changed_when: false
 
 - name: Note the files that differ from the generated ones
   ansible.builtin.set_fact:
     hagate_pending: >-
-      {% set out = [] %}{% for r in hagate_live.results %}{% if not r.stat.exists
-      or r.stat.checksum != r.item.sha1 or r.stat.mode != r.item.mode or r.stat.pw_name != 'root'
-      %}{% set _ = out.append(r.item.path) %}{% endif %}{% endfor %}{{ out }}
+      {% set out = [] %}{% for f in hagate_files %}{% set sha1 = hagate_want.stdout_lines[loop.index0].split(' ')[0] %}{%
+      if (sha1 ~ ' ' ~ f.mode[1:] ~ ':root ' ~ hagate_root ~ '/' ~ f.path) not in hagate_live.stdout_lines
+      %}{% set _ = out.append(f.path) %}{% endif %}{% endfor %}{{ out }}
+
+- name: Stage and validate
+  when: hagate_pending | length > 0
+  block:
+    - name: Stage the live files (the generated ones that differ are copied over them next)
+      ansible.builtin.command:
+        argv: >-
+          {{ ['sh', '-c', 'stage=$1 root=$2; shift 2; rm -rf "$stage" && mkdir -p "$stage" && cd "$root/" &&
+          for f do if [ -f "$f" ]; then cp -p --parents "$f" "$stage/"; fi; done &&
+          if [ -f etc/network/interfaces ]; then cp -p etc/network/interfaces "$stage/interfaces.previous";
+          else : > "$stage/interfaces.previous"; fi', 'hagate-stage', hagate_stage_dir, hagate_root]
+          + (hagate_files | map(attribute='path') | list) }}
+      changed_when: false
+
+    - name: Stage the generated files that differ
+      ansible.builtin.copy:
+        src: "{{ hagate_tree }}/{{ item.path }}"
+        dest: "{{ hagate_stage_dir }}/{{ item.path }}"
+        owner: root
+        group: root
+        mode: "{{ item.mode }}"
+      loop: "{{ hagate_files | selectattr('path', 'in', hagate_pending) | list }}"
+      loop_control:
+        label: "{{ item.path }}"
+
+    - name: Stage the interfaces applier
+      ansible.builtin.copy:
+        src: hagate-ifapply
+        dest: "{{ hagate_stage_dir }}/hagate-ifapply"
+        owner: root
+        group: root
+        mode: "0755"
+      when: "'etc/network/interfaces' in hagate_pending"
+
+    - name: Validate keepalived.conf with keepalived
+      ansible.builtin.command:
+        argv: [keepalived, -t, -f, "{{ hagate_stage_dir }}/etc/keepalived/keepalived.conf"]
+      changed_when: false
+
+    - name: Load the firewall in a scratch network namespace (the kernel checks it; the live one is untouched)
+      ansible.builtin.command:
+        argv: [unshare, --net, --, nft, -f, "{{ hagate_stage_dir }}/etc/nftables/hagate.nft"]
+      changed_when: false
+
+    - name: Parse the interfaces file with ifquery
+      ansible.builtin.command:
+        argv: [ifquery, -i, "{{ hagate_stage_dir }}/etc/network/interfaces", --list, --all]
+      changed_when: false
 `;
 
 /** The kinds of router files, each applied by its handler (`other`: nothing to apply). */
@@ -185,22 +197,10 @@ ${kind === 'other' ? '' : `  notify: hagate ${kind}\n`}`;
 
 /** tasks/install.yml: the staged files go live, each kind notifying what applies it. */
 export const INSTALL_YML = `---
-- name: Keep the live interfaces file (ifdown of a changed stanza reads it)
-  ansible.builtin.shell:
-    cmd: >-
-      cp "{{ hagate_root }}/etc/network/interfaces" "{{ hagate_stage_dir }}/interfaces.previous"
-      2>/dev/null || : > "{{ hagate_stage_dir }}/interfaces.previous"
-  when: "'etc/network/interfaces' in hagate_pending"
+- name: Make the missing folders of the files
+  ansible.builtin.command:
+    argv: "{{ ['mkdir', '-p'] + (hagate_pending | map('regex_replace', '^', hagate_root ~ '/') | map('dirname') | unique | list) }}"
   changed_when: false
-
-- name: Make the folders of the live files
-  ansible.builtin.file:
-    path: "{{ hagate_root }}/{{ item }}"
-    state: directory
-    owner: root
-    group: root
-    mode: "0755"
-  loop: "{{ hagate_pending | map('dirname') | unique | list }}"
 
 ${FILE_KINDS.map(installTask).join('\n')}`;
 

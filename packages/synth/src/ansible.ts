@@ -1,10 +1,9 @@
 /**
  * The Ansible side of the output: `ansible/` with an inventory (one group per pair), one host_vars file per
- * router (its files with mode, SHA-1 and kind, its peer, its VIP), the playbook and the role (ansible-role.ts).
+ * router (its files with mode and kind, its peer, its VIP), the playbook and the role (ansible-role.ts).
  * One spec writes `ansible/` inside its tree; a fleet (several specs) also gets one `ansible/` next to the
  * pairs' trees, whose inventory holds every pair.
  */
-import { createHash } from 'node:crypto';
 import { vrrpSegment } from '@hagate/spec';
 import { adminPath } from './admin.js';
 import {
@@ -46,10 +45,7 @@ export function fileKind(path: string): FileKind {
 
 const q = (s: string) => JSON.stringify(s);
 
-function routerFiles(
-  pair: AnsiblePair,
-  router: string,
-): { path: string; mode: string; sha1: string; kind: FileKind }[] {
+function routerFiles(pair: AnsiblePair, router: string): { path: string; mode: string; kind: FileKind }[] {
   const prefix = `${router}/`;
   return pair.files
     .filter((f) => f.path.startsWith(prefix))
@@ -58,7 +54,6 @@ function routerFiles(
       return {
         path,
         mode: `0${((f.mode ?? 0o644) & 0o7777).toString(8)}`,
-        sha1: createHash('sha1').update(f.contents).digest('hex'),
         kind: fileKind(path),
       };
     });
@@ -82,12 +77,12 @@ function hostVars(pair: AnsiblePair, router: string, marker: string): string {
     'hagate_files:',
   ];
   for (const f of routerFiles(pair, router)) {
-    lines.push(`  - { path: ${q(f.path)}, mode: ${q(f.mode)}, sha1: ${q(f.sha1)}, kind: ${f.kind} }`);
+    lines.push(`  - { path: ${q(f.path)}, mode: ${q(f.mode)}, kind: ${f.kind} }`);
   }
   return `${lines.join('\n')}\n`;
 }
 
-function inventory(pairs: AnsiblePair[], marker: string): string {
+function inventory(pairs: Pick<AnsiblePair, 'input' | 'hostPrefix'>[], marker: string): string {
   const lines = ['---', `# ${marker}`, 'all:', '  children:', '    hagate_routers:', '      vars:'];
   lines.push('        ansible_user: root', '      children:');
   for (const pair of pairs) {
@@ -116,11 +111,17 @@ interpreter_python = auto_silent
 pipelining = True
 `;
 
-/** The `ansible/` files for these pairs (paths relative to the folder that holds `ansible/`). */
-export function ansibleFiles(pairs: AnsiblePair[], marker: string): GeneratedFile[] {
+/**
+ * The files of `ansible/` that hold no router file list: config, inventory (every pair), playbook, role.
+ * Paths are relative to the folder that holds `ansible/`.
+ */
+export function ansibleCommonFiles(
+  pairs: Pick<AnsiblePair, 'input' | 'hostPrefix'>[],
+  marker: string,
+): GeneratedFile[] {
   const yml = (text: string) => text.replace(/^---\n/, `---\n# ${marker}\n`);
   const role = 'ansible/roles/hagate_router';
-  const files: GeneratedFile[] = [
+  return [
     { path: 'ansible/ansible.cfg', contents: `# ${marker}\n${ANSIBLE_CFG}` },
     { path: 'ansible/inventory.yml', contents: inventory(pairs, marker) },
     { path: 'ansible/site.yml', contents: yml(SITE_YML) },
@@ -137,18 +138,19 @@ export function ansibleFiles(pairs: AnsiblePair[], marker: string): GeneratedFil
       mode: 0o755,
     },
   ];
-  for (const pair of pairs) {
-    for (const router of Object.keys(pair.input.spec.routers)) {
-      files.push({
-        path: `ansible/host_vars/${pair.hostPrefix}${router}.yml`,
-        contents: hostVars(pair, router, marker),
-      });
-    }
-  }
-  return files;
+}
+
+/** `ansible/host_vars/<host>.yml` of each router of a pair: its files (mode, kind), peer, tree. */
+export function ansibleHostVars(pair: AnsiblePair, marker: string): GeneratedFile[] {
+  return Object.keys(pair.input.spec.routers).map((router) => ({
+    path: `ansible/host_vars/${pair.hostPrefix}${router}.yml`,
+    contents: hostVars(pair, router, marker),
+  }));
 }
 
 /** One spec's `ansible/` folder, from the rest of its generated files. */
 export function synthAnsible(input: SynthInput, files: GeneratedFile[]): GeneratedFile[] {
-  return ansibleFiles([{ input, files, tree: '..', hostPrefix: '' }], generatedMarker(input));
+  const pair: AnsiblePair = { input, files, tree: '..', hostPrefix: '' };
+  const marker = generatedMarker(input);
+  return [...ansibleCommonFiles([pair], marker), ...ansibleHostVars(pair, marker)];
 }

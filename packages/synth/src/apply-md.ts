@@ -86,7 +86,7 @@ function networksStep(spec: Spec, p: Out): void {
     );
   }
   p('virsh net-list --all', '```', '');
-  p('Each network is listed `active` with autostart `yes`. Portgroups defined:', '');
+  p('`virsh net-list --all` shows each network `active`, autostart `yes`. Portgroups defined:', '');
   for (const [name, net] of Object.entries(spec.hypervisor.networks)) {
     for (const [pg, v] of Object.entries(net.portgroups)) {
       const what = v.trunk

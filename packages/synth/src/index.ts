@@ -14,7 +14,7 @@ import { synthNftables } from './nftables.js';
 import { synthSystemd } from './systemd.js';
 import type { GeneratedFile, SynthInput } from './types.js';
 
-export { type AnsiblePair, ansibleFiles } from './ansible.js';
+export { type AnsiblePair, ansibleCommonFiles, ansibleHostVars } from './ansible.js';
 export { SynthError } from './errors.js';
 export { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
