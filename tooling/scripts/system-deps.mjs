@@ -21,6 +21,7 @@ const needs = [
   // The deploy lab: the generated playbook runs with Debian's Ansible over SSH into the router namespaces
   // (each with its own sshd, own config and host keys; the machine's ssh service is never started).
   ['ansible-core', '/usr/bin/ansible-playbook'],
+  ['ansible-lint', '/usr/bin/ansible-lint'],
   ['openssh-server', '/usr/sbin/sshd'],
   ['openssh-client', '/usr/bin/ssh-keygen'],
   // udevadm test-builtin net_setup_link reads the generated .link files with udev's own parser.

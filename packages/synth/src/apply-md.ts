@@ -129,11 +129,13 @@ function osStep(spec: Spec, name: string, p: Out): void {
     }
   });
   customize.push(
+    // ifupdown alone configures the NICs (the image may bring systemd-networkd with a DHCP setup).
+    "  --run-command 'systemctl disable systemd-networkd.service systemd-networkd.socket 2>/dev/null || true' \\",
     "  --run-command 'systemctl enable nftables.service keepalived.service' \\",
     "  --run-command 'update-initramfs -u'",
   );
   p(
-    `The OS: Debian 12's cloud image on the root volume, then the router's own tree (\`../${name}/\`) as root-owned`,
+    `A new VM only (this overwrites the root volume): Debian 12's cloud image, then the router's tree (\`../${name}/\`) as root-owned`,
     'files (a tar of the files only, so no directory of the image changes owner or mode), the packages, your',
     'SSH key, /var and swap on their volumes, keepalived and the firewall enabled. The `.link` files name the NICs',
     '`eth0`, `eth1`... by MAC and PCI slot; `update-initramfs` puts them in the initramfs too.',
