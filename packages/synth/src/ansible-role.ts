@@ -27,7 +27,8 @@ export const SITE_YML = `---
       ansible.builtin.set_fact:
         hagate_is_master: "{{ (' ' ~ hagate_vip ~ '/') in hagate_vrrp_addrs.stdout }}"
 
-    - name: Check that the pair has exactly one master
+    - name: Check that the pair has exactly one master (-e hagate_bootstrap=true for a pair not running yet)
+      when: not (hagate_bootstrap | default(false) | bool)
       ansible.builtin.assert:
         that:
           - hagate_is_master | bool != hostvars[hagate_peer].hagate_is_master | bool
@@ -320,6 +321,7 @@ export const SETTLE_YML = `---
   changed_when: false
 
 - name: Wait until the VIP is on this router only when hagate_want_master, else on the peer only
+  when: not (hagate_bootstrap | default(false) | bool)
   ansible.builtin.command:
     argv: [ip, -4, -o, addr, show, dev, "{{ hagate_vrrp_iface }}"]
   delegate_to: "{{ item }}"
