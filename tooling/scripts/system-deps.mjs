@@ -49,9 +49,13 @@ const run = (args) => spawnSync('apt-get', args, { stdio: 'inherit', env }).stat
 const POLICY = '/usr/sbin/policy-rc.d';
 const saved = existsSync(POLICY) ? `${POLICY}.hagate-saved` : undefined;
 if (saved) renameSync(POLICY, saved);
-writeFileSync(POLICY, '#!/bin/sh\n# hagate system-deps: no service starts while packages are installed\nexit 101\n', {
-  mode: 0o755,
-});
+writeFileSync(
+  POLICY,
+  '#!/bin/sh\n# hagate system-deps: no service starts while packages are installed\nexit 101\n',
+  {
+    mode: 0o755,
+  },
+);
 let ok = false;
 try {
   ok = run(['update', '-q']) && run(['install', '-y', '-q', '--no-install-recommends', ...missing]);
