@@ -133,7 +133,7 @@ export const MAIN_YML = `---
           + (hagate_files | map(attribute='path') | list) }}
       changed_when: false
 
-    - name: Stage the generated files that differ
+    - name: Stage the generated files that differ (not live, so not counted as a change)
       ansible.builtin.copy:
         src: "{{ hagate_tree }}/{{ item.path }}"
         dest: "{{ hagate_stage_dir }}/{{ item.path }}"
@@ -143,6 +143,7 @@ export const MAIN_YML = `---
       loop: "{{ hagate_files | selectattr('path', 'in', hagate_pending) | list }}"
       loop_control:
         label: "{{ item.path }}"
+      changed_when: false
 
     - name: Stage the interfaces applier
       ansible.builtin.copy:
@@ -152,6 +153,7 @@ export const MAIN_YML = `---
         group: root
         mode: "0755"
       when: "'etc/network/interfaces' in hagate_pending"
+      changed_when: false
 
     - name: Validate keepalived.conf with keepalived
       ansible.builtin.command:

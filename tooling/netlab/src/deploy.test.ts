@@ -57,6 +57,8 @@ describe('deploy lab: the generated Ansible playbook over SSH into the running p
     // 3. The backup's kernel refuses the firewall: the playbook fails there, before anything goes live.
     expect(failing?.status).not.toBe(0);
     expect(failing?.recap.extrout2?.failed).toBe(1);
+    expect(failing?.recap.extrout1?.changed).toBe(0);
+    expect(failing?.recap.extrout2?.changed).toBe(0);
     expect(failing?.tail).toContain('Load the firewall in a scratch network namespace');
     expect(r.transitionsAfter.failing).toBe(0);
     for (const h of ['extrout1', 'extrout2']) expect(r.filesMatch[`failing-validation ${h}`], h).toBe(true);
