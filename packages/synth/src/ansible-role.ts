@@ -205,7 +205,20 @@ export const INSTALL_YML = `---
     argv: "{{ ['mkdir', '-p'] + (hagate_pending | map('regex_replace', '^', hagate_root ~ '/') | map('dirname') | unique | list) }}"
   changed_when: false
 
-${FILE_KINDS.map(installTask).join('\n')}`;
+${FILE_KINDS.map(installTask).join('\n')}
+- name: Read whether nftables and keepalived start at boot
+  ansible.builtin.command:
+    argv: "{{ hagate_service_cmd + ['is-enabled', 'nftables.service', 'keepalived.service'] }}"
+  register: hagate_enabled
+  changed_when: false
+  failed_when: false
+
+- name: Start nftables and keepalived at boot
+  ansible.builtin.command:
+    argv: "{{ hagate_service_cmd + ['enable', 'nftables.service', 'keepalived.service'] }}"
+  when: hagate_enabled.stdout_lines | select('equalto', 'enabled') | list | length < 2
+  changed_when: true
+`;
 
 export const HANDLERS_YML = `---
 # Run in this order (the order of this file), once per play, or where a task flushes them.
