@@ -53,12 +53,31 @@ describe('hagate gen on the dedibox example', () => {
       `${r}/etc/network/interfaces`,
       `${r}/etc/nftables.conf`,
       `${r}/etc/nftables/hagate.nft`,
+      `${r}/etc/systemd/network/10-hagate-eth0.link`,
+      `${r}/etc/systemd/network/10-hagate-eth1.link`,
+      `${r}/etc/systemd/network/10-hagate-eth2.link`,
       `${r}/etc/systemd/system/keepalived.service.d/hagate.conf`,
       `${r}/usr/local/sbin/hagate-agent`,
     ];
+    const ansible = [
+      'ansible.cfg',
+      'host_vars/extrout1.yml',
+      'host_vars/extrout2.yml',
+      'inventory.yml',
+      'roles/hagate_router/defaults/main.yml',
+      'roles/hagate_router/files/hagate-ifapply',
+      'roles/hagate_router/handlers/main.yml',
+      'roles/hagate_router/tasks/backup.yml',
+      'roles/hagate_router/tasks/install.yml',
+      'roles/hagate_router/tasks/main.yml',
+      'roles/hagate_router/tasks/master.yml',
+      'roles/hagate_router/tasks/settle.yml',
+      'site.yml',
+    ].map((f) => `ansible/${f}`);
     expect(files).toEqual(
       [
         '.hagate-manifest.json',
+        ...ansible,
         ...routerFiles('extrout1'),
         ...routerFiles('extrout2'),
         'hyperv/apply.md',
@@ -161,8 +180,15 @@ describe('hagate gen on a fleet (several specs)', () => {
     const out = join(dir, 'out');
     const r = hagate(['gen', ...specArgs(specs), '--out', out]);
     expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/: 75 files, 75 changed\n$/);
-    expect((await readdir(out)).sort()).toEqual(['pair-0', 'pair-1', 'pair-2']);
+    // 44 files per pair, and the fleet's Ansible folder: one inventory, host_vars for the 6 routers.
+    expect(r.stdout).toMatch(/: 149 files, 149 changed\n$/);
+    expect((await readdir(out)).sort()).toEqual(['ansible', 'pair-0', 'pair-1', 'pair-2']);
+    const inventory = await readFile(join(out, 'ansible/inventory.yml'), 'utf8');
+    for (const pair of ['pair-0', 'pair-1', 'pair-2'])
+      for (const router of ['extrout1', 'extrout2']) expect(inventory).toContain(`${pair}-${router}:`);
+    expect(await readFile(join(out, 'ansible/host_vars/pair-1-extrout2.yml'), 'utf8')).toContain(
+      'hagate_tree: "{{ inventory_dir }}/../pair-1/extrout2"',
+    );
     const single = join(dir, 'single');
     expect(hagate(['gen', '--spec', DEDIBOX, '--out', single]).status).toBe(0);
     for (const pair of ['pair-0', 'pair-1', 'pair-2']) {
@@ -174,7 +200,7 @@ describe('hagate gen on a fleet (several specs)', () => {
     const before = new Map<string, number>();
     for (const f of await listTree(out)) before.set(f, (await stat(join(out, f))).mtimeMs);
     const again = hagate(['gen', ...specArgs(specs), '--out', out]);
-    expect(again.stdout).toMatch(/: 75 files, 0 changed\n$/);
+    expect(again.stdout).toMatch(/: 149 files, 0 changed\n$/);
     for (const [f, mtime] of before) expect((await stat(join(out, f))).mtimeMs, f).toBe(mtime);
     expect(hagate(['gen', ...specArgs(specs), '--out', out, '--check']).status).toBe(0);
   });
@@ -194,13 +220,16 @@ describe('hagate gen on a fleet (several specs)', () => {
       'network/interfaces',
       'nftables.conf',
       'nftables/hagate.nft',
+      'systemd/network/10-hagate-eth0.link',
+      'systemd/network/10-hagate-eth1.link',
+      'systemd/network/10-hagate-eth2.link',
       'systemd/system/keepalived.service.d/hagate.conf',
     ];
     expect(r.stdout).toBe(
       [
         `changed ${out}/pair-0/hyperv/apply.md`,
         ...etc.map((f) => `added   ${out}/pair-1/extrout2/etc/${f}`),
-        `${out}: 50 files, 7 changed`,
+        `${out}: 103 files, 10 changed`,
         '',
       ].join('\n'),
     );

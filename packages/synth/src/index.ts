@@ -3,15 +3,18 @@
  * the same spec always gives the same bytes.
  */
 import { synthAgent } from './agent.js';
+import { synthAnsible } from './ansible.js';
 import { synthConntrackd } from './conntrackd.js';
 import { SynthError } from './errors.js';
 import { synthInterfaces } from './interfaces.js';
 import { synthKeepalived } from './keepalived.js';
 import { synthLibvirt } from './libvirt.js';
+import { synthLinks } from './links.js';
 import { synthNftables } from './nftables.js';
 import { synthSystemd } from './systemd.js';
 import type { GeneratedFile, SynthInput } from './types.js';
 
+export { type AnsiblePair, ansibleCommonFiles, ansibleHostVars } from './ansible.js';
 export { SynthError } from './errors.js';
 export { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
@@ -21,6 +24,7 @@ const generators: ((input: SynthInput) => GeneratedFile[])[] = [
   synthKeepalived,
   synthNftables,
   synthSystemd,
+  synthLinks,
   synthConntrackd,
   synthAgent,
   synthLibvirt,
@@ -29,6 +33,8 @@ const generators: ((input: SynthInput) => GeneratedFile[])[] = [
 /** All files of the output tree, sorted by path. Throws SynthError for a spec value it cannot render. */
 export function synth(input: SynthInput): GeneratedFile[] {
   const files = generators.flatMap((g) => g(input));
+  // The Ansible inventory lists each router's files (mode, checksum): it comes last.
+  files.push(...synthAnsible(input, files));
   const seen = new Set<string>();
   for (const f of files) {
     if (seen.has(f.path)) throw new SynthError([], `two generators produced ${f.path}`);

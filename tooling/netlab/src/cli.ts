@@ -6,6 +6,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { runDeploy } from './deploy.js';
 import { renderHtml } from './report.js';
 import { ALL_SCENARIOS, type LabOptions, type RunKind, runLab, type Selectable } from './run.js';
 import { summaryTables } from './table.js';
@@ -26,7 +27,9 @@ const USAGE = `usage: node tooling/netlab/dist/cli.js [options]
   --baseline-dir D  the how-to's scripts (default: tooling/baseline)
   --tree DIR        run on an already generated tree instead of running hagate gen
   --out DIR         where lab-report.json and lab-report.html go (default: .)
-Needs root, keepalived, nft, ip, ifup, ping.`;
+  --deploy          only the deploy scenario: the generated playbook over SSH into the running pair
+                    (rolling update measured, idempotent run, failing validation); writes deploy-report.json
+Needs root, keepalived, nft, ip, ifup, ping (--deploy: ansible-playbook, sshd too).`;
 
 function fail(msg: string): never {
   process.stderr.write(`netlab: ${msg}\n${USAGE}\n`);
@@ -37,6 +40,7 @@ export async function main(argv: string[]): Promise<number> {
   const opts: LabOptions = { progress: (l) => process.stderr.write(`${l}\n`) };
   let out = '.';
   const runs: RunKind[] = [];
+  let deploy = false;
   const count = (a: string, v: string, min: number) => {
     const n = Number(v);
     if (!Number.isInteger(n) || n < min) fail(`${a}: expected an integer >= ${min}, found ${v}`);
@@ -109,6 +113,9 @@ export async function main(argv: string[]): Promise<number> {
       case '--out':
         out = val();
         break;
+      case '--deploy':
+        deploy = true;
+        break;
       case '-h':
       case '--help':
         process.stdout.write(`${USAGE}\n`);
@@ -119,6 +126,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (runs.length) opts.runs = runs;
   if (process.getuid?.() !== 0) fail('the lab creates network namespaces: run it as root');
+  if (deploy) return deployOnly(out, opts.progress);
   const report = await runLab(opts);
   mkdirSync(out, { recursive: true });
   writeFileSync(join(out, 'lab-report.json'), `${JSON.stringify(report, null, 2)}\n`);
@@ -137,6 +145,27 @@ export async function main(argv: string[]): Promise<number> {
     `\n${report.note.join('\n')}\n\nwrote ${join(out, 'lab-report.json')} and ${join(out, 'lab-report.html')}: ${report.ok ? 'PASS' : 'FAIL'}\n`,
   );
   return report.ok ? 0 : 1;
+}
+
+async function deployOnly(out: string, progress: LabOptions['progress']): Promise<number> {
+  const r = await runDeploy(progress ? { progress } : {});
+  mkdirSync(out, { recursive: true });
+  writeFileSync(join(out, 'deploy-report.json'), `${JSON.stringify(r, null, 2)}\n`);
+  const d = r.rolling.directions;
+  const [rolling, again, failing] = r.runs;
+  const ok =
+    r.rolling.ok &&
+    rolling?.status === 0 &&
+    again?.status === 0 &&
+    failing?.status !== 0 &&
+    Object.values(again?.recap ?? {}).every((h) => h.changed === 0) &&
+    Object.values(r.filesMatch).every(Boolean);
+  process.stderr.write(
+    `rolling update: LAN -> internet ${Math.round(d.lanToInternet.outageMs)} ms, internet -> failover IP ${Math.round(d.internetToFailover.outageMs)} ms, VIP without a holder ${r.vipLessMs} ms (bound ${r.handoverBoundMs} ms)\n` +
+      `runs: ${r.runs.map((x) => `${x.name} exit ${x.status} in ${x.durationMs} ms`).join('; ')}\n` +
+      `wrote ${join(out, 'deploy-report.json')}: ${ok ? 'PASS' : 'FAIL'}\n`,
+  );
+  return ok ? 0 : 1;
 }
 
 main(process.argv.slice(2)).then(

@@ -8,6 +8,7 @@ export {
 } from './cgroup.js';
 export { type CleanupReport, cleanup, LAB_PREFIX, LAB_ROOT, labNamespaces } from './cleanup.js';
 export type { ConstrainedReport } from './constrained.js';
+export { changedSpec, type DeployReport, type PlaybookRun, runDeploy } from './deploy.js';
 export { Lab, type LabEvent, type RouterSnapshot } from './lab.js';
 export { CpuLoad } from './load.js';
 export { detectionBoundMs, type LabPlan, planLab, type RouterPlan, skewMs } from './plan.js';
