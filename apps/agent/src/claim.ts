@@ -19,7 +19,9 @@
  */
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import type { ClaimState } from '@hagate/spec/agent-config';
+import type { AgentConfig } from '@hagate/spec/agent-config';
+
+type ClaimState = NonNullable<AgentConfig['claim']>;
 
 const MAGIC = 'hagate-claim/1';
 const KINDS = ['QUERY', 'HOLDING', 'KEEPING', 'FREE', 'RELEASED'] as const;

@@ -237,7 +237,6 @@ export type SysctlState = Parsed<typeof sysctlShape>;
 export type AnnounceState = Parsed<typeof announceShape>;
 export type RoleState = Parsed<typeof roleShape>;
 export type HandoverState = Parsed<typeof handoverShape>;
-export type ClaimState = Parsed<typeof claimShape>;
 export type OwnedObjects = Parsed<typeof ownedShape>;
 export type FirewallState = Parsed<typeof firewallShape>;
 export type DemoteState = Parsed<typeof demoteShape>;
