@@ -10,6 +10,7 @@ import { describeOwned, type OwnedLink, readOwned } from './owned.js';
 import { describePlan, type Role } from './plan.js';
 import { PlanError, preflight, reconcile } from './reconcile.js';
 import { probeStateDir, readState, statePath, type TransitionRecord } from './state.js';
+import { describeView, statusView } from './status-view.js';
 
 export async function dryRunPlan(config: AgentConfig, role: Role, event: string): Promise<number> {
   try {
@@ -62,10 +63,21 @@ export async function status(config: AgentConfig, opts: { json: boolean }): Prom
   }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
   const firewall = { table: `${fw.table.family} ${fw.table.name}`, loaded: table.code === 0 };
   const demoted = demotion?.marker || demotion?.value === '1';
-  const code = failed || demoted || !firewall.loaded || (Array.isArray(drift) && drift.length > 0) ? 1 : 0;
+  // keepalived's own view next to the agent's and the kernel's (status-view.ts).
+  const view = await statusView(config, state);
+  const code =
+    failed ||
+    demoted ||
+    !firewall.loaded ||
+    (Array.isArray(drift) && drift.length > 0) ||
+    view.disagreements.length > 0
+      ? 1
+      : 0;
   if (opts.json) {
+    const { keepalived, kernel: kernelView, maintenance, health, disagreements, totals } = view;
+    const more = { keepalived, kernelView, maintenance, health, disagreements, totals };
     process.stdout.write(
-      `${JSON.stringify({ ...state, lastFailed: failed !== undefined, kernel, drift, firewall, demotion }, null, 2)}\n`,
+      `${JSON.stringify({ ...state, lastFailed: failed !== undefined, kernel, drift, firewall, demotion, ...more }, null, 2)}\n`,
     );
     return code;
   }
@@ -88,6 +100,7 @@ export async function status(config: AgentConfig, opts: { json: boolean }): Prom
     out.push(
       `DEMOTED: ${demotion.file} says 1 (keepalived's start-up value until a transition succeeds here)`,
     );
+  out.push(...describeView(view));
   const warned = last?.warnings;
   if (warned?.length) out.push(`last transition's warnings: ${warned.join('; ')}`);
   const against = state.role ? 'the role' : `the ${target} state`;

@@ -166,6 +166,31 @@ const conntrackShape = object(
   },
   "conntrackd's control socket (its UNIX Path), which the agent talks to directly: commit the peer's connections before the external NIC comes up, then flush, resync and send them (master); have the kernel table flushed after conntrackd's PurgeTimeout and ask the peer for its table (backup). A failure never stops the transition.",
 );
+const maintenanceShape = object(
+  { file: absPath },
+  'Where `hagate-agent maintenance on` keeps its marker, in a folder that survives reboots (the agent defaults to /var/lib/hagate/maintenance.json): while it is there the agent keeps the demotion file at 1, so the peer holds the master role, also after keepalived restarts (its init_file writes 1) and reboots.',
+);
+const keepalivedShape = object(
+  {
+    pidFile: optional(absPath, '/run/keepalived.pid'),
+    tmpDir: optional(absPath, '/tmp'),
+    dumpTimeoutMs: optional(int(100, 10_000), 1000),
+  },
+  'Where status finds keepalived: its main pid file, and the folder (its TMPDIR) its JSON dump (keepalived --signum=JSON) is written to.',
+);
+const metricsShape = object(
+  { file: absPath },
+  "The Prometheus text file `hagate-agent metrics` writes (atomically), for node_exporter's textfile collector, e.g. /var/lib/prometheus/node-exporter/hagate.prom.",
+);
+const healthShape = object(
+  {
+    gateway: ipv4,
+    dev: ifname,
+    timeoutMs: optional(int(100, 10_000), 1000),
+    holdMs: optional(int(0, 86_400_000), 300_000),
+  },
+  'The upstream check keepalived runs (vrrp_script `hagate-agent health`): the master pings the provider gateway on the external NIC; a backup, whose external NIC is down, repeats the verdict it had as master for holdMs, then reports healthy again.',
+);
 const configShape = object(
   {
     $comment: optional(str()),
@@ -186,6 +211,10 @@ const configShape = object(
     demote: optional(demoteShape),
     conntrack: optional(conntrackShape),
     handover: optional(handoverShape),
+    maintenance: optional(maintenanceShape),
+    keepalived: optional(keepalivedShape),
+    metrics: optional(metricsShape),
+    health: optional(healthShape),
   },
   'hagate-agent configuration: what the agent must make true on one router in each VRRP role.',
 );
@@ -202,6 +231,10 @@ export type OwnedObjects = Parsed<typeof ownedShape>;
 export type FirewallState = Parsed<typeof firewallShape>;
 export type DemoteState = Parsed<typeof demoteShape>;
 export type ConntrackState = Parsed<typeof conntrackShape>;
+export type MaintenanceState = Parsed<typeof maintenanceShape>;
+export type KeepalivedLocation = Parsed<typeof keepalivedShape>;
+export type MetricsState = Parsed<typeof metricsShape>;
+export type HealthState = Parsed<typeof healthShape>;
 export type AgentConfig = Parsed<typeof configShape>;
 
 /** Offset of the first JSON syntax error in `text` (V8 messages do not always carry one). */
