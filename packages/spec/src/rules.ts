@@ -1,6 +1,7 @@
 /** Cross-field rules of a spec that already matches the schema. Each finding names a spec path. */
 import { inSubnet, isNetworkOrBroadcast } from './ipv4.js';
 import { segmentInterface } from './model.js';
+import { checkOpsRules } from './rules-ops.js';
 import type { Spec } from './schema.js';
 
 export interface RuleIssue {
@@ -295,5 +296,6 @@ export function checkRules(spec: Spec): RuleIssue[] {
       `expected a segment name (${Object.keys(spec.segments).join(', ')}), found "${spec.firewall.sshFrom}"`,
     );
   }
+  out.push(...checkOpsRules(spec));
   return out;
 }

@@ -5,8 +5,9 @@ import {
   type KeepalivedConfig,
   print,
   type VrrpInstance,
+  type VrrpScript,
 } from '@hagate/keepalived-config';
-import { peerOf, routerNames, vrrpSegment } from '@hagate/spec';
+import { failoverWeight, peerOf, routerNames, segmentInterface, vrrpSegment } from '@hagate/spec';
 import { DEMOTE_FILE } from './agent.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
@@ -73,8 +74,10 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     // re-announces the failover IP. Without it the loser may go quiet first and nothing re-announces.
     vrrpHigherPrioSendAdvert: true,
   };
-  // nopreempt only works from state BACKUP: without preemption both routers start as BACKUP.
-  const master = self.preferredMaster === true && vrrp.preempt;
+  // nopreempt only works from state BACKUP: without preemption both routers start as BACKUP. So does
+  // preempt_delay (keepalived clears it on a MASTER-state instance).
+  const master = self.preferredMaster === true && vrrp.preempt && vrrp.preemptDelay === undefined;
+  const ops = opsTracking(input, router);
   const instance: VrrpInstance = {
     name: vrrp.instance,
     state: master ? 'MASTER' : 'BACKUP',
@@ -83,6 +86,7 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     priority: self.priority,
     advertInt: vrrp.advertInt,
     preempt: vrrp.preempt,
+    ...(vrrp.preemptDelay !== undefined ? { preemptDelay: vrrp.preemptDelay } : {}),
     ...(vrrp.auth ? { authentication: { type: vrrp.auth.type, password: vrrp.auth.password } } : {}),
     ...(vrrp.unicast ? { unicastSrcIp: srcIp, unicastPeers: [peerIp] } : {}),
     // The failover IP is never here: the agent owns the external NIC (an instance whose VIP
@@ -95,6 +99,7 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     // A split brain healing: re-announce the failover IP (keepalived re-sends the VIP's GARPs itself). The
     // fifo hook gets keepalived's MASTER_RX_LOWER_PRI line instead.
     ...(fifo ? {} : { notifyMasterRxLowerPri: agentCommand(input, 'reannounce') }),
+    ...ops.instance,
     trackFile: [{ name: DEMOTE_TRACK, weight: demoteWeight(self.priority, vrrp.preempt) }],
   };
   return {
@@ -102,8 +107,52 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     globalDefs,
     // The agent writes 1 when this router cannot hold the master state (and 0 once it has checked it can);
     // keepalived writes 1 when it starts, so a router whose agent cannot run at all stays demoted.
+    ...(ops.scripts.length ? { scripts: ops.scripts } : {}),
     trackFiles: [{ name: DEMOTE_TRACK, file: DEMOTE_FILE, weight: 1, init: { value: 1, overwrite: true } }],
     instances: [instance],
+  };
+}
+
+/** Name of the vrrp_script that runs `hagate-agent health`. */
+export const HEALTH_SCRIPT = 'hagate_upstream';
+
+/**
+ * The upstream health check (external.health) and the tracked LAN segments (vrrp.trackSegments): a failure
+ * lowers the router by the failover weight (more than the priority gap) instead of FAULT, so the healthy peer
+ * takes over and, when both fail alike, the current master keeps the role (a backup never preempts an equal
+ * priority). keepalived counts rise/fall; the script's own timeout is the probe's plus one second.
+ */
+function opsTracking(
+  input: SynthInput,
+  router: string,
+): { scripts: VrrpScript[]; instance: Pick<VrrpInstance, 'trackInterface' | 'trackScript'> } {
+  const { spec } = input;
+  const h = spec.external.health;
+  const weight = -failoverWeight(spec);
+  const scripts: VrrpScript[] = h
+    ? [
+        {
+          name: HEALTH_SCRIPT,
+          script: agentCommand(input, 'health'),
+          interval: h.interval,
+          timeout: h.timeout + 1,
+          weight,
+          rise: h.rise,
+          fall: h.fall,
+        },
+      ]
+    : [];
+  const self = spec.routers[router];
+  const ifaces = (spec.vrrp.trackSegments ?? []).flatMap((name) => {
+    const seg = spec.segments[name];
+    return seg && self?.addresses[name] !== undefined ? [segmentInterface(seg)] : [];
+  });
+  return {
+    scripts,
+    instance: {
+      ...(ifaces.length ? { trackInterface: ifaces.map((name) => ({ name, weight })) } : {}),
+      ...(h ? { trackScript: [{ name: HEALTH_SCRIPT }] } : {}),
+    },
   };
 }
 
