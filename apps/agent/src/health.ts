@@ -7,10 +7,11 @@
  * - master (external NIC up): one `ping` of the provider gateway through the external NIC; the verdict is
  *   recorded in `<stateDir>/health.json`.
  * - backup: it repeats the last verdict it had as master for `holdMs`, then reports healthy. A router whose
- *   upstream failed stays lowered after it handed over, so when both upstreams fail the two routers end up
- *   equally lowered and the current master stays master (a backup never preempts at equal priority): no
- *   double FAULT, no flapping. After holdMs the backup is trusted again and may take the master role back to
- *   test its upstream (at most once per holdMs while both upstreams are down).
+ *   upstream failed stays lowered after it handed over. When both upstreams fail, the preferred router
+ *   hands over, the peer fails too and is lowered by the same weight, and the preferred one, above it again,
+ *   takes the role back once; then nothing moves (a backup never preempts an equal or higher priority): no
+ *   double FAULT (a weight never means FAULT), no flapping. After holdMs the backup is trusted again and may
+ *   take the role once to test its own upstream (at most once per holdMs while both stay down).
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AgentConfig } from '@hagate/spec/agent-config';

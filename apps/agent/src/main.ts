@@ -22,7 +22,7 @@ Usage (keepalived calls the first three):
   hagate-agent [options] shutdown                   shutdown_script: converge to the backup state
   hagate-agent [options] [fifo] FIFO                vrrp_notify_fifo_script: apply the FIFO's events in order
   hagate-agent [options] master|backup              apply a role by hand
-  hagate-agent [options] status [--json]            role, transitions, owned NICs, drift (1: failed or drifted)
+  hagate-agent [options] status [--json]            keepalived, kernel and agent views (1: failed, drifted, disagreeing)
   hagate-agent [options] check                      config, interfaces, tools, permissions, firewall, demotion
   hagate-agent [options] repair                     lift a demotion once the master role can run again
   hagate-agent [options] reannounce                 a master re-announces itself (notify_master_rx_lower_pri)

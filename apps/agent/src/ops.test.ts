@@ -4,7 +4,7 @@
  * Everything is checked from keepalived's own view (its JSON dump, read here directly), the kernel (`ip`)
  * and the files, never only from the agent's report.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing, type Netns, needs } from '@hagate/testkit';
@@ -118,7 +118,7 @@ async function keepalivedState(r: Router): Promise<string | undefined> {
   const pid = Number(readFileSync(join(r.dir, 'keepalived.pid'), 'utf8'));
   const file = join(r.dir, 'keepalived.json');
   const before = existsSync(file) ? readFileSync(file, 'utf8') : '';
-  process.kill(pid, Number(spawnSync('keepalived', ['--signum=JSON'], { encoding: 'utf8' }).stdout));
+  process.kill(pid, Number(r.ns.exec(['keepalived', '--signum=JSON']).stdout));
   for (let i = 0; i < 50; i++) {
     await sleep(20);
     try {

@@ -231,10 +231,6 @@ export type OwnedObjects = Parsed<typeof ownedShape>;
 export type FirewallState = Parsed<typeof firewallShape>;
 export type DemoteState = Parsed<typeof demoteShape>;
 export type ConntrackState = Parsed<typeof conntrackShape>;
-export type MaintenanceState = Parsed<typeof maintenanceShape>;
-export type KeepalivedLocation = Parsed<typeof keepalivedShape>;
-export type MetricsState = Parsed<typeof metricsShape>;
-export type HealthState = Parsed<typeof healthShape>;
 export type AgentConfig = Parsed<typeof configShape>;
 
 /** Offset of the first JSON syntax error in `text` (V8 messages do not always carry one). */

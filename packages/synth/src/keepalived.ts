@@ -119,8 +119,8 @@ export const HEALTH_SCRIPT = 'hagate_upstream';
 /**
  * The upstream health check (external.health) and the tracked LAN segments (vrrp.trackSegments): a failure
  * lowers the router by the failover weight (more than the priority gap) instead of FAULT, so the healthy peer
- * takes over and, when both fail alike, the current master keeps the role (a backup never preempts an equal
- * priority). keepalived counts rise/fall; the script's own timeout is the probe's plus one second.
+ * takes over and, when both fail alike, the order of the priorities is kept and one router stays master
+ * (never a double FAULT). keepalived counts rise/fall; the script's own timeout is the probe's plus 1 s.
  */
 function opsTracking(
   input: SynthInput,

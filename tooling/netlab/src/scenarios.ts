@@ -10,6 +10,7 @@ import type { Lab, LabEvent } from './lab.js';
 import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
 import { agentFails, lateNetwork, nftReload } from './scenarios-agent.js';
+import { maintenance, upstreamFails, upstreamsDown } from './scenarios-ops.js';
 import {
   attachSessions,
   type SessionOptions,
@@ -30,6 +31,9 @@ export const SCENARIOS = [
   'agent-fails',
   'nft-reload',
   'late-network',
+  'maintenance',
+  'upstream-fails',
+  'upstreams-down',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -223,6 +227,12 @@ export class ScenarioRunner {
         return nftReload(this, p);
       case 'late-network':
         return lateNetwork(this, p, o);
+      case 'maintenance':
+        return maintenance(this, p, o);
+      case 'upstream-fails':
+        return upstreamFails(this, p, o);
+      case 'upstreams-down':
+        return upstreamsDown(this, p, o);
     }
   }
 
