@@ -6,6 +6,7 @@ import { unsafeMode } from './config.js';
 import { Demotion } from './demote.js';
 import { exec, which } from './exec.js';
 import { IpSession } from './ip-session.js';
+import { Maintenance } from './maintenance.js';
 import { describeOwned, type OwnedLink, readOwned } from './owned.js';
 import { describePlan, type Role } from './plan.js';
 import { PlanError, preflight, reconcile } from './reconcile.js';
@@ -62,9 +63,10 @@ export async function status(config: AgentConfig, opts: { json: boolean }): Prom
     timeoutMs: config.commandTimeoutMs,
   }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
   const firewall = { table: `${fw.table.family} ${fw.table.name}`, loaded: table.code === 0 };
-  const demoted = demotion?.marker || demotion?.value === '1';
   // keepalived's own view next to the agent's and the kernel's (status-view.ts).
   const view = await statusView(config, state);
+  // In maintenance the demotion file says 1 on purpose: not a problem by itself.
+  const demoted = demotion?.marker || (demotion?.value === '1' && !view.maintenance);
   const code =
     failed ||
     demoted ||
@@ -96,7 +98,7 @@ export async function status(config: AgentConfig, opts: { json: boolean }): Prom
   );
   if (demotion?.marker)
     out.push(`DEMOTED since ${demotion.marker.at}: ${demotion.marker.reason} (hagate-agent repair lifts it)`);
-  else if (demotion?.value === '1')
+  else if (demotion?.value === '1' && !view.maintenance)
     out.push(
       `DEMOTED: ${demotion.file} says 1 (keepalived's start-up value until a transition succeeds here)`,
     );
@@ -218,8 +220,14 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
     const d = new Demotion(config);
     const m = d.marker();
     const v = d.trackValue();
+    const maint = new Maintenance(config).read();
+    if (maint)
+      results.push([
+        true,
+        `maintenance on since ${maint.since}: the demotion file stays 1, the peer holds the master role (hagate-agent maintenance off)`,
+      ]);
     results.push([
-      !m && v !== '1',
+      !m && (v !== '1' || maint !== undefined),
       m
         ? `demoted since ${m.at}: ${m.reason} (hagate-agent repair lifts it)`
         : `demotion file ${config.demote.file}: ${v === undefined ? 'absent (keepalived creates it)' : v === '1' ? '1, keepalived keeps this router demoted until the agent has run' : v}`,

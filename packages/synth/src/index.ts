@@ -8,6 +8,7 @@ import { SynthError } from './errors.js';
 import { synthInterfaces } from './interfaces.js';
 import { synthKeepalived } from './keepalived.js';
 import { synthLibvirt } from './libvirt.js';
+import { synthMetricsTimer } from './metrics-timer.js';
 import { synthNftables } from './nftables.js';
 import { synthSystemd } from './systemd.js';
 import type { GeneratedFile, SynthInput } from './types.js';
@@ -24,6 +25,7 @@ const generators: ((input: SynthInput) => GeneratedFile[])[] = [
   synthConntrackd,
   synthAgent,
   synthLibvirt,
+  synthMetricsTimer,
 ];
 
 /** All files of the output tree, sorted by path. Throws SynthError for a spec value it cannot render. */

@@ -97,7 +97,7 @@ describe('keepalived.conf: health check, tracked segments, preempt delay', () =>
     expect(printed).toMatch(/^\s+preempt_delay 30$/m);
     expect(printed).toMatch(/^vrrp_script hagate_upstream \{$/m);
     expect(printed).toContain('script "/usr/local/sbin/hagate-agent health"');
-    expect(print(parse(printed, 'k.conf'))).toBe(printed);
+    expect(print(parse(printed))).toBe(printed);
   });
 
   it("gives the agent the probe's gateway, NIC, timeout and hold time", () => {
