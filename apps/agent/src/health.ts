@@ -24,8 +24,8 @@ export interface HealthVerdict {
   /** true: a probe of the gateway; false: a backup repeating its last verdict as master (or healthy). */
   probed: boolean;
   detail: string;
-  /** The last probe this router made as master. */
-  lastProbe?: { ok: boolean; at: string; detail: string };
+  /** The last probe this router made as master; `streak`: how many failed in a row up to it. */
+  lastProbe?: { ok: boolean; at: string; detail: string; streak?: number };
 }
 
 /** `<stateDir>/health.json`, written atomically. */
@@ -65,13 +65,23 @@ export function linkUp(dev: string): boolean {
   }
 }
 
-/** A backup's verdict: the last one it had as master while younger than holdMs, else healthy. Pure. */
+/**
+ * A backup's verdict: the failure it had as master while younger than holdMs, else healthy. Only a failure
+ * that lasted `fall` probes (what made keepalived lower the router) is held: one probe lost while the role
+ * moved (the peer already holds the shared MAC, the routes are not there yet) is not. Pure.
+ */
 export function backupVerdict(
   lastProbe: HealthVerdict['lastProbe'],
   holdMs: number,
   now: number,
+  fall = 1,
 ): { ok: boolean; detail: string } {
   if (!lastProbe || lastProbe.ok) return { ok: true, detail: 'backup: nothing to probe (external NIC down)' };
+  if ((lastProbe.streak ?? 1) < fall)
+    return {
+      ok: true,
+      detail: `backup: the last ${lastProbe.streak ?? 1} failed probe(s) as master were fewer than fall (${fall})`,
+    };
   const age = now - Date.parse(lastProbe.at);
   if (Number.isFinite(age) && age >= 0 && age < holdMs)
     return {
@@ -106,9 +116,13 @@ export async function health(config: AgentConfig): Promise<number> {
     } catch (e) {
       detail = `cannot ping ${h.gateway}: ${(e as Error).message}`;
     }
-    verdict = { ok, at, probed: true, detail, lastProbe: { ok, at, detail } };
+    // Failures in a row: only while every run in between was a probe as master.
+    const prev =
+      before?.probed && before.lastProbe && !before.lastProbe.ok ? (before.lastProbe.streak ?? 1) : 0;
+    const streak = ok ? 0 : prev + 1;
+    verdict = { ok, at, probed: true, detail, lastProbe: { ok, at, detail, streak } };
   } else {
-    const b = backupVerdict(before?.lastProbe, h.holdMs, Date.now());
+    const b = backupVerdict(before?.lastProbe, h.holdMs, Date.now(), h.fall);
     verdict = { ...b, at, probed: false, ...(before?.lastProbe ? { lastProbe: before.lastProbe } : {}) };
   }
   record.write(verdict, config.stateDir);

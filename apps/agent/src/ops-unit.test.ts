@@ -220,6 +220,13 @@ describe('health on a backup', () => {
     expect(backupVerdict({ ...failed, at: '2026-12-07T00:00:00.000Z' }, 300_000, now).ok).toBe(true);
     expect(backupVerdict({ ...failed, at: 'garbage' }, 300_000, now).ok).toBe(true);
   });
+
+  it('holds only a failure that lasted fall probes, not one probe lost while the role moved', () => {
+    const failed = { ok: false, at: '2026-12-06T23:09:50.000Z', detail: 'no answer' };
+    expect(backupVerdict({ ...failed, streak: 1 }, 300_000, now, 2).ok).toBe(true);
+    expect(backupVerdict({ ...failed, streak: 2 }, 300_000, now, 2).ok).toBe(false);
+    expect(backupVerdict({ ...failed, streak: 5 }, 300_000, now, 3).ok).toBe(false);
+  });
 });
 
 describe('state totals', () => {

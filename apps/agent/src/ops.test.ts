@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { missing, type Netns, needs } from '@hagate/testkit';
+import { createNetns, missing, type Netns, needs } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IP, kernel, type Lab, makeLab, quietEnv, readJson } from '../test/ns-agent.js';
 import { parseKeepalivedDump } from './status-keepalived.js';
@@ -27,11 +27,13 @@ interface Router {
 
 let lab: Lab | undefined;
 const routers: Router[] = [];
+const extra: Netns[] = [];
 beforeAll(() => {
   if (!why) lab = makeLab('ops');
 });
 afterAll(async () => {
   for (const r of routers) await stopKeepalived(r, 'SIGTERM');
+  for (const ns of extra) ns.remove();
   lab?.cleanup();
 });
 
@@ -286,5 +288,61 @@ describe('maintenance, status and metrics with real keepalived (root, network na
     expect(prom2).toContain('hagate_keepalived_up{router="a",instance="ROUTEUR_1"} 0');
     expect(prom2).not.toContain('hagate_keepalived_state{');
     expect(prom2).toMatch(/hagate_status_disagreements\{router="a",instance="ROUTEUR_1"\} [1-9]/);
+  }, 120_000);
+
+  it('health: the master pings the gateway through the external NIC; a backup repeats its failure for holdMs', async (ctx) => {
+    needs(ctx, 'root', 'ip', 'nft', 'ping');
+    const l = lab as Lab;
+    const r = l.router('opshealth');
+    // The provider: eth2's peer in its own namespace, holding the gateway's address.
+    const gw = createNetns('opsgw');
+    extra.push(gw);
+    expect(r.exec([IP, 'link', 'set', 'eth2p', 'netns', gw.name]).status).toBe(0);
+    for (const cmd of [
+      ['address', 'add', '198.51.100.1/24', 'dev', 'eth2p'],
+      ['link', 'set', 'eth2p', 'up'],
+      ['route', 'add', '203.0.113.10/32', 'dev', 'eth2p'],
+    ])
+      expect(gw.exec([IP, ...cmd]).status).toBe(0);
+    const health = { gateway: '198.51.100.1', dev: 'eth2', timeoutMs: 1000, holdMs: 60_000, fall: 2 };
+    const cfg = l.config('health', (c) => {
+      c.health = health;
+    });
+    const stateDir = join(l.dir, 'health', 'state');
+    expect(l.agent(r, cfg, ['master']).status).toBe(0);
+    const ok = l.agent(r, cfg, ['health']);
+    expect(ok.stdout).toBe('ok: gateway 198.51.100.1 answered on eth2\n');
+    expect(ok.status).toBe(0);
+    // The gateway stops answering.
+    expect(gw.exec([IP, 'link', 'set', 'eth2p', 'down']).status).toBe(0);
+    // Two failed probes in a row (fall): keepalived lowers the router, and the failure is held once backup.
+    for (let i = 0; i < 2; i++) {
+      const bad = l.agent(r, cfg, ['health']);
+      expect(bad.stdout).toBe('FAIL: gateway 198.51.100.1 did not answer on eth2\n');
+      expect(bad.status).toBe(1);
+    }
+    expect(readJson(join(stateDir, 'health.json'))).toMatchObject({ lastProbe: { ok: false, streak: 2 } });
+    // Backup (its external NIC down): it cannot probe, and repeats the failure it saw as master.
+    expect(l.agent(r, cfg, ['backup']).status).toBe(0);
+    expect(gw.exec([IP, 'link', 'set', 'eth2p', 'up']).status).toBe(0);
+    const held = l.agent(r, cfg, ['health']);
+    expect(held.stdout).toMatch(/^FAIL: backup: the upstream failed while this router was master \d+ s ago/);
+    expect(held.status).toBe(1);
+    expect(readJson(join(stateDir, 'health.json'))).toMatchObject({
+      ok: false,
+      probed: false,
+      lastProbe: { ok: false },
+    });
+    // Past the hold time it is trusted again.
+    const cfg0 = l.config('health', (c) => {
+      c.health = { ...health, holdMs: 0 };
+    });
+    const trusted = l.agent(r, cfg0, ['health']);
+    expect(trusted.stdout).toBe('ok: backup: the last failure as master is older than the hold time\n');
+    expect(trusted.status).toBe(0);
+    // The metrics carry the verdict.
+    expect(l.agent(r, cfg0, ['metrics']).stdout).toContain(
+      'hagate_health_up{router="extrout2",instance="ROUTEUR_1",probed="no"} 1',
+    );
   }, 120_000);
 });

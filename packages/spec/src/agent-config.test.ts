@@ -181,7 +181,13 @@ describe('parseAgentConfig', () => {
     expect(c.maintenance).toEqual({ file: '/var/lib/hagate/maintenance.json' });
     expect(c.keepalived).toEqual({ pidFile: '/run/keepalived.pid', tmpDir: '/tmp', dumpTimeoutMs: 1000 });
     expect(c.metrics).toEqual({ file: '/var/lib/node-exporter/hagate.prom' });
-    expect(c.health).toEqual({ gateway: '198.51.100.1', dev: 'eth2', timeoutMs: 1000, holdMs: 300000 });
+    expect(c.health).toEqual({
+      gateway: '198.51.100.1',
+      dev: 'eth2',
+      timeoutMs: 1000,
+      holdMs: 300000,
+      fall: 1,
+    });
     const old = parseAgentConfig(JSON.stringify(valid()), 'agent.json');
     expect([old.maintenance, old.keepalived, old.metrics, old.health]).toEqual([
       undefined,

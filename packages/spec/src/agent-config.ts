@@ -188,8 +188,9 @@ const healthShape = object(
     dev: ifname,
     timeoutMs: optional(int(100, 10_000), 1000),
     holdMs: optional(int(0, 86_400_000), 300_000),
+    fall: optional(int(1, 100), 1),
   },
-  'The upstream check keepalived runs (vrrp_script `hagate-agent health`): the master pings the provider gateway on the external NIC; a backup, whose external NIC is down, repeats the verdict it had as master for holdMs, then reports healthy again.',
+  "The upstream check keepalived runs (vrrp_script `hagate-agent health`): the master pings the provider gateway on the external NIC; a backup, whose external NIC is down, repeats a failure it had as master for holdMs, then reports healthy again. Only a failure that lasted fall probes (keepalived's fall: the one that lowered the router) is held, not one probe lost while the role moved.",
 );
 const configShape = object(
   {

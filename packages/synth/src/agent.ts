@@ -79,6 +79,7 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
             dev: ext,
             timeoutMs: spec.external.health.timeout * 1000,
             holdMs: Math.round(spec.external.health.hold * 1000),
+            fall: spec.external.health.fall,
           },
         }
       : {}),

@@ -106,6 +106,7 @@ describe('keepalived.conf: health check, tracked segments, preempt delay', () =>
       dev: 'eth2',
       timeoutMs: 1000,
       holdMs: 300000,
+      fall: 3,
     });
     expect(agentConfigFor(input(), 'extrout2').health).toBeUndefined();
     const withMetrics = input(
