@@ -13,6 +13,8 @@
 //
 // Usage: node build.mjs [DIR]   bundles into DIR/hagate-agent (default dist/), with DIR/package.json
 // pinning CommonJS for the copy inside a package; tests build their own copy, never racing on dist/.
+
+import { createHash } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { join, resolve } from 'node:path';
@@ -33,20 +35,50 @@ const result = await build({
   define: { AGENT_VERSION: JSON.stringify(pkg.version) },
   legalComments: 'none',
   minifySyntax: true,
+  // The body runs inside vm.Script (the code cache), which has no loader for import(): builtins are
+  // required lazily instead.
+  supported: { 'dynamic-import': false },
   logLevel: 'warning',
 });
 const body = result.outputFiles[0].text.replace(/^"use strict";\n/, '');
 
+const buildId = createHash('sha256').update(body).digest('hex').slice(0, 16);
+// The outer file: compiles the body above with the V8 code cache (src/loader.ts, src/code-cache.ts).
+const loaderResult = await build({
+  absWorkingDir: here('.'),
+  entryPoints: ['src/loader.ts'],
+  write: false,
+  outfile: 'dist/loader.js',
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node18',
+  define: { AGENT_BODY: JSON.stringify(body), AGENT_BUILD_ID: JSON.stringify(buildId) },
+  legalComments: 'none',
+  minifySyntax: true,
+  logLevel: 'warning',
+});
+const loader = loaderResult.outputFiles[0].text.replace(/^"use strict";\n/, '');
+
 const builtins = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-const required = [...body.matchAll(/\brequire\(("[^"]*"|'[^']*')\)/g)].map((m) => m[1].slice(1, -1));
-const foreign = required.filter((m) => !builtins.has(m));
-if (foreign.length > 0) {
-  console.error(`build.mjs: the bundle requires ${foreign.join(', ')}: only Node builtins can be required`);
-  process.exit(1);
-}
-if (/\bimport\.meta\b|\b__(?:file|dir)name\b/.test(body)) {
-  console.error('build.mjs: the bundle uses import.meta, __filename or __dirname (one module system only)');
-  process.exit(1);
+for (const [what, code] of [
+  ['the bundle', body],
+  ['the loader', loader.replace(JSON.stringify(body), '""')],
+]) {
+  const required = [...code.matchAll(/\brequire\(("[^"]*"|'[^']*')\)/g)].map((m) => m[1].slice(1, -1));
+  const foreign = required.filter((m) => !builtins.has(m));
+  if (foreign.length > 0) {
+    console.error(`build.mjs: ${what} requires ${foreign.join(', ')}: only Node builtins can be required`);
+    process.exit(1);
+  }
+  if (what === 'the bundle' && /\bimport\(/.test(code)) {
+    console.error('build.mjs: the bundle calls import(): it runs in vm.Script, which cannot load modules');
+    process.exit(1);
+  }
+  if (/\bimport\.meta\b|\b__(?:file|dir)name\b/.test(code)) {
+    console.error(`build.mjs: ${what} uses import.meta, __filename or __dirname (one module system only)`);
+    process.exit(1);
+  }
 }
 
 const text = `#!/usr/bin/env node
@@ -58,7 +90,7 @@ const text = `#!/usr/bin/env node
   // Only Node builtins are required: the path createRequire is given does not matter.
   return import("node:module").then((m) => bundle(m.createRequire(process.execPath), mod, mod.exports));
 })(function (require, module, exports) {
-${body}});
+${loader}});
 `;
 const outDir = process.argv[2] ? resolve(process.argv[2]) : here('./dist');
 const outfile = join(outDir, 'hagate-agent');

@@ -8,26 +8,83 @@
  */
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import type { IpSession } from './ip-session.js';
+import type { KernelState } from './kernel.js';
 
-/** Makes the switch and the gateway learn this router now: one datagram (the kernel ARPs for the gateway
- * first) or one background ping. Never waits for an answer. */
-export async function probe(address: string, method: 'udp' | 'ping'): Promise<void> {
-  if (method === 'ping') {
-    const { spawn } = await import('node:child_process');
-    const child = spawn('ping', ['-c1', '-W1', '-n', '-q', address], { stdio: 'ignore', detached: true });
-    child.on('error', () => {});
-    child.unref();
-    return;
+/**
+ * The announce datagram's socket, opened and bound before the transition's ip lines run so that sending it
+ * once the check confirms the master state costs one send, not a socket's set-up (the first `send` on a
+ * fresh socket binds it and resolves the address, about 2 ms on a small router). The address is always an
+ * IP literal: the socket's lookup hands it back as is (no dns module).
+ */
+export class Announcer {
+  private readonly sock: import('node:dgram').Socket | undefined;
+  private readonly bound: Promise<boolean>;
+
+  private constructor(
+    private readonly address: string,
+    private readonly method: 'udp' | 'ping',
+    createSocket: typeof import('node:dgram').createSocket | undefined,
+  ) {
+    if (method === 'udp' && createSocket) {
+      const sock = createSocket({
+        type: 'udp4',
+        lookup: (host: string, _o: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, host, 4),
+      } as import('node:dgram').SocketOptions);
+      this.sock = sock;
+      this.bound = new Promise<boolean>((resolve) => {
+        sock.once('error', () => resolve(false));
+        sock.bind(0, () => resolve(true));
+      });
+    } else {
+      this.bound = Promise.resolve(method === 'ping');
+    }
   }
-  const { createSocket } = await import('node:dgram');
-  await new Promise<void>((resolve) => {
-    const sock = createSocket('udp4');
-    sock.on('error', () => resolve());
-    sock.send(Buffer.alloc(0), 9, address, () => {
-      sock.close();
-      resolve();
+
+  /** Opens the socket for a datagram to `address` (a ping spawns nothing until `send`). */
+  static async prepare(address: string, method: 'udp' | 'ping'): Promise<Announcer> {
+    const dgram = method === 'udp' ? await import('node:dgram') : undefined;
+    return new Announcer(address, method, dgram?.createSocket);
+  }
+
+  /** Makes the switch and the gateway learn this router now: one datagram (the kernel ARPs for the gateway
+   * first) or one background ping. Never waits for an answer; never throws. */
+  async send(): Promise<void> {
+    if (this.method === 'ping') {
+      const { spawn } = await import('node:child_process');
+      const child = spawn('ping', ['-c1', '-W1', '-n', '-q', this.address], {
+        stdio: 'ignore',
+        detached: true,
+      });
+      child.on('error', () => {});
+      child.unref();
+      return;
+    }
+    const sock = this.sock;
+    if (!sock || !(await this.bound)) return;
+    await new Promise<void>((resolve) => {
+      try {
+        sock.send(Buffer.alloc(0), 9, this.address, () => resolve());
+      } catch {
+        resolve();
+      }
     });
-  });
+  }
+
+  close(): void {
+    try {
+      this.sock?.close();
+    } catch {}
+  }
+}
+
+/** One announce, set up and sent at once (a re-announce; a transition prepares its Announcer early). */
+export async function probe(address: string, method: 'udp' | 'ping'): Promise<void> {
+  const a = await Announcer.prepare(address, method);
+  try {
+    await a.send();
+  } finally {
+    a.close();
+  }
 }
 
 export interface ReannounceResult {
@@ -41,6 +98,16 @@ export interface ReannounceResult {
 /** Pauses before the repeated re-announces (ms, one after the other). */
 const REANNOUNCE_AGAIN_MS = [300, 1000];
 
+/** True when this router holds the master state as `state` shows it (its external NIC up with its
+ * addresses). */
+function holdsMaster(config: AgentConfig, state: KernelState): boolean {
+  const master = config.roles.master;
+  return (
+    master.links.every((l) => state.links.get(l.name)?.up === l.up) &&
+    master.addresses.every((a) => state.links.get(a.dev)?.addresses.some((h) => h.cidr === a.cidr))
+  );
+}
+
 export async function reannounce(
   config: AgentConfig,
   ip: IpSession,
@@ -49,10 +116,8 @@ export async function reannounce(
   const master = config.roles.master;
   const p = master.announce.probe;
   const state = await ip.read();
-  const holds =
-    master.links.every((l) => state.links.get(l.name)?.up === l.up) &&
-    master.addresses.every((a) => state.links.get(a.dev)?.addresses.some((h) => h.cidr === a.cidr));
-  if (!holds) return { sent: false, detail: 'not holding the master state: nothing to announce' };
+  if (!holdsMaster(config, state))
+    return { sent: false, detail: 'not holding the master state: nothing to announce' };
   if (!p) return { sent: false, detail: 'no announce probe configured' };
   const dev = master.routes.find((r) => r.via === p.address)?.dev ?? config.externalNic;
   const once = async () => {
@@ -74,4 +139,43 @@ export async function reannounce(
     sent: true,
     detail: `master re-announced (ARP for ${p.address} on ${dev}, a probe sent, again after ${REANNOUNCE_AGAIN_MS.join(' and ')} ms)`,
   };
+}
+
+/**
+ * After a MASTER transition of the fifo process, the announce again 300 ms later and 1 s after that: the other
+ * router gives its NIC (the same MAC) up in its own transition, which runs at the same time as this one
+ * when it was preempted, and a frame it sent last would leave the switch pointing at it. Each repeat first
+ * reads the kernel and sends only while this router holds the master state; the next role event cancels
+ * them. Nothing is spawned.
+ */
+export class AnnounceRepeats {
+  private timers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly ip: IpSession,
+  ) {}
+
+  schedule(): void {
+    this.cancel();
+    const p = this.config.roles.master.announce.probe;
+    if (!p) return;
+    let at = 0;
+    for (const ms of REANNOUNCE_AGAIN_MS) {
+      at += ms;
+      this.timers.push(
+        setTimeout(() => {
+          this.ip
+            .read()
+            .then((state) => (holdsMaster(this.config, state) ? probe(p.address, p.method) : undefined))
+            .catch(() => {});
+        }, at),
+      );
+    }
+  }
+
+  cancel(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers = [];
+  }
 }

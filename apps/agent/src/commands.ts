@@ -2,6 +2,7 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AgentConfig } from '@hagate/spec/agent-config';
+import type { CacheOutcome } from './code-cache.js';
 import { unsafeMode } from './config.js';
 import { Demotion } from './demote.js';
 import { exec, which } from './exec.js';
@@ -150,6 +151,19 @@ function scriptSecurity(file: string): string[] {
   return problems;
 }
 
+const CACHE_TEXT: Record<CacheOutcome, string> = {
+  used: 'used (the agent starts from its compiled code)',
+  missing: 'none yet (written when this run ends)',
+  rejected: 'rejected by V8 (another Node; rewritten when this run ends)',
+  off: 'off (no state directory)',
+};
+
+/** What the loader did with the V8 code cache (code-cache.ts); unknown when not run from the bundle. */
+function codeCacheText(): string {
+  const get = (globalThis as Record<symbol, unknown>)[Symbol.for('hagate-agent.code-cache')];
+  return typeof get === 'function' ? CACHE_TEXT[(get as () => CacheOutcome)()] : 'not the bundle (no cache)';
+}
+
 export async function check(config: AgentConfig, configPath: string): Promise<number> {
   const results: [boolean, string][] = [];
   results.push([true, `config ${configPath}: valid (router ${config.router}, instance ${config.instance})`]);
@@ -164,6 +178,7 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
       `ping: ${which('ping') ?? 'not found (announce.probe.method is ping)'}`,
     ]);
   results.push([true, `logger: ${which('logger') ?? 'not found (syslog lines go to stderr only)'}`]);
+  results.push([true, `code cache: ${codeCacheText()}`]);
   const ip = new IpSession(config.commandTimeoutMs);
   try {
     const kernel = await ip.read();

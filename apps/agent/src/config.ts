@@ -2,7 +2,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { type AgentConfig, parseAgentConfig } from '@hagate/spec/agent-config';
 
-export const DEFAULT_CONFIG = '/etc/hagate/agent.json';
+export { DEFAULT_CONFIG } from './defaults.js';
 
 /** A problem with the command line or the config: exit status 2, nothing changed. */
 export class UsageError extends Error {}

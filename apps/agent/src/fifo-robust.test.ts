@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { kernelRole, type Lab, makeLab, type Started } from '../test/ns-agent.js';
+import { IP, kernelRole, type Lab, makeLab, readJson, type Started } from '../test/ns-agent.js';
 
 const why = missing('root', 'ip', 'nft');
 let lab: Lab;
@@ -105,5 +105,81 @@ describe('fifo mode against bad input (root, network namespaces)', () => {
     );
     // Not a role change: one transition only (the torn line's MASTER).
     expect(stderr.match(/state applied/g)).toHaveLength(1);
+  }, 240_000);
+
+  it('a change behind its back between events: the next event plans again from the kernel', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = lab.router('drift');
+    const cfg = lab.config('drift');
+    expect(lab.agent(ns, cfg, ['shutdown']).status).toBe(0);
+    const fifo = mkfifo('drift');
+    const a = lab.start(ns, cfg, [fifo]);
+    await waiting(a);
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 200\n');
+    await until(() => a.stderr().includes('MASTER 200: master state applied'), 'first MASTER');
+    expect(kernelRole(ns)).toBe('master');
+    // The process remembers the master state; the kernel no longer has it (eth2 down takes its routes).
+    for (const args of [
+      ['link', 'set', 'eth2', 'down'],
+      ['address', 'add', '192.0.2.77/32', 'dev', 'eth2'],
+    ])
+      expect(spawnSync(IP, ['-n', ns.name, ...args]).status).toBe(0);
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 201\n');
+    await until(() => /MASTER 201: master state (applied|FAILED)/.test(a.stderr()), 'second MASTER');
+    expect(a.stderr()).toMatch(/MASTER 201: master state applied, [1-9]\d* changes/);
+    expect(kernelRole(ns)).toBe('master');
+    const state = readJson(join(lab.dir, 'drift', 'state', 'state.json')) as {
+      transitions: { event: string; steps: Record<string, number> }[];
+    };
+    const last = state.transitions.at(-1);
+    expect(last?.event).toContain('MASTER 201');
+    expect(last?.steps.replan).toBeTypeOf('number');
+    // The first MASTER planned from the state the shutdown run left (a fresh session reads first).
+    expect(state.transitions.find((t) => t.event.includes('MASTER 200'))?.steps.read).toBeGreaterThan(0);
+    a.child.kill('SIGTERM');
+    expect((await a.done).code).toBe(0);
+  }, 240_000);
+
+  it('a new master announces again 300 ms and 1.3 s later; the next role event cancels it', async (ctx) => {
+    if (why) ctx.skip(why);
+    const ns = lab.router('again');
+    const cfg = lab.config('again');
+    expect(lab.agent(ns, cfg, ['shutdown']).status).toBe(0);
+    // Counts the announce datagrams (UDP to the gateway's port 9) as the router sends them.
+    const nft = (rules: string) =>
+      spawnSync(IP, ['netns', 'exec', ns.name, 'nft', '-f', '-'], { input: rules });
+    expect(
+      nft(
+        'table inet count {\n counter announces {\n }\n chain out {\n  type filter hook output priority 0;\n  udp dport 9 counter name "announces"\n }\n}\n',
+      ).status,
+    ).toBe(0);
+    const announces = () => {
+      const r = spawnSync(
+        IP,
+        ['netns', 'exec', ns.name, 'nft', '-j', 'list', 'counter', 'inet', 'count', 'announces'],
+        {
+          encoding: 'utf8',
+        },
+      );
+      const c = (JSON.parse(r.stdout).nftables as { counter?: { packets: number } }[]).find((x) => x.counter);
+      return c?.counter?.packets ?? -1;
+    };
+    const fifo = mkfifo('again');
+    const a = lab.start(ns, cfg, [fifo]);
+    await waiting(a);
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 200\n');
+    await until(() => a.stderr().includes('MASTER 200: master state applied'), 'MASTER');
+    await until(() => announces() === 3, 'the announce and its two repeats');
+    // A MASTER then at once a BACKUP: the repeats are cancelled, none is sent as a backup.
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" BACKUP 50\nINSTANCE "ROUTEUR_1" MASTER 200\n');
+    await until(() => (a.stderr().match(/master state applied/g) ?? []).length === 2, 'second MASTER');
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" BACKUP 50\n');
+    await until(() => (a.stderr().match(/backup state applied/g) ?? []).length >= 2, 'BACKUP');
+    const after = announces();
+    await new Promise((r) => setTimeout(r, 1800));
+    expect(announces()).toBe(after);
+    expect(kernelRole(ns)).toBe('backup');
+    a.child.kill('SIGTERM');
+    expect((await a.done).code).toBe(0);
   }, 240_000);
 });

@@ -9,6 +9,8 @@
 import { constants, openSync } from 'node:fs';
 import { Socket } from 'node:net';
 import type { AgentConfig } from '@hagate/spec/agent-config';
+import { AnnounceRepeats } from './announce.js';
+import { ClaimResponder } from './claim.js';
 import { classify, LineSplitter, MAX_LINE, type ParsedEvent, RateLimit } from './fifo-lines.js';
 import { FirewallWatch } from './firewall-watch.js';
 import { IpSession } from './ip-session.js';
@@ -43,6 +45,15 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     };
     // One ip child for the process's whole life: an event spawns nothing.
     const ip = new IpSession(config.commandTimeoutMs);
+    const repeats = new AnnounceRepeats(config, ip);
+    // Answers the peer taking the master role (claim.ts): is this router's external NIC down yet?
+    let current: Item | undefined;
+    const responder = config.claim
+      ? new ClaimResponder(config.claim, config.instance, config.externalNic, () =>
+          [current, ...queue].some((i) => i?.role === 'backup'),
+        )
+      : undefined;
+    responder?.start(500);
     // The firewall is loaded at boot; this process puts it back if something removes it.
     const firewall = new FirewallWatch(config, {
       log: (level, message) => log(level, `(${config.instance}) ${message}`),
@@ -60,6 +71,8 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
     stream.setEncoding('utf8');
     const finish = () => {
       stream.destroy();
+      repeats.cancel();
+      responder?.stop();
       ip.close();
       firewall.stop();
       log('info', `${tag}: stopped`);
@@ -83,13 +96,19 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
           log('info', `(${config.instance}) ${text}: a lower-priority advert was received: ${r.detail}`);
           continue;
         }
-        await handleEvent(config, item.role, text, item.seq, {
+        current = item;
+        const out = await handleEvent(config, item.role, text, item.seq, {
           dropStale: false,
           handover: item.event.state === 'STOP',
           signal: stopSignal.signal,
           leaveOnInterrupt: true,
           ip,
+          ...(responder ? { responder } : {}),
+        }).finally(() => {
+          current = undefined;
         });
+        if (item.role === 'master' && out.result === 'applied' && !stopping && queue.length === 0)
+          repeats.schedule();
       }
       busy = false;
       if (stopping) finish();
@@ -101,6 +120,7 @@ export function runFifo(config: AgentConfig, path: string): Promise<number> {
         case 'role':
         case 'reannounce':
           if (c.torn) note('torn', `torn line, recovered its last event "${eventText(c.event)}"`);
+          if (c.kind === 'role') repeats.cancel();
           queue.push(c.kind === 'role' ? { event: c.event, role: c.role, seq } : { event: c.event, seq });
           return;
         case 'quiet':

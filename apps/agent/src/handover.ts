@@ -75,7 +75,14 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export async function waitForTakeover(
   h: HandoverState,
-  opts: { commandTimeoutMs: number; signal?: AbortSignal; pollMs?: number; nudgeMs?: number },
+  opts: {
+    commandTimeoutMs: number;
+    signal?: AbortSignal;
+    pollMs?: number;
+    nudgeMs?: number;
+    /** True once the peer asked for the external NIC (claim.ts): it is taking over. */
+    peerAsked?: () => boolean;
+  },
 ): Promise<HandoverResult> {
   const t0 = performance.now();
   const ms = () => Math.round((performance.now() - t0) * 100) / 100;
@@ -106,6 +113,7 @@ export async function waitForTakeover(
     for (;;) {
       const mac = completeArpEntry(readArp(), h.vip, h.dev);
       if (mac) return { outcome: 'peer', ms: ms(), peerMac: mac };
+      if (opts.peerAsked?.()) return { outcome: 'peer', ms: ms() };
       if (holdsAddress(h.dev, h.vip)) {
         // Still ours: keepalived has not removed it yet, or holds it again after a restart.
         if (gone) return { outcome: 'reclaimed', ms: ms() };

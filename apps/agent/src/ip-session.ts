@@ -84,6 +84,8 @@ export class IpSession {
   private late = '';
   /** How many times a child was started (1 for a healthy session). */
   spawned = 0;
+  /** The kernel state of the last answered request. */
+  private last: KernelState | undefined;
 
   constructor(private readonly timeoutMs: number) {}
 
@@ -129,6 +131,12 @@ export class IpSession {
     return child;
   }
 
+  /** Starts the child now, before it is needed: a one-shot run's start-up (loading, the lock, the state
+   * file) then overlaps ip's own. The child reads nothing until a request is written. */
+  warm(): void {
+    this.start();
+  }
+
   /** Writes `lines` then the read; resolves with the state after them and the failed lines' messages. */
   run(lines: readonly string[]): Promise<IpResult> {
     const next = this.queue.then(
@@ -137,6 +145,14 @@ export class IpSession {
     );
     this.queue = next.catch(() => {});
     return next;
+  }
+
+  /**
+   * The kernel state as the last request's read found it (undefined before the first one). A long-lived
+   * session plans a transition from it instead of reading first, and its check reads the kernel anyway.
+   */
+  lastState(): KernelState | undefined {
+    return this.last;
   }
 
   /** The kernel state now. */
@@ -176,10 +192,11 @@ export class IpSession {
       }, this.timeoutMs);
       this.pending = { docs: [], need: READ.length, stderr: '', resolve, reject, timer };
       child.stdin.write(`${all.join('\n')}\n`);
-    }).then(({ docs, stderr }) => ({
-      state: parseIpState(docs.join('\n')),
-      errors: this.failures(stderr),
-    }));
+    }).then(({ docs, stderr }) => {
+      const state = parseIpState(docs.join('\n'));
+      this.last = state;
+      return { state, errors: this.failures(stderr) };
+    });
   }
 
   /** `ip`'s messages, each with the line it was about: `Command failed -:N` closes each failure. */

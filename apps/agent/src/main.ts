@@ -5,6 +5,7 @@
 import { statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, loadConfig, UsageError } from './config.js';
+import { IpSession } from './ip-session.js';
 import { log, setLogTarget } from './log.js';
 import type { Role } from './plan.js';
 import { processSeq } from './seq.js';
@@ -177,6 +178,9 @@ async function main(argv: string[]): Promise<number> {
     const { dryRunPlan } = await import('./commands.js');
     return dryRunPlan(config, role, event);
   }
+  // ip starts now, while the rest of the agent loads and the lock is taken (its first read waits for both).
+  const ip = new IpSession(config.commandTimeoutMs);
+  ip.warm();
   const { handleEvent } = await import('./run.js');
   // SIGTERM (keepalived's script timeout, systemd stopping the unit) ends a handover wait and lets the
   // change finish: a router is never left half-configured by a signal.
@@ -186,7 +190,9 @@ async function main(argv: string[]): Promise<number> {
     dropStale: true,
     handover,
     signal: stop.signal,
+    ip,
   });
+  ip.close();
   return out.status;
 }
 

@@ -9,10 +9,10 @@
  * - to MASTER: a transition that cannot be completed gives the external side up at once (the backup state)
  *   and demotes the router (see demote.ts), so keepalived hands the master role to the healthy peer.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AgentConfig } from '@hagate/spec/agent-config';
-import { probe } from './announce.js';
+import { Announcer } from './announce.js';
+import { claimExternal, nicUp } from './claim.js';
 import { unsafeMode } from './config.js';
 import { conntrackdSteps } from './conntrack.js';
 import { Demotion } from './demote.js';
@@ -47,7 +47,9 @@ export interface ReconcileOptions {
   ip?: IpSession;
 }
 
-const sha = (s: string | Buffer) => createHash('sha256').update(s).digest('hex');
+/** Loaded only when the role has rules to hash: node:crypto costs ~1.6 ms of a notify run's start. */
+const sha = async (s: string | Buffer) =>
+  (await import('node:crypto')).createHash('sha256').update(s).digest('hex');
 const now = () => performance.now();
 const round = (ms: number) => Math.round(ms * 100) / 100;
 
@@ -155,19 +157,31 @@ class Run {
   async go(): Promise<ReconcileResult> {
     const { config, role, result } = this;
     const roleRules = preflight(config, role);
-    const roleRulesSha = roleRules ? sha(roleRules) : undefined;
-    let kernel: KernelState;
-    try {
-      kernel = await this.ip.read();
-    } catch (e) {
-      throw new PlanError(`read: ${(e as Error).message}`);
-    }
-    this.time('read', this.t0);
+    const roleRulesSha = roleRules ? await sha(roleRules) : undefined;
+    const read = async (): Promise<KernelState> => {
+      try {
+        return await this.ip.read();
+      } catch (e) {
+        throw new PlanError(`read: ${(e as Error).message}`);
+      }
+    };
+    // A long-lived session (fifo) plans from the state its last request read: no round trip before the
+    // change. The check after the change reads the kernel, and plans again if something else changed it.
+    let remembered = this.opts.dryRun ? undefined : this.ip.lastState();
+    let kernel = remembered ?? (await read());
+    if (!remembered) this.time('read', this.t0);
     const loaded =
       this.previous.role === role &&
       this.previous.nft?.file === this.want.nftRoleRules &&
       this.previous.nft?.fileSha === roleRulesSha;
-    const plan = computePlan(config, role, kernel, readSysctl, loaded);
+    let plan = computePlan(config, role, kernel, readSysctl, loaded);
+    if (remembered && plan.errors.length > 0) {
+      // Only the kernel itself can say the plan is impossible.
+      remembered = undefined;
+      kernel = await read();
+      this.time('read', this.t0);
+      plan = computePlan(config, role, kernel, readSysctl, loaded);
+    }
     result.plan = plan;
     result.changes = changeCount(plan);
     if (plan.errors.length > 0) throw new PlanError(plan.errors.join('; '));
@@ -208,41 +222,65 @@ class Run {
     };
 
     const roleChange = this.previous.role !== role || changeCount(plan) > 0;
-    // To MASTER: the peer's connections are in the kernel before the external NIC comes up.
-    if (role === 'master' && roleChange) await this.conntrack('conntrack', ['commit']);
-    // Each step runs whatever the one before did: a failed step never skips the safety steps after it.
-    writeSysctls(plan.sysctlsPre);
-    if (role === 'master') await loadRoleRules();
-    let after = await this.runIp(plan.ip, kernel, errors);
-    writeSysctls(plan.sysctlsPost);
-    if (role === 'backup') await loadRoleRules();
+    // The announce socket is set up while the ip lines run: once the check holds, the announce is one send.
+    const announcer =
+      role === 'master' && plan.probe && this.opts.announce !== false
+        ? await Announcer.prepare(plan.probe.address, plan.probe.method)
+        : undefined;
+    try {
+      // To MASTER: the peer's NIC (the same MAC) is down before this one comes up (claim.ts).
+      if (role === 'master') await this.claimExternal();
+      // To MASTER: the peer's connections are in the kernel before the external NIC comes up.
+      if (role === 'master' && roleChange) await this.conntrack('conntrack', ['commit']);
+      // Each step runs whatever the one before did: a failed step never skips the safety steps after it.
+      writeSysctls(plan.sysctlsPre);
+      if (role === 'master') await loadRoleRules();
+      let after = await this.runIp(plan.ip, kernel, errors);
+      let replanned = 0;
+      if (remembered) {
+        const again = computePlan(config, role, after.state, readSysctl, true);
+        if (again.ip.length > 0) {
+          // The remembered state was not the kernel's: the lines that were missing, before forwarding starts.
+          // The first lines' failures were about a state that was not there.
+          const t = now();
+          errors.splice(0, errors.length, ...errors.filter((e) => !e.startsWith('ip ')));
+          after = await this.runIp(again.ip, after.state, errors);
+          replanned = again.ip.length;
+          this.time('replan', t);
+        }
+      }
+      writeSysctls(plan.sysctlsPost);
+      if (role === 'backup') await loadRoleRules();
 
-    let left = computePlan(config, role, after.state, readSysctl, true);
-    if (role === 'backup' && !this.externalGivenUp(after.state)) {
-      // The NIC whose MAC both routers share must never stay up here: give it up on its own.
-      after = await this.runIp(this.giveUpLines(after.state), after.state, errors);
-      left = computePlan(config, role, after.state, readSysctl, true);
-    }
-    if (left.ip.length > 0 && !errors.some((e) => e.startsWith('ip '))) {
-      errors.push(...(await this.ip.lateErrors(50)).map((e) => `ip ${e}`));
-    }
-    const undone = [...left.sysctlsPre, ...left.sysctlsPost].map((s) => `sysctl ${s.key}`);
-    undone.push(...left.ip.map((l) => `ip ${l}`));
-    result.changes = Math.max(
-      0,
-      changeCount(plan) - changeCount(left) - (plan.roleRules?.load && !result.nft ? 1 : 0),
-    );
-    if (undone.length > 0 || errors.some((e) => e.startsWith('nft '))) {
-      result.error = [undone.length > 0 ? `not done: ${undone.join(', ')}` : '', ...errors]
-        .filter(Boolean)
-        .join('; ');
-    }
-    if (result.error && role === 'master') await this.demote(after.state, result.error, errors);
-    else if (!result.error) this.syncDemotion();
-    if (!result.error && role === 'master' && plan.probe && this.opts.announce !== false) {
-      const t = now();
-      await probe(plan.probe.address, plan.probe.method);
-      this.time('announce', t);
+      let left = computePlan(config, role, after.state, readSysctl, true);
+      if (role === 'backup' && !this.externalGivenUp(after.state)) {
+        // The NIC whose MAC both routers share must never stay up here: give it up on its own.
+        after = await this.runIp(this.giveUpLines(after.state), after.state, errors);
+        left = computePlan(config, role, after.state, readSysctl, true);
+      }
+      if (left.ip.length > 0 && !errors.some((e) => e.startsWith('ip '))) {
+        errors.push(...(await this.ip.lateErrors(50)).map((e) => `ip ${e}`));
+      }
+      const undone = [...left.sysctlsPre, ...left.sysctlsPost].map((s) => `sysctl ${s.key}`);
+      undone.push(...left.ip.map((l) => `ip ${l}`));
+      result.changes = Math.max(
+        0,
+        changeCount(plan) + replanned - changeCount(left) - (plan.roleRules?.load && !result.nft ? 1 : 0),
+      );
+      if (undone.length > 0 || errors.some((e) => e.startsWith('nft '))) {
+        result.error = [undone.length > 0 ? `not done: ${undone.join(', ')}` : '', ...errors]
+          .filter(Boolean)
+          .join('; ');
+      }
+      if (result.error && role === 'master') await this.demote(after.state, result.error, errors);
+      else if (!result.error) this.syncDemotion();
+      if (!result.error && announcer) {
+        const t = now();
+        await announcer.send();
+        this.time('announce', t);
+      }
+    } finally {
+      announcer?.close();
     }
     this.time('total', this.t0);
     // Bookkeeping once the state holds: the new master's table becomes the reference; a backup lets the
@@ -254,6 +292,21 @@ class Run {
       );
     } else if (result.demoted) await this.conntrack('conntrackSync', ['resetTimers', 'requestDump']);
     return result;
+  }
+
+  /** Waits until the peer's external NIC is down, when this one is about to come up (see claim.ts). */
+  private async claimExternal(): Promise<void> {
+    const c = this.config.claim;
+    const ext = this.config.externalNic;
+    const wantUp = this.want.links.some((l) => l.name === ext && l.up);
+    if (!c || !wantUp || nicUp(ext)) return;
+    const t = now();
+    const r = await claimExternal(c, this.config.instance);
+    this.time('claim', t);
+    if (r.outcome === 'overridden')
+      this.result.warnings.push(
+        `the peer still held its external NIC after ${r.ms} ms: brought up here all the same (both up until it gives it up)`,
+      );
   }
 
   /** conntrackd requests, when configured; problems are warnings, never a failed transition. */

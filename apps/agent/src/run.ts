@@ -1,5 +1,6 @@
 /** Handling one event under the lock: drop it when stale, reconcile, record the state, log one line. */
 import type { AgentConfig } from '@hagate/spec/agent-config';
+import { ClaimResponder } from './claim.js';
 import type { HandoverResult } from './handover.js';
 import type { IpSession } from './ip-session.js';
 import { acquireLock, type Lock } from './lock.js';
@@ -30,6 +31,8 @@ export interface EventOptions {
   leaveOnInterrupt?: boolean;
   /** The fifo process's long-lived ip session (a one-shot run makes its own). */
   ip?: IpSession;
+  /** The fifo process's answerer of the peer's claims (a stopping one-shot run makes its own). */
+  responder?: ClaimResponder;
 }
 
 const HANDOVER_TEXT: Record<HandoverResult['outcome'], string> = {
@@ -98,85 +101,99 @@ export async function handleEvent(
     if (staleNow()) return dropStale();
     if (!state.lastSeq || compareSeq(seq, state.lastSeq) > 0) state.lastSeq = seq;
     let handover: HandoverResult | undefined;
-    if (opts.handover && config.handover && role === 'backup' && state.role === 'master') {
-      const { waitForTakeover } = await import('./handover.js');
-      handover = await waitForTakeover(config.handover, {
-        commandTimeoutMs: config.commandTimeoutMs,
-        ...(opts.signal ? { signal: opts.signal } : {}),
-      });
-      const left = handover.outcome === 'interrupted' && opts.leaveOnInterrupt === true;
-      if (handover.outcome === 'reclaimed' || left) {
-        state.transitions.push({
-          at,
-          event,
-          role,
-          seq,
-          result: 'superseded',
-          changes: 0,
-          steps: {},
-          handover,
-        });
-        log(
-          'info',
-          left
-            ? `${tag}: handover interrupted after ${handover.ms} ms, master state left to the shutdown hook`
-            : `${tag}: the VIP came back here after ${handover.ms} ms, master state kept`,
-        );
-        return finish({ result: 'superseded', changes: 0, status: 0 }, 'master state kept');
-      }
-      // A newer event came while waiting: it decides the role.
-      if (staleNow()) return dropStale();
-    }
-    const handoverNote = handover
-      ? ` after handover (${HANDOVER_TEXT[handover.outcome]}, ${handover.ms} ms)`
-      : '';
-    let outcome: EventOutcome;
-    let record: TransitionRecord;
+    // A stopping master answers its peer's claims while it waits, and tells it once its NIC is down.
+    const ownResponder =
+      !opts.responder && opts.handover && config.claim && role === 'backup' && state.role === 'master'
+        ? new ClaimResponder(config.claim, config.instance, config.externalNic)
+        : undefined;
+    ownResponder?.start();
+    const responder = opts.responder ?? ownResponder;
     try {
-      const r = await reconcile(config, role, state, opts.ip ? { ip: opts.ip } : {});
-      if (r.nft) state.nft = r.nft;
-      else delete state.nft;
-      record = { at, event, role, seq, result: r.error ? 'failed' : 'applied', steps: r.steps };
-      if (r.startedAt !== undefined) record.startedAt = r.startedAt;
-      if (handover) record.handover = handover;
-      for (const w of r.warnings) log('warning', `${tag}: ${w}`);
-      if (r.warnings.length > 0) record.warnings = r.warnings;
-      if (r.error) {
-        // What a failed run made (the plan's changes the check found done), apart from what it planned.
-        record.changes = r.changed ? r.changes : 0;
-        record.planned = changeCount(r.plan);
-        record.error = r.error;
-        if (r.demoted) record.demoted = r.demoted;
-        log(
-          'err',
-          `${tag}: ${role} state FAILED after ${r.steps.total} ms: ${r.error}${r.demoted ? `; ${r.demoted}` : ''}`,
-        );
-        outcome = { result: 'failed', changes: record.changes, status: 1 };
-      } else {
-        record.changes = r.changes;
-        const timing = Object.entries(r.steps)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(', ');
-        log('info', `${tag}: ${role} state applied${handoverNote}, ${r.changes} changes (${timing} ms)`);
-        outcome = { result: 'applied', changes: r.changes, status: 0 };
+      if (opts.handover && config.handover && role === 'backup' && state.role === 'master') {
+        const { waitForTakeover } = await import('./handover.js');
+        if (responder) responder.asked = false;
+        handover = await waitForTakeover(config.handover, {
+          commandTimeoutMs: config.commandTimeoutMs,
+          ...(opts.signal ? { signal: opts.signal } : {}),
+          ...(responder ? { peerAsked: () => responder.asked } : {}),
+        });
+        const left = handover.outcome === 'interrupted' && opts.leaveOnInterrupt === true;
+        if (handover.outcome === 'reclaimed' || left) {
+          state.transitions.push({
+            at,
+            event,
+            role,
+            seq,
+            result: 'superseded',
+            changes: 0,
+            steps: {},
+            handover,
+          });
+          log(
+            'info',
+            left
+              ? `${tag}: handover interrupted after ${handover.ms} ms, master state left to the shutdown hook`
+              : `${tag}: the VIP came back here after ${handover.ms} ms, master state kept`,
+          );
+          return finish({ result: 'superseded', changes: 0, status: 0 }, 'master state kept');
+        }
+        // A newer event came while waiting: it decides the role.
+        if (staleNow()) return dropStale();
       }
-      // A demoted router holds the backup state; any other failure leaves the role unknown.
-      const now = r.error ? (r.demoted ? 'backup' : undefined) : role;
-      if (now && state.role !== now) {
-        state.role = now;
-        state.since = at;
-      } else if (!now && r.changed) {
-        delete state.role;
+      const handoverNote = handover
+        ? ` after handover (${HANDOVER_TEXT[handover.outcome]}, ${handover.ms} ms)`
+        : '';
+      let outcome: EventOutcome;
+      let record: TransitionRecord;
+      try {
+        const r = await reconcile(config, role, state, opts.ip ? { ip: opts.ip } : {});
+        if (r.nft) state.nft = r.nft;
+        else delete state.nft;
+        record = { at, event, role, seq, result: r.error ? 'failed' : 'applied', steps: r.steps };
+        if (r.startedAt !== undefined) record.startedAt = r.startedAt;
+        if (handover) record.handover = handover;
+        for (const w of r.warnings) log('warning', `${tag}: ${w}`);
+        if (r.warnings.length > 0) record.warnings = r.warnings;
+        if (r.error) {
+          // What a failed run made (the plan's changes the check found done), apart from what it planned.
+          record.changes = r.changed ? r.changes : 0;
+          record.planned = changeCount(r.plan);
+          record.error = r.error;
+          if (r.demoted) record.demoted = r.demoted;
+          log(
+            'err',
+            `${tag}: ${role} state FAILED after ${r.steps.total} ms: ${r.error}${r.demoted ? `; ${r.demoted}` : ''}`,
+          );
+          outcome = { result: 'failed', changes: record.changes, status: 1 };
+        } else {
+          record.changes = r.changes;
+          const timing = Object.entries(r.steps)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ');
+          log('info', `${tag}: ${role} state applied${handoverNote}, ${r.changes} changes (${timing} ms)`);
+          outcome = { result: 'applied', changes: r.changes, status: 0 };
+        }
+        // A demoted router holds the backup state; any other failure leaves the role unknown.
+        const now = r.error ? (r.demoted ? 'backup' : undefined) : role;
+        if (now && state.role !== now) {
+          state.role = now;
+          state.since = at;
+        } else if (!now && r.changed) {
+          delete state.role;
+        }
+      } catch (e) {
+        const msg = e instanceof PlanError ? `${(e as Error).message}; nothing changed` : String(e);
+        record = { at, event, role, seq, result: 'failed', changes: 0, steps: {}, error: msg };
+        if (handover) record.handover = handover;
+        log('err', `${tag}: ${role} state FAILED: ${msg}`);
+        outcome = { result: 'failed', changes: 0, status: 1 };
       }
-    } catch (e) {
-      const msg = e instanceof PlanError ? `${(e as Error).message}; nothing changed` : String(e);
-      record = { at, event, role, seq, result: 'failed', changes: 0, steps: {}, error: msg };
-      if (handover) record.handover = handover;
-      log('err', `${tag}: ${role} state FAILED: ${msg}`);
-      outcome = { result: 'failed', changes: 0, status: 1 };
+      state.transitions.push(record);
+      responder?.released();
+      return finish(outcome, outcome.result === 'failed' ? `${role} state failed` : `${role} state applied`);
+    } finally {
+      ownResponder?.stop();
     }
-    state.transitions.push(record);
-    return finish(outcome, outcome.result === 'failed' ? `${role} state failed` : `${role} state applied`);
   } finally {
     lock.release();
   }

@@ -141,6 +141,15 @@ const handoverShape = object(
   { vip: ipv4, dev: ifname, timeoutMs: int(0, 600_000) },
   "A stopping master keeps forwarding until the peer holds the VIP (its ARP), at most timeoutMs: the peer's master-down interval and a margin.",
 );
+const claimShape = object(
+  {
+    peer: ipv4,
+    port: optional(int(1, 65535), 7411),
+    answerMs: optional(int(1, 10_000), 30),
+    releaseMs: optional(int(0, 60_000), 1000),
+  },
+  "The external NIC (one MAC on both routers) up on one router at a time: a router taking the master role asks the peer (UDP to peer:port over the LAN) and brings its NIC up once the peer's is down. A peer that does not answer within answerMs is taken as down; one that still holds its NIC after releaseMs is overridden (and the transition says so). The fifo process answers for its router.",
+);
 const ownedShape = object(
   { links: array(ifname), addressesOn: array(ifname), routes: array(dst) },
   'The objects hagate owns: nothing else is ever changed or removed.',
@@ -212,6 +221,7 @@ const configShape = object(
     demote: optional(demoteShape),
     conntrack: optional(conntrackShape),
     handover: optional(handoverShape),
+    claim: optional(claimShape),
     maintenance: optional(maintenanceShape),
     keepalived: optional(keepalivedShape),
     metrics: optional(metricsShape),
@@ -228,6 +238,7 @@ export type SysctlState = Parsed<typeof sysctlShape>;
 export type AnnounceState = Parsed<typeof announceShape>;
 export type RoleState = Parsed<typeof roleShape>;
 export type HandoverState = Parsed<typeof handoverShape>;
+export type ClaimState = Parsed<typeof claimShape>;
 export type OwnedObjects = Parsed<typeof ownedShape>;
 export type FirewallState = Parsed<typeof firewallShape>;
 export type DemoteState = Parsed<typeof demoteShape>;

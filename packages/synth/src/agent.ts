@@ -71,6 +71,11 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     firewall: { ruleset: RULESET_PATH, table: { ...NFT_TABLE } },
     demote: { file: DEMOTE_FILE },
     ...(spec.conntrackSync ? { conntrack: { socket: CONNTRACKD_SOCKET, timeoutMs: 2000 } } : {}),
+    // With the fifo hook each router's fifo process answers its peer's claims on the external NIC, so it is
+    // up on one router at a time (notify runs have no process to answer: a claim would only wait).
+    ...(spec.vrrp.hooks === 'fifo'
+      ? { claim: { peer: peerLan, port: CLAIM_PORT, answerMs: 30, releaseMs: 1000 } }
+      : {}),
     // `hagate-agent health` (keepalived's vrrp_script) pings the gateway through the external NIC.
     ...(spec.external.health
       ? {
@@ -96,6 +101,9 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     },
   };
 }
+
+/** The UDP port the agents answer their peer's claims on the external NIC on (LAN, from the peer only). */
+export const CLAIM_PORT = 7411;
 
 /** out/<router>/etc/hagate/agent.json for each router, plus out/<router>/<agent.path> when the bundle is given. */
 export function synthAgent(input: SynthInput): GeneratedFile[] {

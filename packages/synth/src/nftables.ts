@@ -37,6 +37,7 @@ import {
   w,
 } from '@hagate/nftables-parser';
 import { peerOf, routerNames, segmentInterface, vrrpSegment } from '@hagate/spec';
+import { CLAIM_PORT } from './agent.js';
 import { syncLink } from './conntrackd.js';
 import { SynthError } from './errors.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
@@ -253,6 +254,17 @@ export function nftablesModel(input: SynthInput, router: string): Ruleset {
         accept(),
       ),
     );
+    if (spec.vrrp.hooks === 'fifo') {
+      // The peer's agent asking whether the external NIC is down here (see hagate-agent's claim.ts).
+      rules.input.push(
+        rule(
+          meta('iifname', lan.iface),
+          payload('ip', 'saddr', peerIp),
+          payload('udp', 'dport', CLAIM_PORT),
+          accept(),
+        ),
+      );
+    }
     // conntrackd's sync traffic: from the peer's sync address only, on the sync segment.
     const sync = syncLink(spec, router);
     if (sync) {

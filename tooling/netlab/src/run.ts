@@ -380,7 +380,7 @@ export function closingNote(reports: VariantReport[]): string[] {
           const b = base?.scenarios.find((x) => x.scenario === s.scenario);
           const f = (x: ScenarioResult | undefined) =>
             x
-              ? `${Math.round(x.directions.lanToInternet.outageMs)} / ${Math.round(x.directions.internetToFailover.outageMs)} ms`
+              ? `${Math.round(x.directions.lanToInternet.outageMs)} / ${Math.round(x.directions.internetToFailover.outageMs)} ms${x.extBothUpMs ? ` (external NIC up on both: ${x.extBothUpMs} ms)` : ''}`
               : 'n/a';
           lines.push(
             `${s.scenario}${sfx} (LAN->internet / internet->failover IP): hagate-${mode} ${f(s)} vs baseline ${f(b)}`,

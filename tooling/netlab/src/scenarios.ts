@@ -4,9 +4,11 @@
  * measures outage per direction, the time from keepalived's event to the new state being applied, and
  * the invariants.
  */
+
 import { nowMs, run, runOk, sleep } from './exec.js';
 import { pairInvariants } from './invariants.js';
 import type { Lab, LabEvent } from './lab.js';
+import { extBothUpMs } from './overlap.js';
 import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
 import { agentFails, lateNetwork, nftReload } from './scenarios-agent.js';
@@ -74,6 +76,8 @@ export interface ScenarioResult {
   /** The acceptance bound on the outage for this scenario, when it has one. */
   boundMs?: number;
   withinBound?: boolean | null;
+  /** How long the external NIC (one MAC on both routers) was up on both at once, from the kernel's events. */
+  extBothUpMs?: number;
   /** Outside -> failover IP: first answered probe after the outage minus the new master's applied time. */
   fipRecoveryAfterApplyMs?: number;
   /** Acceptance: that recovery within 100 ms (no dependence on the switch's MAC ageing); scenarios with a bound. */
@@ -434,6 +438,7 @@ export class ScenarioRunner {
       ],
       ok: true,
     };
+    r.extBothUpMs = extBothUpMs(r.events);
     if (boundMs !== undefined) {
       r.boundMs = Math.round(boundMs);
       r.withinBound = lanD.recovered && inetD.recovered ? worst <= boundMs : false;

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { adaptScript, baselineKeepalived } from './baseline.js';
 import { LAB_PREFIX } from './cleanup.js';
+import { extBothUpMs } from './overlap.js';
 import { detectionBoundMs, planLab, skewMs } from './plan.js';
 import { parsePingLine, probeStats, type Reply } from './probe.js';
 import { renderHtml } from './report.js';
@@ -311,5 +312,27 @@ describe('report', () => {
     expect(html).toContain('1/2 (all 2/3)');
     expect(html).toContain('cgroup v1 (v2 unavailable: no cpu controller)');
     expect(html.match(/<svg /g)).toHaveLength(2);
+  });
+});
+
+describe('extBothUpMs', () => {
+  const ev = (at: number, router: string, kind: string) => ({ at, router, source: 'kernel', kind });
+  it('adds up the time the external NIC was up on both routers', () => {
+    // r2 was up (its first event is a down); r1 comes up 3 ms before r2 goes down.
+    expect(extBothUpMs([ev(10, 'r1', 'ext:up'), ev(13, 'r2', 'ext:down')])).toBe(3);
+    // The old master gives up first: never on both.
+    expect(extBothUpMs([ev(10, 'r2', 'ext:down'), ev(12, 'r1', 'ext:up')])).toBe(0);
+    // Repeated link events and other kinds do not count twice.
+    expect(
+      extBothUpMs([
+        ev(0, 'r1', 'ext:up'),
+        ev(1, 'r1', 'ext:up'),
+        { at: 2, router: 'r2', source: 'kernel', kind: 'fip:del' },
+        ev(5, 'r2', 'ext:down'),
+        ev(20, 'r2', 'ext:up'),
+        ev(21.5, 'r1', 'ext:down'),
+      ]),
+    ).toBe(6.5);
+    expect(extBothUpMs([])).toBe(0);
   });
 });
