@@ -16,6 +16,7 @@ export const NEEDS_HEALTH: readonly ScenarioName[] = ['upstream-fails', 'upstrea
 
 interface Health {
   interval: number;
+  /** The vrrp_script's timeout (the probe's + 1 s). */
   timeout: number;
   fall: number;
   rise: number;
@@ -135,8 +136,10 @@ export async function upstreamFails(run: ScenarioRunner, p: string, o: string): 
   await run.steady();
   const plan = run.lab.plan;
   const port = new SilentPort(run.lab, run.lab.router(p).ext.hvPort);
+  // keepalived starts the script every interval, but not while it still runs: a failing probe lasts up to
+  // the script's timeout. One period for the failure to be seen, fall periods to lower the router.
   const bound =
-    ((h.fall + 1) * h.interval + h.timeout) * 1000 +
+    (h.fall + 1) * Math.max(h.interval, h.timeout) * 1000 +
     detectionBoundMs(plan.advertInt, run.lab.router(o).priority, plan.version) +
     250;
   try {
