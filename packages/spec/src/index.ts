@@ -3,6 +3,7 @@ export {
   type AgentConfig,
   AgentConfigError,
   type AnnounceState,
+  type ClaimState,
   agentConfigJsonSchema,
   type ConntrackState,
   type DemoteState,
