@@ -7,10 +7,12 @@ import { unsafeMode } from './config.js';
 import { Demotion } from './demote.js';
 import { exec, which } from './exec.js';
 import { IpSession } from './ip-session.js';
+import { Maintenance } from './maintenance.js';
 import { describeOwned, type OwnedLink, readOwned } from './owned.js';
 import { describePlan, type Role } from './plan.js';
 import { PlanError, preflight, reconcile } from './reconcile.js';
 import { probeStateDir, readState, statePath, type TransitionRecord } from './state.js';
+import { describeView, statusView } from './status-view.js';
 
 export async function dryRunPlan(config: AgentConfig, role: Role, event: string): Promise<number> {
   try {
@@ -62,11 +64,23 @@ export async function status(config: AgentConfig, opts: { json: boolean }): Prom
     timeoutMs: config.commandTimeoutMs,
   }).catch((e: Error) => ({ code: -1, stdout: '', stderr: e.message }));
   const firewall = { table: `${fw.table.family} ${fw.table.name}`, loaded: table.code === 0 };
-  const demoted = demotion?.marker || demotion?.value === '1';
-  const code = failed || demoted || !firewall.loaded || (Array.isArray(drift) && drift.length > 0) ? 1 : 0;
+  // keepalived's own view next to the agent's and the kernel's (status-view.ts).
+  const view = await statusView(config, state);
+  // In maintenance the demotion file says 1 on purpose: not a problem by itself.
+  const demoted = demotion?.marker || (demotion?.value === '1' && !view.maintenance);
+  const code =
+    failed ||
+    demoted ||
+    !firewall.loaded ||
+    (Array.isArray(drift) && drift.length > 0) ||
+    view.disagreements.length > 0
+      ? 1
+      : 0;
   if (opts.json) {
+    const { keepalived, kernel: kernelView, maintenance, health, disagreements, totals } = view;
+    const more = { keepalived, kernelView, maintenance, health, disagreements, totals };
     process.stdout.write(
-      `${JSON.stringify({ ...state, lastFailed: failed !== undefined, kernel, drift, firewall, demotion }, null, 2)}\n`,
+      `${JSON.stringify({ ...state, lastFailed: failed !== undefined, kernel, drift, firewall, demotion, ...more }, null, 2)}\n`,
     );
     return code;
   }
@@ -85,10 +99,11 @@ export async function status(config: AgentConfig, opts: { json: boolean }): Prom
   );
   if (demotion?.marker)
     out.push(`DEMOTED since ${demotion.marker.at}: ${demotion.marker.reason} (hagate-agent repair lifts it)`);
-  else if (demotion?.value === '1')
+  else if (demotion?.value === '1' && !view.maintenance)
     out.push(
       `DEMOTED: ${demotion.file} says 1 (keepalived's start-up value until a transition succeeds here)`,
     );
+  out.push(...describeView(view));
   const warned = last?.warnings;
   if (warned?.length) out.push(`last transition's warnings: ${warned.join('; ')}`);
   const against = state.role ? 'the role' : `the ${target} state`;
@@ -220,8 +235,14 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
     const d = new Demotion(config);
     const m = d.marker();
     const v = d.trackValue();
+    const maint = new Maintenance(config).read();
+    if (maint)
+      results.push([
+        true,
+        `maintenance on since ${maint.since}: the demotion file stays 1, the peer holds the master role (hagate-agent maintenance off)`,
+      ]);
     results.push([
-      !m && v !== '1',
+      !m && (v !== '1' || maint !== undefined),
       m
         ? `demoted since ${m.at}: ${m.reason} (hagate-agent repair lifts it)`
         : `demotion file ${config.demote.file}: ${v === undefined ? 'absent (keepalived creates it)' : v === '1' ? '1, keepalived keeps this router demoted until the agent has run' : v}`,

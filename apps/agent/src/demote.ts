@@ -9,11 +9,14 @@
  *   router is demoted: a failed MASTER transition leaves a marker (`<stateDir>/demoted.json`, with why and
  *   when) and writes `1`. It stays so until `hagate-agent repair` (or a MASTER transition that succeeds,
  *   e.g. once the peer is gone).
+ * - Maintenance (`hagate-agent maintenance on`, maintenance.ts) keeps the file at 1 the same way, from a
+ *   marker that survives reboots.
  * Writes are atomic (temporary file + rename, which keepalived's inotify watch sees) and skipped when the
  * file already holds the value.
  */
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AgentConfig } from '@hagate/spec/agent-config';
+import { Maintenance } from './maintenance.js';
 
 export interface DemotedMarker {
   at: string;
@@ -67,12 +70,17 @@ export class Demotion {
     } catch (e) {
       return `cannot remove ${this.markerPath}: ${(e as NodeJS.ErrnoException).code ?? e}`;
     }
-    return this.write('0');
+    return this.write(new Maintenance(this.config).on() ? '1' : '0');
   }
 
-  /** Makes the track file say what the marker says (0 when not demoted). */
+  /** Makes the track file say what the markers say (0 when neither demoted nor in maintenance). */
   sync(): string | undefined {
-    return this.write(this.marker() ? '1' : '0');
+    return this.write(this.marker() || new Maintenance(this.config).on() ? '1' : '0');
+  }
+
+  /** Writes 1 at once (maintenance on). */
+  hold(): string | undefined {
+    return this.write('1');
   }
 
   private write(value: '0' | '1'): string | undefined {

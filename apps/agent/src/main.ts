@@ -23,10 +23,13 @@ Usage (keepalived calls the first three):
   hagate-agent [options] shutdown                   shutdown_script: converge to the backup state
   hagate-agent [options] [fifo] FIFO                vrrp_notify_fifo_script: apply the FIFO's events in order
   hagate-agent [options] master|backup              apply a role by hand
-  hagate-agent [options] status [--json]            role, transitions, owned NICs, drift (1: failed or drifted)
+  hagate-agent [options] status [--json]            keepalived, kernel and agent views (1: failed, drifted, disagreeing)
   hagate-agent [options] check                      config, interfaces, tools, permissions, firewall, demotion
   hagate-agent [options] repair                     lift a demotion once the master role can run again
   hagate-agent [options] reannounce                 a master re-announces itself (notify_master_rx_lower_pri)
+  hagate-agent [options] maintenance on|off         hand the master role to the peer and stay backup (persists)
+  hagate-agent [options] metrics                    write the Prometheus text file (agent.json metrics.file)
+  hagate-agent [options] health                     vrrp_script: the upstream gateway answers (exit 0) or not (1)
 
 Options:
   --config FILE   agent config (default ${DEFAULT_CONFIG})
@@ -71,7 +74,17 @@ function usageFromParseArgs(e: NodeJS.ErrnoException): UsageError {
 }
 
 /** Commands that take no argument after them. */
-const BARE = new Set(['shutdown', 'status', 'check', 'master', 'backup', 'repair', 'reannounce']);
+const BARE = new Set([
+  'shutdown',
+  'status',
+  'check',
+  'master',
+  'backup',
+  'repair',
+  'reannounce',
+  'metrics',
+  'health',
+]);
 
 async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
@@ -95,6 +108,8 @@ async function main(argv: string[]): Promise<number> {
   if (pos.length === 0) throw new UsageError('no event given (see --help)');
   if (BARE.has(pos[0] as string) && pos.length > 1)
     throw new UsageError(`${pos[0]} takes no argument, found "${pos.slice(1).join(' ')}" (see --help)`);
+  if (pos[0] === 'maintenance' && (pos.length !== 2 || (pos[1] !== 'on' && pos[1] !== 'off')))
+    throw new UsageError(`maintenance takes on or off, found "${pos.slice(1).join(' ')}" (see --help)`);
   if (pos[0] === 'fifo' && pos.length > 2)
     throw new UsageError(`fifo takes one FIFO path, found "${pos.slice(1).join(' ')}" (see --help)`);
   const config = loadConfig(configPath);
@@ -105,6 +120,10 @@ async function main(argv: string[]): Promise<number> {
     const { status, check, repair } = await import('./commands.js');
     if (cmd === 'repair') return repair(config);
     return cmd === 'status' ? status(config, { json }) : check(config, configPath);
+  }
+  if (cmd === 'maintenance' || cmd === 'metrics' || cmd === 'health') {
+    const ops = await import('./ops-commands.js');
+    return ops.run(config, cmd, pos[1]);
   }
   if (cmd === 'reannounce') {
     const { onReannounce } = await import('./reannounce.js');

@@ -42,6 +42,8 @@ export interface AgentState {
   /** The role rules the agent loaded last: their file and its hash (listSha unused since 2). */
   nft?: { file: string; fileSha: string; listSha: string };
   transitions: TransitionRecord[];
+  /** Transitions that left the kept window, by result (the metrics' counters: the window plus these). */
+  totals?: Record<string, number>;
 }
 
 /** The state file could not be written (read-only or full state dir...): the change itself was made. */
@@ -123,11 +125,22 @@ export function readState(stateDir: string): AgentState {
       const t = validTransition(x);
       if (t) s.transitions.push(t);
     }
+  if (isObj(raw.totals)) {
+    const totals: Record<string, number> = {};
+    for (const [k, v] of Object.entries(raw.totals)) if (RESULTS.has(k) && isCount(v)) totals[k] = v;
+    s.totals = totals;
+  }
   return s;
 }
 
 /** Writes the state atomically (temporary file + rename); a StateWriteError leaves no temporary file. */
 export function writeState(stateDir: string, state: AgentState): void {
+  const dropped = state.transitions.slice(0, Math.max(0, state.transitions.length - KEEP));
+  if (dropped.length > 0) {
+    const totals = { ...state.totals };
+    for (const t of dropped) totals[t.result] = (totals[t.result] ?? 0) + 1;
+    state.totals = totals;
+  }
   state.transitions = state.transitions.slice(-KEEP);
   const file = statePath(stateDir);
   const tmp = `${file}.${process.pid}.tmp`;

@@ -123,6 +123,8 @@ export interface VrrpSyncGroup {
   name: string;
   group: string[];
   notify?: string;
+  /** Interfaces tracked by the whole group (`track_interface`), weighted or not. */
+  trackInterface?: Tracked[];
   trackScript?: Tracked[];
   /** Files tracked by the whole group (`track_file`): keepalived ignores weighted trackers on members. */
   trackFile?: Tracked[];
@@ -185,6 +187,7 @@ export function buildVrrpSyncGroup(g: VrrpSyncGroup): Statement {
       g.group.map((m) => stmt(m)),
     ),
   ];
+  if (g.trackInterface?.length) b.push(stmt('track_interface', [], g.trackInterface.map(tracked)));
   if (g.trackScript?.length) b.push(stmt('track_script', [], g.trackScript.map(tracked)));
   if (g.trackFile?.length) b.push(stmt('track_file', [], g.trackFile.map(tracked)));
   if (g.notify !== undefined) b.push(stmt('notify', [quote(g.notify)]));

@@ -171,6 +171,47 @@ describe('parseAgentConfig', () => {
     );
   });
 
+  it('reads the optional maintenance, keepalived, metrics and health sections with their defaults, and locates their errors', () => {
+    const text = edited((c) => {
+      c.maintenance = { file: '/var/lib/hagate/maintenance.json' };
+      c.keepalived = {};
+      c.metrics = { file: '/var/lib/node-exporter/hagate.prom' };
+      c.health = { gateway: '198.51.100.1', dev: 'eth2' };
+    });
+    const c = parseAgentConfig(text, 'agent.json');
+    expect(c.maintenance).toEqual({ file: '/var/lib/hagate/maintenance.json' });
+    expect(c.keepalived).toEqual({ pidFile: '/run/keepalived.pid', tmpDir: '/tmp', dumpTimeoutMs: 1000 });
+    expect(c.metrics).toEqual({ file: '/var/lib/node-exporter/hagate.prom' });
+    expect(c.health).toEqual({
+      gateway: '198.51.100.1',
+      dev: 'eth2',
+      timeoutMs: 1000,
+      holdMs: 300000,
+      fall: 1,
+    });
+    const old = parseAgentConfig(JSON.stringify(valid()), 'agent.json');
+    expect([old.maintenance, old.keepalived, old.metrics, old.health]).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(
+      errorOf(
+        edited((c) => {
+          c.metrics = { file: 'hagate.prom' };
+        }),
+      ).message,
+    ).toBe('agent.json: metrics.file: expected an absolute path, found string "hagate.prom"');
+    expect(
+      errorOf(
+        edited((c) => {
+          c.health = { gateway: '198.51.100.1', dev: 'eth2', holdMs: -5 };
+        }),
+      ).message,
+    ).toBe('agent.json: health.holdMs: expected an integer from 0 to 86400000, found number -5');
+  });
+
   it('normalizes route destinations', () => {
     expect(['default', '10.0.0.1', '10.0.0.0/8'].map(normalizeDst)).toEqual([
       '0.0.0.0/0',

@@ -203,6 +203,32 @@ const syncGroupShape = object(
   },
   "The keepalived vrrp_sync_group the agent's instance is in, when the spec has several instances: they move with it, so their lines are expected, not another instance's.",
 );
+const maintenanceShape = object(
+  { file: absPath },
+  'Where `hagate-agent maintenance on` keeps its marker, in a folder that survives reboots (the agent defaults to /var/lib/hagate/maintenance.json): while it is there the agent keeps the demotion file at 1, so the peer holds the master role, also after keepalived restarts (its init_file writes 1) and reboots.',
+);
+const keepalivedShape = object(
+  {
+    pidFile: optional(absPath, '/run/keepalived.pid'),
+    tmpDir: optional(absPath, '/tmp'),
+    dumpTimeoutMs: optional(int(100, 10_000), 1000),
+  },
+  'Where status finds keepalived: its main pid file, and the folder (its TMPDIR) its JSON dump (keepalived --signum=JSON) is written to.',
+);
+const metricsShape = object(
+  { file: absPath },
+  "The Prometheus text file `hagate-agent metrics` writes (atomically), for node_exporter's textfile collector, e.g. /var/lib/prometheus/node-exporter/hagate.prom.",
+);
+const healthShape = object(
+  {
+    gateway: ipv4,
+    dev: ifname,
+    timeoutMs: optional(int(100, 10_000), 1000),
+    holdMs: optional(int(0, 86_400_000), 300_000),
+    fall: optional(int(1, 100), 1),
+  },
+  "The upstream check keepalived runs (vrrp_script `hagate-agent health`): the master pings the provider gateway on the external NIC; a backup, whose external NIC is down, repeats a failure it had as master for holdMs, then reports healthy again. Only a failure that lasted fall probes (keepalived's fall: the one that lowered the router) is held, not one probe lost while the role moved.",
+);
 const configShape = object(
   {
     $comment: optional(str()),
@@ -225,6 +251,10 @@ const configShape = object(
     syncGroup: optional(syncGroupShape),
     handover: optional(handoverShape),
     claim: optional(claimShape),
+    maintenance: optional(maintenanceShape),
+    keepalived: optional(keepalivedShape),
+    metrics: optional(metricsShape),
+    health: optional(healthShape),
   },
   'hagate-agent configuration: what the agent must make true on one router in each VRRP role.',
 );

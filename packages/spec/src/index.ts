@@ -52,6 +52,7 @@ export {
   vrrpSkewMs,
 } from './model.js';
 export { checkRules, type RuleIssue } from './rules.js';
+export { failoverWeight } from './rules-ops.js';
 export {
   type Nic,
   type Router,

@@ -1,6 +1,7 @@
 /** Cross-field rules of a spec that already matches the schema. Each finding names a spec path. */
 import { inSubnet, isNetworkOrBroadcast } from './ipv4.js';
 import { segmentInterface, vrrpMasterDownMs } from './model.js';
+import { checkOpsRules } from './rules-ops.js';
 import { checkExternalIpv6, checkInstances, checkIpv6Addresses } from './rules-topology.js';
 import { FAST_ADVERT_RANGE, FAST_MASTER_DOWN_MAX_MS, type Spec } from './schema.js';
 
@@ -326,5 +327,6 @@ export function checkRules(spec: Spec): RuleIssue[] {
       `expected a segment name (${Object.keys(spec.segments).join(', ')}), found "${spec.firewall.sshFrom}"`,
     );
   }
+  out.push(...checkOpsRules(spec));
   return out;
 }

@@ -173,7 +173,58 @@ export const VrrpSchema = z.strictObject({
     .describe(
       `Sub-second detection of a dead master (hard kill: outage under 400 ms): checks that the timers can deliver it, i.e. version: 3, advertInt 0.05-0.08 (0.05 recommended), no auth, and each router's master-down interval (3 x advertInt + its skew) at most ${FAST_MASTER_DOWN_MAX_MS} ms.`,
     ),
+  preemptDelay: z
+    .number()
+    .min(0)
+    .max(1000)
+    .optional()
+    .describe(
+      'Seconds a recovered higher-priority router waits, as BACKUP, before it preempts the master (keepalived preempt_delay), e.g. after a reboot or `hagate-agent maintenance off`. keepalived only honours it from state BACKUP and with preemption: every router then starts as BACKUP. Absent: no delay.',
+    ),
+  trackSegments: z
+    .array(name)
+    .optional()
+    .describe(
+      "More LAN segments whose interface keepalived watches (track_interface): one that goes down lowers the router by the health weight (external.health.weight, else the routers' priority gap + 1), so the peer takes over, and when it is down on both routers one of them stays master (a weighted track never puts both in FAULT). The VRRP segment's own interface is always watched by keepalived.",
+    ),
 });
+
+export const HealthSchema = z
+  .strictObject({
+    interval: z
+      .number()
+      .min(0.5)
+      .max(60)
+      .default(2)
+      .describe('Seconds between two probes (vrrp_script interval).'),
+    timeout: z.int().min(1).max(10).default(1).describe("Seconds a probe waits for the gateway's answer."),
+    fall: z
+      .int()
+      .min(1)
+      .max(20)
+      .default(3)
+      .describe('Consecutive failed probes before the router is lowered.'),
+    rise: z.int().min(1).max(20).default(3).describe('Consecutive good probes before it is restored.'),
+    weight: z
+      .int()
+      .min(1)
+      .max(253)
+      .optional()
+      .describe(
+        "How much a failing router's priority is lowered: more than the two routers' priority gap, so the healthy peer takes over. Absent: the gap + 1.",
+      ),
+    hold: z
+      .number()
+      .min(0)
+      .max(86_400)
+      .default(300)
+      .describe(
+        'Seconds a router whose upstream failed while it was master keeps reporting the failure once it is backup (its external NIC is down: it cannot probe). When both upstreams fail, both routers are lowered alike and the current master stays master; after hold the backup is trusted again.',
+      ),
+  })
+  .describe(
+    'Upstream health check: keepalived runs `hagate-agent health` (vrrp_script); the master pings the provider gateway on the external NIC and, after fall failures, loses weight so the healthy peer takes over.',
+  );
 
 export const ExternalSchema = z.strictObject({
   nic: ifname.describe('Guest NIC toward the provider; only ever up on the MASTER.'),
@@ -194,6 +245,7 @@ export const ExternalSchema = z.strictObject({
     .describe(
       'The provider side in IPv6: the address and default route the agent sets on the external NIC of the MASTER.',
     ),
+  health: HealthSchema.optional(),
 });
 
 export const ExtraRuleSchema = z.strictObject({
@@ -246,6 +298,13 @@ export const AgentSettingsSchema = z.strictObject({
     .string()
     .regex(/^\/[^\s]*$/, { error: 'expected an absolute path without spaces' })
     .default('/run/hagate'),
+  metricsFile: z
+    .string()
+    .regex(/^\/[^\s]*\.prom$/, { error: 'expected an absolute path ending in .prom, without spaces' })
+    .optional()
+    .describe(
+      "Where `hagate-agent metrics` writes the Prometheus text file (node_exporter's textfile collector folder, e.g. /var/lib/prometheus/node-exporter/hagate.prom).",
+    ),
 });
 
 export const VmSchema = z.strictObject({

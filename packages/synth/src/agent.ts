@@ -95,6 +95,19 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
       ? { claim: { peer: peerLan, port: CLAIM_PORT, answerMs: 30, releaseMs: 1000 } }
       : {}),
     ...syncGroup(input),
+    // `hagate-agent health` (keepalived's vrrp_script) pings the gateway through the external NIC.
+    ...(spec.external.health
+      ? {
+          health: {
+            gateway: gw,
+            dev: ext,
+            timeoutMs: spec.external.health.timeout * 1000,
+            holdMs: Math.round(spec.external.health.hold * 1000),
+            fall: spec.external.health.fall,
+          },
+        }
+      : {}),
+    ...(spec.agent.metricsFile ? { metrics: { file: spec.agent.metricsFile } } : {}),
     // The peer takes over within its master-down interval (at its skew time when our priority-0 advert
     // reaches it); 250 ms of margin for its gratuitous ARP to arrive.
     handover: {

@@ -10,6 +10,7 @@ import { synthInterfaces } from './interfaces.js';
 import { synthKeepalived } from './keepalived.js';
 import { synthLibvirt } from './libvirt.js';
 import { synthLinks } from './links.js';
+import { synthMetricsTimer } from './metrics-timer.js';
 import { synthNftables } from './nftables.js';
 import { synthSystemd } from './systemd.js';
 import type { GeneratedFile, SynthInput } from './types.js';
@@ -28,6 +29,7 @@ const generators: ((input: SynthInput) => GeneratedFile[])[] = [
   synthConntrackd,
   synthAgent,
   synthLibvirt,
+  synthMetricsTimer,
 ];
 
 /** All files of the output tree, sorted by path. Throws SynthError for a spec value it cannot render. */

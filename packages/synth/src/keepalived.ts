@@ -5,8 +5,17 @@ import {
   type KeepalivedConfig,
   print,
   type VrrpInstance,
+  type VrrpScript,
 } from '@hagate/keepalived-config';
-import { peerOf, routerNames, syncGroupName, type VrrpInstanceFacts, vrrpInstances } from '@hagate/spec';
+import {
+  failoverWeight,
+  peerOf,
+  routerNames,
+  segmentInterface,
+  syncGroupName,
+  type VrrpInstanceFacts,
+  vrrpInstances,
+} from '@hagate/spec';
 import { DEMOTE_FILE } from './agent.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
@@ -66,7 +75,9 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     vrrpHigherPrioSendAdvert: true,
   };
   // nopreempt only works from state BACKUP: without preemption both routers start as BACKUP.
-  const master = self.preferredMaster === true && vrrp.preempt;
+  // So does preempt_delay (keepalived clears it on a MASTER-state instance).
+  const master = self.preferredMaster === true && vrrp.preempt && vrrp.preemptDelay === undefined;
+  const ops = opsTracking(input, router);
   const demote = { name: DEMOTE_TRACK, weight: demoteWeight(self.priority, vrrp.preempt) };
   const group = syncGroupName(spec);
   const instances = vrrpInstances(spec).map((facts): VrrpInstance => {
@@ -88,6 +99,7 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
       priority: self.priority,
       advertInt: vrrp.advertInt,
       preempt: vrrp.preempt,
+      ...(vrrp.preemptDelay !== undefined ? { preemptDelay: vrrp.preemptDelay } : {}),
       ...(vrrp.auth && facts.family === 4
         ? { authentication: { type: vrrp.auth.type, password: vrrp.auth.password } }
         : {}),
@@ -98,7 +110,7 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
       // Only the main instance runs the agent: the sync group moves the others with it.
       ...(facts.main ? hooks(input, fifo) : {}),
       // In a sync group keepalived ignores a weighted tracker on a member: the group tracks the file instead.
-      ...(group === undefined ? { trackFile: [demote] } : {}),
+      ...(group === undefined ? { ...ops.instance, trackFile: [demote] } : {}),
     };
   });
   return {
@@ -106,11 +118,16 @@ export function keepalivedModel(input: SynthInput, router: string): KeepalivedCo
     globalDefs,
     // The agent writes 1 when this router cannot hold the master state (and 0 once it has checked it can);
     // keepalived writes 1 when it starts, so a router whose agent cannot run at all stays demoted.
+    ...(ops.scripts.length ? { scripts: ops.scripts } : {}),
     trackFiles: [{ name: DEMOTE_TRACK, file: DEMOTE_FILE, weight: 1, init: { value: 1, overwrite: true } }],
     // Several instances move together: the external side, NAT and every VIP are always on one router.
     ...(group === undefined
       ? {}
-      : { syncGroups: [{ name: group, group: instances.map((i) => i.name), trackFile: [demote] }] }),
+      : {
+          syncGroups: [
+            { name: group, group: instances.map((i) => i.name), ...ops.instance, trackFile: [demote] },
+          ],
+        }),
     instances,
   };
 }
@@ -130,6 +147,49 @@ function hooks(input: SynthInput, fifo: boolean): Partial<VrrpInstance> {
     // A split brain healing: re-announce the failover IP (keepalived re-sends the VIP's GARPs itself). The
     // fifo hook gets keepalived's MASTER_RX_LOWER_PRI line instead.
     ...(fifo ? {} : { notifyMasterRxLowerPri: agentCommand(input, 'reannounce') }),
+  };
+}
+
+/** Name of the vrrp_script that runs `hagate-agent health`. */
+export const HEALTH_SCRIPT = 'hagate_upstream';
+
+/**
+ * The upstream health check (external.health) and the tracked LAN segments (vrrp.trackSegments): a failure
+ * lowers the router by the failover weight (more than the priority gap) instead of FAULT, so the healthy peer
+ * takes over and, when both fail alike, the order of the priorities is kept and one router stays master
+ * (never a double FAULT). keepalived counts rise/fall; the script's own timeout is the probe's plus 1 s.
+ */
+function opsTracking(
+  input: SynthInput,
+  router: string,
+): { scripts: VrrpScript[]; instance: Pick<VrrpInstance, 'trackInterface' | 'trackScript'> } {
+  const { spec } = input;
+  const h = spec.external.health;
+  const weight = -failoverWeight(spec);
+  const scripts: VrrpScript[] = h
+    ? [
+        {
+          name: HEALTH_SCRIPT,
+          script: agentCommand(input, 'health'),
+          interval: h.interval,
+          timeout: h.timeout + 1,
+          weight,
+          rise: h.rise,
+          fall: h.fall,
+        },
+      ]
+    : [];
+  const self = spec.routers[router];
+  const ifaces = (spec.vrrp.trackSegments ?? []).flatMap((name) => {
+    const seg = spec.segments[name];
+    return seg && self?.addresses[name] !== undefined ? [segmentInterface(seg)] : [];
+  });
+  return {
+    scripts,
+    instance: {
+      ...(ifaces.length ? { trackInterface: ifaces.map((name) => ({ name, weight })) } : {}),
+      ...(h ? { trackScript: [{ name: HEALTH_SCRIPT }] } : {}),
+    },
   };
 }
 

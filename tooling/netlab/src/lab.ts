@@ -253,6 +253,9 @@ export class Lab {
     lockDown(root);
     mkdirSync(join(rd, 'run-up'), { mode: 0o755 });
     mkdirSync(join(rd, 'run-work'), { mode: 0o755 });
+    // /var/lib too (hagate-agent's maintenance marker): written in the router's folder, never the host's.
+    mkdirSync(join(rd, 'varlib-up'), { mode: 0o755 });
+    mkdirSync(join(rd, 'varlib-work'), { mode: 0o755 });
     mkdirSync(join(rd, 'ifstate'), { mode: 0o755 });
     if (p.stateDir.startsWith('/run/'))
       mkdirSync(join(rd, 'run-up', p.stateDir.slice(5)), { recursive: true, mode: 0o755 });
@@ -304,6 +307,7 @@ export class Lab {
       .map((d) => `mount -t overlay hgl -o lowerdir=${join(root, d)}:/${d} /${d}`);
     mounts.push(
       `mount -t overlay hgl -o lowerdir=/run,upperdir=${join(rd, 'run-up')},workdir=${join(rd, 'run-work')} /run`,
+      `mount -t overlay hgl -o lowerdir=/var/lib,upperdir=${join(rd, 'varlib-up')},workdir=${join(rd, 'varlib-work')} /var/lib`,
     );
     // The holder outlives the shell (killed with the router on a hard kill or by the lab's cleanup).
     const out = runSyncOk([

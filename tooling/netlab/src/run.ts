@@ -11,6 +11,7 @@ import { planLab } from './plan.js';
 import { SCENARIOS, type ScenarioName, type ScenarioResult, ScenarioRunner } from './scenarios.js';
 import { HAGATE_ONLY } from './scenarios-agent.js';
 import { CONNTRACK_SCENARIOS } from './scenarios-conntrack.js';
+import { NEEDS_HEALTH } from './scenarios-ops.js';
 import { SessionServer } from './sessions.js';
 import { flowCell, newConnCell } from './table.js';
 import { DEFAULT_SPEC, generate, type HookMode, readSpec, variantSpec } from './tree.js';
@@ -206,6 +207,9 @@ export async function runLab(opts: LabOptions = {}): Promise<LabReport> {
         : variants(o, runnable),
       runs,
     );
+    // The upstream scenarios need a health check in the spec (external.health).
+    if (!spec.external.health)
+      for (const v of list) v.scenarios = v.scenarios.filter((s) => !NEEDS_HEALTH.includes(s));
     for (const v of list) {
       const vdir = join(runDir, v.name);
       const vspec = variantSpec(spec, { hooks: v.hooks, tuned: v.tuned });

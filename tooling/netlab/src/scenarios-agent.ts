@@ -9,7 +9,14 @@ import { detectionBoundMs } from './plan.js';
 import type { ScenarioName, ScenarioResult, ScenarioRunner } from './scenarios.js';
 
 /** The scenarios below: not run with the how-to's scripts. */
-export const HAGATE_ONLY: readonly ScenarioName[] = ['agent-fails', 'nft-reload', 'late-network'];
+export const HAGATE_ONLY: readonly ScenarioName[] = [
+  'agent-fails',
+  'nft-reload',
+  'late-network',
+  'maintenance',
+  'upstream-fails',
+  'upstreams-down',
+];
 
 /** How long the late network passes no traffic: past the preferred router's master-down interval (so a
  * keepalived that started VRRP at once would go MASTER), within it plus the spec's start-up delay. */

@@ -14,6 +14,7 @@ import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
 import { agentFails, lateNetwork, nftReload } from './scenarios-agent.js';
 import { conntrackdDown, syncCut } from './scenarios-conntrack.js';
+import { maintenance, upstreamFails, upstreamsDown } from './scenarios-ops.js';
 import {
   attachSessions,
   type SessionOptions,
@@ -36,6 +37,9 @@ export const SCENARIOS = [
   'late-network',
   'conntrackd-down',
   'sync-cut',
+  'maintenance',
+  'upstream-fails',
+  'upstreams-down',
 ] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
@@ -237,6 +241,12 @@ export class ScenarioRunner {
         return conntrackdDown(this, p, o);
       case 'sync-cut':
         return syncCut(this, p, o);
+      case 'maintenance':
+        return maintenance(this, p, o);
+      case 'upstream-fails':
+        return upstreamFails(this, p, o);
+      case 'upstreams-down':
+        return upstreamsDown(this, p, o);
     }
   }
 
