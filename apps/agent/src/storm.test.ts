@@ -25,6 +25,20 @@ async function lockHeld(ns: { exec(argv: string[]): { stdout: string } }, lockNa
   throw new Error(`lock ${lockName} never taken`);
 }
 
+/**
+ * Whether process `pid` is connected to the lock holder's socket `@lockName` (`ss -x`: the holder's accepted
+ * socket, named after the lock, has the waiter's socket as its peer). Other sockets of the waiter (its ip
+ * child's stdio socketpairs) do not count.
+ */
+function waitsOnLock(ns: { exec(argv: string[]): { stdout: string } }, pid: number, lockName: string) {
+  const rows = ns
+    .exec(['ss', '-xpH'])
+    .stdout.split('\n')
+    .map((l) => l.trim().split(/\s+/));
+  const mine = new Set(rows.filter((r) => r.some((f) => f.includes(`pid=${pid},`))).map((r) => r[5]));
+  return rows.some((r) => r[4]?.startsWith(`@${lockName}`) && mine.has(r[7]));
+}
+
 describe('notify storms (root, network namespaces)', () => {
   it('an older waiter drops out at once while the lock is still held; the newest one applies', async (ctx) => {
     if (why) ctx.skip(why);
@@ -86,7 +100,7 @@ describe('notify storms (root, network namespaces)', () => {
     // Wait until the newest one waits on the holder (its connection shows in the namespace's sockets).
     let waiting = false;
     for (const deadline = Date.now() + 90_000; Date.now() < deadline && !waiting; ) {
-      waiting = ns.exec(['ss', '-xp']).stdout.includes(`pid=${newerPid},`);
+      waiting = waitsOnLock(ns, newerPid, 'hagate-agent-storm/pending');
       if (!waiting) await new Promise((r) => setTimeout(r, 25));
     }
     expect(waiting).toBe(true);

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { removeNamespace } from './cleanup.js';
 import { alive, exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
 import { LabConntrackd } from './lab-conntrackd.js';
+import { monitorEvent } from './monitor.js';
 import { buildMulti, heldBy, multiNamespaces } from './multi.js';
 import type { LabPlan, RouterPlan } from './plan.js';
 
@@ -336,22 +337,10 @@ export class Lab {
   }
 
   private startMonitor(r: RouterPlan): void {
-    const p = this.plan;
+    const names = { ext: r.ext.ifname, failoverIp: this.plan.failoverIp, vip: this.plan.vip };
     const child = spawnLines(['ip', '-n', r.ns, '-ts', 'monitor', 'link', 'address', 'route'], (line) => {
-      const m = /^\[(\d{4}-\d\d-\d\dT[\d:.]+)\]\s*(.*)$/.exec(line);
-      if (!m) return;
-      const t = new Date(m[1]!.slice(0, 23)).getTime() + Number(`0.${m[1]!.slice(23) || '0'}`);
-      const text = m[2]!;
-      const del = text.startsWith('Deleted ');
-      const body = del ? text.slice(8) : text;
-      let kind: string | undefined;
-      const link = /^\d+: ([^:@\s]+)(?:@\S+)?: <([^>]*)>/.exec(body);
-      if (link && link[1] === r.ext.ifname && !del)
-        kind = link[2]!.split(',').includes('UP') ? 'ext:up' : 'ext:down';
-      else if (body.includes(` inet ${p.failoverIp}/`)) kind = del ? 'fip:del' : 'fip:add';
-      else if (body.includes(` inet ${p.vip}/`)) kind = del ? 'vip:del' : 'vip:add';
-      else if (/^default /.test(body)) kind = del ? 'default:del' : 'default:add';
-      if (kind) this.events.push({ t, router: r.name, source: 'kernel', kind, text: body.trim() });
+      const e = monitorEvent(line, r.name, names);
+      if (e) this.events.push(e);
     });
     this.monitors.set(r.name, child);
   }

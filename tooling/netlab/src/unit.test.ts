@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { adaptScript, baselineKeepalived } from './baseline.js';
 import { LAB_PREFIX } from './cleanup.js';
+import { monitorEvent } from './monitor.js';
 import { extBothUpMs } from './overlap.js';
 import { detectionBoundMs, planLab, skewMs } from './plan.js';
 import { parsePingLine, probeStats, type Reply } from './probe.js';
@@ -340,5 +341,33 @@ describe('extBothUpMs', () => {
       ]),
     ).toBe(6.5);
     expect(extBothUpMs([])).toBe(0);
+  });
+});
+
+describe('monitorEvent', () => {
+  const n = { ext: 'eth2', failoverIp: '203.0.113.10', vip: '10.10.1.254' };
+  it('reads the kernel events of a router from ip -ts monitor lines', () => {
+    const up = monitorEvent(
+      '[2026-12-06T23:31:10.492117] 7: eth2@eth2-tap: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue state UP',
+      'r1',
+      n,
+    );
+    expect(up).toMatchObject({ router: 'r1', source: 'kernel', kind: 'ext:up' });
+    expect(up?.t).toBeCloseTo(Date.parse('2026-12-06T23:31:10.492') + 0.117, 3);
+    expect(
+      monitorEvent(
+        '[2026-12-06T23:31:10.5] Deleted 7: eth2    inet 203.0.113.10/32 scope global eth2',
+        'r1',
+        n,
+      )?.kind,
+    ).toBe('fip:del');
+    expect(monitorEvent('[2026-12-06T23:31:10.5] default via 198.51.100.1 dev eth2', 'r1', n)?.kind).toBe(
+      'default:add',
+    );
+    expect(
+      monitorEvent('[2026-12-06T23:31:10.5] 5: eth1 inet 10.10.1.254/24 scope global', 'r1', n)?.kind,
+    ).toBe('vip:add');
+    expect(monitorEvent('not a monitor line', 'r1', n)).toBeUndefined();
+    expect(monitorEvent('[2026-12-06T23:31:10.5] 3: eth1: <UP> mtu 1500', 'r1', n)).toBeUndefined();
   });
 });
