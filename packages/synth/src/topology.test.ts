@@ -17,7 +17,7 @@ function multi(patch: (text: string) => string = (t) => t): SynthInput {
 }
 
 describe('keepalived: several instances move together', () => {
-  it('puts every instance in one sync group that tracks the demotion file; only the main one runs the agent', () => {
+  it('puts every instance in one sync group that tracks the demotion file and the upstream; only the main one runs the agent', () => {
     for (const router of ['gw1', 'gw2']) {
       const m = keepalivedModel(multi(), router);
       const priority = router === 'gw1' ? 200 : 100;
@@ -25,16 +25,19 @@ describe('keepalived: several instances move together', () => {
         {
           name: 'GATEWAYS',
           group: ['LAN_V4', 'LAN2_V4', 'LAN_V6', 'LAN2_V6'],
+          trackScript: [{ name: 'hagate_upstream' }],
           trackFile: [{ name: DEMOTE_TRACK, weight: -(priority - 1) }],
         },
       ]);
+      // The upstream check's script is declared once, weighted (the group applies it to every member).
+      expect(m.scripts?.map((x) => [x.name, x.weight])).toEqual([['hagate_upstream', -101]]);
       // One priority, state and advert interval for every member: a group whose members disagree re-elects forever.
       expect(
         new Set(m.instances.map((i) => `${i.priority} ${i.state} ${i.advertInt} ${i.preempt}`)).size,
       ).toBe(1);
       expect(m.instances[0]?.priority).toBe(priority);
       // keepalived ignores weighted trackers on members of a group: none there.
-      expect(m.instances.every((i) => i.trackFile === undefined)).toBe(true);
+      expect(m.instances.every((i) => i.trackFile === undefined && i.trackScript === undefined)).toBe(true);
       expect(m.instances.filter((i) => i.notifyStop !== undefined).map((i) => i.name)).toEqual(['LAN_V4']);
     }
   });
