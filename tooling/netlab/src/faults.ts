@@ -5,26 +5,26 @@
  */
 import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { run, runOk, runSync } from './exec.js';
+import { run, runOk, runSync, runSyncOk } from './exec.js';
 import type { Lab } from './lab.js';
 
 /**
- * An `ip` in the router's /usr/local/sbin (first in its PATH, over the real /usr/sbin/ip): the agent's
- * batch lines starting with `failing` become an unknown command while the flag file exists. Installed
- * before the router's processes start; removing the flag repairs it without restarting anything.
+ * An `ip` in the router's /run/netlab-bin (first in its PATH, over the real /usr/sbin/ip): the agent's
+ * batch lines starting with `failing` become an unknown command while the flag file exists. Written through
+ * the router's own mount namespace (its /run is a writable overlay; a file put into a layer of a mounted
+ * overlay from outside may stay unseen), before the router's keepalived starts; removing the flag repairs it
+ * without restarting anything.
  */
 export class BrokenIp {
   readonly flag: string;
-  private readonly wrapper: string;
 
   constructor(
-    lab: Lab,
+    private readonly lab: Lab,
     readonly router: string,
     failing: string,
   ) {
     const rd = lab.routerDir(lab.router(router));
     this.flag = join(rd, 'ip-broken');
-    this.wrapper = join(rd, 'root', 'usr/local/sbin/ip');
     const script = [
       '#!/bin/sh',
       '# netlab fault: the agent batch line below fails while the flag file exists.',
@@ -35,8 +35,15 @@ export class BrokenIp {
       'done | /usr/sbin/ip "$@"',
       '',
     ].join('\n');
-    writeFileSync(this.wrapper, script);
-    chmodSync(this.wrapper, 0o755);
+    const dir = '/run/netlab-bin';
+    runSyncOk(
+      lab.inRouter(lab.router(router), [
+        'sh',
+        '-c',
+        `mkdir -p ${dir} && cat > ${dir}/ip && chmod 755 ${dir}/ip`,
+      ]),
+      { input: script },
+    );
     writeFileSync(this.flag, '');
   }
 
@@ -52,7 +59,7 @@ export class BrokenIp {
   /** Removes the wrapper itself (after the scenario). */
   remove(): void {
     this.fix();
-    rmSync(this.wrapper, { force: true });
+    runSync(this.lab.inRouter(this.lab.router(this.router), ['rm', '-f', '/run/netlab-bin/ip']));
   }
 }
 

@@ -50,7 +50,8 @@ export interface RouterSnapshot {
   vrrpState?: string;
 }
 
-const PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** The routers' PATH: /run/netlab-bin first, where the lab's faults put their tools (faults.ts). */
+const PATH = '/run/netlab-bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 function q(s: string): string {
   return /^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
