@@ -197,4 +197,34 @@ describe('taking the external NIC (root, network namespaces)', () => {
     a.child.kill('SIGTERM');
     expect((await a.done).code).toBe(0);
   }, 120_000);
+
+  it('a stopping master answers while it waits for the takeover, gives up on the question and releases', async (ctx) => {
+    if (why) ctx.skip(why);
+    const { router, peer } = pair('stopping');
+    const cfg = lab.config('stopping', (c) => {
+      c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs: 1000 };
+      // Nobody ever takes the VIP here: only the peer's question can end the wait before a minute.
+      c.handover = { vip: '10.10.1.254', dev: 'eth1', timeoutMs: 60_000 };
+    });
+    expect(lab.agent(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    const stopping = lab.start(router, cfg, ['shutdown']);
+    const p = await scriptedPeer(peer, 'ask');
+    const answered = () => p.lines().some((l) => /HOLDING|KEEPING|RELEASED|FREE/.test(l.msg));
+    for (let i = 0; i < 600 && !answered(); i++) {
+      p.child.stdin?.write('\n');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await until(() => p.lines().some((l) => l.msg.endsWith('RELEASED')), 'RELEASED');
+    const { code } = await stopping.done;
+    expect(code).toBe(0);
+    expect(kernelRole(router)).toBe('backup');
+    // Holding while it waited, then released once its NIC was down: never FREE before, never KEEPING.
+    const kinds = p.lines().map((l) => l.msg.split(' ')[2]);
+    expect(kinds.slice(0, kinds.indexOf('RELEASED'))).toEqual(
+      kinds.slice(0, kinds.indexOf('RELEASED')).map(() => 'HOLDING'),
+    );
+    const t = lastTransition('stopping') as Transition & { handover?: { outcome: string; ms: number } };
+    expect(t.handover?.outcome).toBe('peer');
+    expect(t.handover?.ms).toBeLessThan(60_000);
+  }, 180_000);
 });
