@@ -367,11 +367,11 @@ export class Lab {
     return !!c && c.exitCode === null && c.signalCode === null;
   }
 
-  /** Starts keepalived in the router (`-n -l -D -P`, pid files in the router's folder). */
+  /** Starts keepalived in the router (`-n -l -D -P`), its pid files where Debian's are, in the router's own
+   * /run (so `hagate-agent status` finds it as on a router). */
   startKeepalived(name: string): void {
     const r = this.router(name);
     if (this.keepalivedRunning(name)) return;
-    const rd = this.routerDir(r);
     // keepalived's stdout is a pipe here: line-buffer it so each line is stamped when it is written.
     const inner = this.inRouter(r, [
       'stdbuf',
@@ -385,11 +385,11 @@ export class Lab {
       '-f',
       '/etc/keepalived/keepalived.conf',
       '-p',
-      join(rd, 'keepalived.pid'),
+      '/run/keepalived.pid',
       '-r',
-      join(rd, 'vrrp.pid'),
+      '/run/keepalived_vrrp.pid',
       '-c',
-      join(rd, 'checkers.pid'),
+      '/run/keepalived_checkers.pid',
     ]);
     const argv = this.enter ? this.enter(name, inner) : inner;
     const log = this.logs.get(name) ?? [];
