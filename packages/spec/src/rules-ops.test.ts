@@ -1,29 +1,17 @@
-/** The health check, tracked segments and preempt delay in hagate.yaml: defaults, and located errors. */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { edit, errorsOf as errorsOfSpec, exampleText } from '../test/spec-fixtures.js';
 import { formatSpecError, loadSpec } from './load.js';
 import { failoverWeight } from './rules-ops.js';
 
 const FILE = 'examples/dedibox/hagate.yaml';
-const dedibox = readFileSync(new URL('../../../examples/dedibox/hagate.yaml', import.meta.url), 'utf8');
-
-function edit(text: string, from: string, to: string): string {
-  const at = text.indexOf(from);
-  if (at < 0 || text.indexOf(from, at + 1) >= 0)
-    throw new Error(`fixture edit: "${from}" must occur exactly once`);
-  return text.slice(0, at) + to + text.slice(at + from.length);
-}
+const dedibox = exampleText('dedibox');
 
 const GATEWAY = /\n {2}gateway: [^\n]*/;
 const withHealth = (health: string) => dedibox.replace(GATEWAY, (g) => `${g}\n  health: ${health}`);
 const withVrrp = (text: string, line: string) =>
   edit(text, '\n  preempt: true', `\n  preempt: true\n  ${line}`);
 
-function errorsOf(text: string): string[] {
-  const r = loadSpec(text, FILE);
-  if (r.ok) throw new Error('expected the spec to be refused');
-  return r.errors.map(formatSpecError);
-}
+const errorsOf = (text: string) => errorsOfSpec(text, FILE);
 
 describe('external.health, vrrp.trackSegments, vrrp.preemptDelay', () => {
   it('are absent from the dedibox example, which loads unchanged', () => {

@@ -1,25 +1,13 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { edit, errorsOf as errorsOfSpec, exampleText } from '../test/spec-fixtures.js';
 import { formatSpecError, loadSpec } from './load.js';
 import { hasIpv6, routerSegments6, syncGroupName, vrrpInstances } from './model.js';
 
 const FILE = 'examples/multi/hagate.yaml';
-const multi = readFileSync(new URL('../../../examples/multi/hagate.yaml', import.meta.url), 'utf8');
-const dedibox = readFileSync(new URL('../../../examples/dedibox/hagate.yaml', import.meta.url), 'utf8');
+const multi = exampleText('multi');
+const dedibox = exampleText('dedibox');
 
-/** Replaces exactly one occurrence of `from` (the test fails loudly if the fixture drifted). */
-function edit(text: string, from: string, to: string): string {
-  const at = text.indexOf(from);
-  if (at < 0 || text.indexOf(from, at + 1) >= 0)
-    throw new Error(`fixture edit: "${from}" must occur exactly once`);
-  return text.slice(0, at) + to + text.slice(at + from.length);
-}
-
-function errorsOf(text: string): string[] {
-  const r = loadSpec(text, FILE);
-  if (r.ok) throw new Error('expected the spec to be refused');
-  return r.errors.map(formatSpecError);
-}
+const errorsOf = (text: string) => errorsOfSpec(text, FILE);
 
 /** `FILE:line:col` of the `|` inside a needle that occurs once in text. */
 function at(text: string, needle: string): string {

@@ -41,6 +41,7 @@ import { CLAIM_PORT } from './agent.js';
 import { syncLink } from './conntrackd.js';
 import { SynthError } from './errors.js';
 import {
+  ICMPV6_ERRORS_AND_ECHO,
   icmpv6ForwardRules,
   icmpv6InputRules,
   vipInterfaces,
@@ -91,16 +92,7 @@ const ICMP_ESSENTIALS = [
   'parameter-problem',
 ];
 /** ICMPv6 errors, echo and neighbor discovery (so IPv6 on the links keeps working; all else is dropped). */
-const ICMPV6_ESSENTIALS = [
-  'destination-unreachable',
-  'packet-too-big',
-  'time-exceeded',
-  'parameter-problem',
-  'echo-request',
-  'echo-reply',
-  'nd-neighbor-solicit',
-  'nd-neighbor-advert',
-];
+const ICMPV6_ESSENTIALS = [...ICMPV6_ERRORS_AND_ECHO, 'nd-neighbor-solicit', 'nd-neighbor-advert'];
 
 /** The user's extra rule number `i`, parsed and checked; errors point into the spec value. */
 function parseExtraRule(input: SynthInput, i: number): Statement {
