@@ -6,9 +6,12 @@
  * it again: its neighbour entry for the gateway is dropped first, so the kernel ARPs (a broadcast every
  * switch port sees) instead of using the cached entry.
  */
+
+import type { Socket } from 'node:dgram';
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import type { IpSession } from './ip-session.js';
 import type { KernelState } from './kernel.js';
+import { literalUdp4 } from './udp.js';
 
 /**
  * The announce datagram's socket, opened and bound before the transition's ip lines run so that sending it
@@ -17,19 +20,15 @@ import type { KernelState } from './kernel.js';
  * IP literal: the socket's lookup hands it back as is (no dns module).
  */
 export class Announcer {
-  private readonly sock: import('node:dgram').Socket | undefined;
+  private readonly sock: Socket | undefined;
   private readonly bound: Promise<boolean>;
 
   private constructor(
     private readonly address: string,
     private readonly method: 'udp' | 'ping',
-    createSocket: typeof import('node:dgram').createSocket | undefined,
   ) {
-    if (method === 'udp' && createSocket) {
-      const sock = createSocket({
-        type: 'udp4',
-        lookup: (host: string, _o: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, host, 4),
-      } as import('node:dgram').SocketOptions);
+    if (method === 'udp') {
+      const sock = literalUdp4();
       this.sock = sock;
       this.bound = new Promise<boolean>((resolve) => {
         sock.once('error', () => resolve(false));
@@ -42,8 +41,7 @@ export class Announcer {
 
   /** Opens the socket for a datagram to `address` (a ping spawns nothing until `send`). */
   static async prepare(address: string, method: 'udp' | 'ping'): Promise<Announcer> {
-    const dgram = method === 'udp' ? await import('node:dgram') : undefined;
-    return new Announcer(address, method, dgram?.createSocket);
+    return new Announcer(address, method);
   }
 
   /** Makes the switch and the gateway learn this router now: one datagram (the kernel ARPs for the gateway

@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNetns, missing, type Netns } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IP, kernelRole, type Lab, makeLab, readJson } from '../test/ns-agent.js';
+import { IP, kernelRole, type Lab, makeLab, readJson, until } from '../test/ns-agent.js';
 import { decodeClaim, encodeClaim } from './claim.js';
 
 describe('claim messages', () => {
@@ -96,15 +96,6 @@ s.bind(7411, () => {
     child,
     lines,
   }));
-}
-
-async function until(p: () => boolean, what: string, ms = 60_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (p()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  throw new Error(`never happened: ${what}`);
 }
 
 const claimCfg = (name: string, releaseMs = 1000) =>

@@ -17,9 +17,10 @@
  * Only the peer's address is listened to (the firewall accepts the port from the peer only, on the LAN); a
  * forged `HOLDING` can delay a takeover by `releaseMs` at most, a forged `FREE` only brings back the race.
  */
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo, Socket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
 import type { AgentConfig } from '@hagate/spec/agent-config';
+import { literalUdp4 } from './udp.js';
 
 type ClaimState = NonNullable<AgentConfig['claim']>;
 
@@ -52,14 +53,6 @@ export function nicUp(nic: string): boolean {
   }
 }
 
-function udpSocket(): Socket {
-  // Addresses are IP literals: the lookup hands them back as they are (no resolver).
-  return createSocket({
-    type: 'udp4',
-    lookup: (host: string, _o: unknown, cb: (e: null, a: string, f: number) => void) => cb(null, host, 4),
-  } as import('node:dgram').SocketOptions);
-}
-
 export type ClaimOutcome =
   /** The peer's NIC was down when it answered. */
   | 'free'
@@ -85,7 +78,7 @@ export async function claimExternal(
 ): Promise<ClaimResult> {
   const t0 = performance.now();
   const ms = () => Math.round((performance.now() - t0) * 100) / 100;
-  const sock = udpSocket();
+  const sock = literalUdp4();
   const query = encodeClaim(instance, 'QUERY');
   return new Promise<ClaimResult>((resolve) => {
     const timers: NodeJS.Timeout[] = [];
@@ -164,7 +157,7 @@ export class ClaimResponder {
   /** Binds the port; while another process of this router holds it, tries again every `retryMs`. */
   start(retryMs = 20): void {
     if (this.stopped || this.sock) return;
-    const sock = udpSocket();
+    const sock = literalUdp4();
     sock.on('message', (msg: Buffer, from: RemoteInfo) => this.onMessage(sock, msg, from));
     sock.once('error', () => {
       try {

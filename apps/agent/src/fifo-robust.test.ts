@@ -8,7 +8,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IP, kernelRole, type Lab, makeLab, readJson, type Started } from '../test/ns-agent.js';
+import { IP, kernelRole, type Lab, makeLab, readJson, type Started, until } from '../test/ns-agent.js';
 
 const why = missing('root', 'ip', 'nft');
 let lab: Lab;
@@ -17,16 +17,6 @@ beforeAll(() => {
   if (!why) lab = makeLab('fifo');
 });
 afterAll(() => lab?.cleanup());
-
-/** Waits for `p` (a bound for a hung run, not a timing assertion: generous for a loaded machine). */
-async function until(p: () => boolean, what: string, ms = 90_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (p()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 function mkfifo(name: string): string {
   const f = join(lab.dir, `${name}.fifo`);

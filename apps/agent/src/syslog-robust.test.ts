@@ -8,7 +8,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { missing, which } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IP, kernelRole, type Lab, makeLab } from '../test/ns-agent.js';
+import { IP, kernelRole, type Lab, makeLab, until } from '../test/ns-agent.js';
 
 const why = missing('root', 'ip', 'nft', 'unshare', 'logger', 'python3', 'mkfifo');
 let lab: Lab;
@@ -95,16 +95,6 @@ function start(nsName: string, cfg: string, args: string[]) {
 }
 
 const lines = () => readFileSync(received, 'utf8').split('\n').filter(Boolean);
-
-/** Waits for `p` (a bound for a hung run, not a timing assertion: generous for a loaded machine). */
-async function until(p: () => boolean, what: string, ms = 90_000) {
-  const deadline = Date.now() + ms;
-  while (Date.now() < deadline) {
-    if (p()) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`never happened: ${what}`);
-}
 
 /** Live `logger` processes whose parent is `pid` (from /proc). */
 function loggerChildren(pid: number): number[] {

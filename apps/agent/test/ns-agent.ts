@@ -198,3 +198,13 @@ export function kernelRole(ns: Netns): 'master' | 'backup' | 'mixed' {
 export function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
 }
+
+/** Waits for `p` (a bound for a hung run, not a timing assertion: generous for a loaded machine). */
+export async function until(p: () => boolean, what: string, ms = 90_000) {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (p()) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`never happened: ${what}`);
+}
