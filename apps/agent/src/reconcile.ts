@@ -107,6 +107,8 @@ export async function reconcile(
   opts: ReconcileOptions = {},
 ): Promise<ReconcileResult> {
   const t0 = now();
+  // keepalived's FAULT event after a demotion's pulse (demote.ts): it may leave FAULT, as a demoted BACKUP.
+  if (role === 'backup' && !opts.dryRun && config.demote) new Demotion(config).endPulse();
   const ip = opts.ip ?? new IpSession(config.commandTimeoutMs);
   try {
     return await new Run(config, role, previous, opts, ip, t0).go();
