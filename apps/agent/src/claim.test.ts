@@ -189,6 +189,64 @@ describe('taking the external NIC (root, network namespaces)', () => {
     expect((await a.done).code).toBe(0);
   }, 120_000);
 
+  it('tells the peer as soon as its NIC is down, before the rest of the backup transition', async (ctx) => {
+    if (why) ctx.skip(why);
+    const { router, peer } = pair('early');
+    // A conntrackd stand-in (its own process: the test's spawnSync calls must not block it) that holds its
+    // answers after a `hold` line on its stdin, until a `release` line: the backup transition's conntrackd
+    // requests come after the NIC is down, so the transition cannot end while one is held.
+    const socket = join(lab.dir, 'early-conntrackd.sock');
+    const stand = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const held = []; let hold = false;
+require('node:net').createServer((c) => c.once('data', () => {
+  if (hold) { held.push(c); process.stdout.write('held\\n'); } else c.end('ok\\n');
+})).listen(process.argv[1], () => process.stdout.write('ready\\n'));
+process.stdin.setEncoding('utf8').on('data', (d) => {
+  if (d.includes('hold')) hold = true;
+  if (d.includes('release')) { hold = false; for (const c of held.splice(0)) c.end('ok\\n'); }
+});`,
+        socket,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    onCleanup.push(() => stand.kill());
+    let standOut = '';
+    stand.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      standOut += d;
+    });
+    await until(() => standOut.includes('ready'), 'the conntrackd stand-in listening');
+    const cfg = lab.config('early', (c) => {
+      c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs: 1000 };
+      c.conntrack = { socket, timeoutMs: 60_000 };
+    });
+    expect(lab.agent(router, cfg, ['shutdown']).status).toBe(0);
+    const fifo = join(lab.dir, 'early.fifo');
+    expect(router.exec(['mkfifo', fifo]).status).toBe(0);
+    const a = lab.start(router, cfg, [fifo]);
+    await until(() => a.stderr().includes('waiting for events'), 'fifo reader up');
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 200\n');
+    await until(() => a.stderr().includes('master state applied'), 'MASTER');
+    const p = await scriptedPeer(peer, 'ask');
+    p.child.stdin?.write('\n');
+    await until(() => p.lines().some((l) => l.msg.endsWith('KEEPING')), 'KEEPING');
+    stand.stdin?.write('hold\n');
+    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" BACKUP 50\n');
+    await until(() => p.lines().some((l) => l.msg.endsWith('RELEASED')), 'RELEASED');
+    expect(kernelRole(router)).toBe('backup');
+    // The transition is still under way: its conntrackd request is held here.
+    await until(() => standOut.includes('held'), 'the backup transition asking conntrackd');
+    expect(a.stderr()).not.toContain('backup state applied');
+    stand.stdin?.write('release\n');
+    await until(() => a.stderr().includes('backup state applied'), 'BACKUP applied');
+    expect(p.lines().filter((l) => l.msg.endsWith('RELEASED'))).toHaveLength(1);
+    a.child.kill('SIGTERM');
+    expect((await a.done).code).toBe(0);
+  }, 120_000);
+
   it('a stopping master answers while it waits for the takeover, gives up on the question and releases', async (ctx) => {
     if (why) ctx.skip(why);
     const { router, peer } = pair('stopping');

@@ -111,11 +111,17 @@ export async function handleEvent(
     try {
       if (opts.handover && config.handover && role === 'backup' && state.role === 'master') {
         const { waitForTakeover } = await import('./handover.js');
-        if (responder) responder.asked = false;
+        const asked = new AbortController();
+        if (responder) {
+          responder.asked = false;
+          responder.onAsked = () => asked.abort();
+        }
         handover = await waitForTakeover(config.handover, {
           commandTimeoutMs: config.commandTimeoutMs,
           ...(opts.signal ? { signal: opts.signal } : {}),
-          ...(responder ? { peerAsked: () => responder.asked } : {}),
+          ...(responder ? { peerAsked: () => responder.asked, wake: asked.signal } : {}),
+        }).finally(() => {
+          if (responder) responder.onAsked = undefined;
         });
         const left = handover.outcome === 'interrupted' && opts.leaveOnInterrupt === true;
         if (handover.outcome === 'reclaimed' || left) {
@@ -146,7 +152,11 @@ export async function handleEvent(
       let outcome: EventOutcome;
       let record: TransitionRecord;
       try {
-        const r = await reconcile(config, role, state, opts.ip ? { ip: opts.ip } : {});
+        const r = await reconcile(config, role, state, {
+          ...(opts.ip ? { ip: opts.ip } : {}),
+          // The peer waiting for this router's external NIC hears it is down as soon as it is.
+          ...(responder ? { externalDown: () => responder.released() } : {}),
+        });
         if (r.nft) state.nft = r.nft;
         else delete state.nft;
         record = { at, event, role, seq, result: r.error ? 'failed' : 'applied', steps: r.steps };
