@@ -5,11 +5,11 @@
  * router. The kernel is read with `ip -json`; the peer's side is what its socket received.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNetns, missing, type Netns } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IP, kernelRole, type Lab, makeLab, readJson, until } from '../test/ns-agent.js';
+import { IP, kernelRole, type Lab, makeLab, quietEnv, readJson, until } from '../test/ns-agent.js';
 import { decodeClaim, encodeClaim } from './claim.js';
 
 describe('claim messages', () => {
@@ -245,6 +245,36 @@ process.stdin.setEncoding('utf8').on('data', (d) => {
     expect(p.lines().filter((l) => l.msg.endsWith('RELEASED'))).toHaveLength(1);
     a.child.kill('SIGTERM');
     expect((await a.done).code).toBe(0);
+  }, 120_000);
+
+  it('with the notify hook, a run taking a master to BACKUP answers HOLDING while it runs, then RELEASED', async (ctx) => {
+    if (why) ctx.skip(why);
+    const { router, peer } = pair('notify');
+    const cfg = claimCfg('notify');
+    expect(lab.agent(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    // An `ip` that starts 300 ms late: the run's NIC is still up while the peer asks.
+    const bin = join(lab.dir, 'slow-ip');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'ip'), `#!/bin/sh\nsleep 0.3\nexec ${IP} "$@"\n`, { mode: 0o755 });
+    const p = await scriptedPeer(peer, 'ask');
+    const asking = setInterval(() => p.child.stdin?.write('\n'), 20);
+    try {
+      const r = lab.start(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50'], {
+        ...quietEnv,
+        PATH: `${bin}:${process.env.PATH}`,
+      });
+      expect((await r.done).code).toBe(0);
+      await until(() => p.lines().some((l) => l.msg.endsWith('RELEASED')), 'RELEASED');
+    } finally {
+      clearInterval(asking);
+    }
+    expect(kernelRole(router)).toBe('backup');
+    const kinds = p.lines().map((l) => l.msg.split(' ')[2]);
+    // While the run held the NIC: HOLDING (never KEEPING: it is giving the NIC up), then one RELEASED.
+    const before = kinds.slice(0, kinds.indexOf('RELEASED'));
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((k) => k === 'QUERY' || k === 'HOLDING')).toBe(true);
+    expect(before).toContain('HOLDING');
   }, 120_000);
 
   it('a stopping master answers while it waits for the takeover, gives up on the question and releases', async (ctx) => {

@@ -101,9 +101,10 @@ export async function handleEvent(
     if (staleNow()) return dropStale();
     if (!state.lastSeq || compareSeq(seq, state.lastSeq) > 0) state.lastSeq = seq;
     let handover: HandoverResult | undefined;
-    // A stopping master answers its peer's claims while it waits, and tells it once its NIC is down.
+    // A master going to BACKUP in a one-shot run (notify, a stopping master's handover) answers its peer's
+    // claims while it runs, and tells it once its NIC is down.
     const ownResponder =
-      !opts.responder && opts.handover && config.claim && role === 'backup' && state.role === 'master'
+      !opts.responder && config.claim && role === 'backup' && state.role === 'master'
         ? new ClaimResponder(config.claim, config.instance, config.externalNic)
         : undefined;
     ownResponder?.start();
