@@ -98,6 +98,25 @@ s.bind(7411, () => {
   }));
 }
 
+/**
+ * A fifo process for `label` that applied MASTER, and a scripted peer (`ask` mode) that asked once and heard
+ * KEEPING (master, no backup event under way).
+ */
+async function askedMaster(label: string, cfg: string, { router, peer }: { router: Netns; peer: Netns }) {
+  expect(lab.agent(router, cfg, ['shutdown']).status).toBe(0);
+  const fifo = join(lab.dir, `${label}.fifo`);
+  expect(router.exec(['mkfifo', fifo]).status).toBe(0);
+  const a = lab.start(router, cfg, [fifo]);
+  await until(() => a.stderr().includes('waiting for events'), 'fifo reader up');
+  writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 200\n');
+  await until(() => a.stderr().includes('master state applied'), 'MASTER');
+  const p = await scriptedPeer(peer, 'ask');
+  p.child.stdin?.write('\n');
+  // Master with no backup event under way: it keeps the NIC (the asker waits 60 ms, then overrides).
+  await until(() => p.lines().some((l) => l.msg.endsWith('KEEPING')), 'KEEPING');
+  return { a, p, fifo };
+}
+
 const claimCfg = (name: string, releaseMs = 1000) =>
   lab.config(name, (c) => {
     c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs };
@@ -167,18 +186,7 @@ describe('taking the external NIC (root, network namespaces)', () => {
   it('the fifo process answers for its router: KEEPING while master, RELEASED once given up, then FREE', async (ctx) => {
     if (why) ctx.skip(why);
     const { router, peer } = pair('answer');
-    const cfg = claimCfg('answer');
-    expect(lab.agent(router, cfg, ['shutdown']).status).toBe(0);
-    const fifo = join(lab.dir, 'answer.fifo');
-    expect(router.exec(['mkfifo', fifo]).status).toBe(0);
-    const a = lab.start(router, cfg, [fifo]);
-    await until(() => a.stderr().includes('waiting for events'), 'fifo reader up');
-    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 200\n');
-    await until(() => a.stderr().includes('master state applied'), 'MASTER');
-    const p = await scriptedPeer(peer, 'ask');
-    p.child.stdin?.write('\n');
-    // Master with no backup event under way: it keeps the NIC (the asker waits 60 ms, then overrides).
-    await until(() => p.lines().some((l) => l.msg.endsWith('KEEPING')), 'KEEPING');
+    const { a, p, fifo } = await askedMaster('answer', claimCfg('answer'), { router, peer });
     writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" BACKUP 50\n');
     await until(() => p.lines().some((l) => l.msg.endsWith('RELEASED')), 'RELEASED');
     expect(kernelRole(router)).toBe('backup');
@@ -222,16 +230,7 @@ process.stdin.setEncoding('utf8').on('data', (d) => {
       c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs: 1000 };
       c.conntrack = { socket, timeoutMs: 60_000 };
     });
-    expect(lab.agent(router, cfg, ['shutdown']).status).toBe(0);
-    const fifo = join(lab.dir, 'early.fifo');
-    expect(router.exec(['mkfifo', fifo]).status).toBe(0);
-    const a = lab.start(router, cfg, [fifo]);
-    await until(() => a.stderr().includes('waiting for events'), 'fifo reader up');
-    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 200\n');
-    await until(() => a.stderr().includes('master state applied'), 'MASTER');
-    const p = await scriptedPeer(peer, 'ask');
-    p.child.stdin?.write('\n');
-    await until(() => p.lines().some((l) => l.msg.endsWith('KEEPING')), 'KEEPING');
+    const { a, p, fifo } = await askedMaster('early', cfg, { router, peer });
     stand.stdin?.write('hold\n');
     await new Promise((r) => setTimeout(r, 100));
     writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" BACKUP 50\n');
