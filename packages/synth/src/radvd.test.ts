@@ -86,6 +86,21 @@ describe('the firewall and forwarding around it', () => {
   });
 });
 
+describe('apply.md', () => {
+  it('installs and enables radvd on a pair with advertisements, and says what a LAN host sees', () => {
+    const md = text(synth(multi()).find((f) => f.path === 'hyperv/apply.md')?.contents ?? '');
+    expect(md).toContain(
+      '--install keepalived,nftables,ifupdown,iproute2,openssh-server,python3,nodejs,radvd',
+    );
+    expect(md).toContain(
+      "--run-command 'systemctl enable nftables.service keepalived.service radvd.service'",
+    );
+    expect(md).toContain('`default via fe80::1 dev <its NIC> proto ra ...`');
+    const plain = text(synth(multi(withoutRa)).find((f) => f.path === 'hyperv/apply.md')?.contents ?? '');
+    expect(plain).not.toContain('radvd');
+  });
+});
+
 describe('with the real consumers', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hgt-radvd-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
