@@ -9,28 +9,24 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { removeNamespace } from './cleanup.js';
-import { exited, nowMs, run, runSyncOk, sleep, spawnLines } from './exec.js';
+import { exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
 import type { Lab } from './lab.js';
 import type { RouterPlan } from './plan.js';
+import { Probe } from './probe.js';
 import type { InvariantResult } from './scenarios.js';
 
 const CONF = 'etc/radvd.conf';
 
-/** An announcing interface of radvd.conf and the one source address it may advertise from. */
+/** An announcing interface of radvd.conf and the one source its hosts may learn: the plan's link-local VIP
+ * there (taken from the plan, not from radvd.conf, so a config that announces from elsewhere is caught). */
 export interface RaInterface {
   iface: string;
   source: string;
 }
 
-/** The interfaces of a generated radvd.conf with their AdvRASrcAddress (the first listed). */
-export function raInterfaces(conf: string): RaInterface[] {
-  const out: RaInterface[] = [];
-  const re = /^interface (\S+) \{\n([\s\S]*?)^\};/gm;
-  for (let m = re.exec(conf); m; m = re.exec(conf)) {
-    const src = /AdvRASrcAddress \{\s*([0-9a-fA-F:]+);/.exec(m[2] ?? '')?.[1];
-    if (m[1] && src) out.push({ iface: m[1], source: src });
-  }
-  return out;
+/** The interfaces a radvd.conf announces on (its `interface NAME {` blocks). */
+export function raInterfaceNames(conf: string): string[] {
+  return [...conf.matchAll(/^interface (\S+) \{$/gm)].map((m) => m[1] as string);
 }
 
 /** A LAN host that takes the advertisements of one announcing interface. */
@@ -61,9 +57,13 @@ export class LabRadvd {
 
   /** The announcing interfaces (none without router advertisements). */
   interfaces(): RaInterface[] {
-    const first = this.lab.plan.routers[0];
-    const conf = first ? this.confOf(first.name) : undefined;
-    return conf ? raInterfaces(conf) : [];
+    const p = this.lab.plan;
+    const conf = this.confOf(p.routers[0].name);
+    return (conf ? raInterfaceNames(conf) : []).map((iface) => {
+      const vip = p.vips.find((v) => v.iface === iface && v.family === 6 && /^fe[89ab]/i.test(v.address));
+      if (!vip) throw new Error(`radvd.conf announces on ${iface}, which has no link-local VIP in the plan`);
+      return { iface, source: vip.address };
+    });
   }
 
   /** One host per announcing LAN, on that LAN's bridge: accept_ra and SLAAC on, no address or route of its own. */
@@ -141,6 +141,21 @@ export class LabRadvd {
       await exited(c, 5000);
     }
     for (const ns of this.namespaces()) removeNamespace(ns);
+  }
+
+  /**
+   * One probe per announcing LAN's host to the internet host over IPv6 (its SLAAC address, its RA route),
+   * for the hosts already served: before the first advertisement (a boot) a host has no route, and its
+   * ping would exit at once; the boot is judged by the invariants instead.
+   */
+  probes(intervalMs: number): Probe[] {
+    const inet6 = this.lab.plan.ipv6?.inetAddr;
+    if (!inet6) return [];
+    const served = (h: RaHost) =>
+      runSync(['ip', '-n', h.ns, '-6', 'route', 'show', 'default']).stdout.trim() !== '';
+    return this.hosts
+      .filter(served)
+      .map((h) => new Probe(`ra ${h.lan}->internet v6`, h.ns, inet6, intervalMs));
   }
 
   /** The IPv6 default routes of a host, as `via GATEWAY dev DEV`. */
