@@ -16,8 +16,9 @@
  * - a radvd.service drop-in ordering radvd before keepalived: radvd 2.19 has no RemoveAdvOnExit (added in
  *   2.20), and on SIGTERM it sends a final advertisement with router lifetime 0 on every ready interface,
  *   which from fe80::1 would make every host drop its default router on a reboot of the master. Started
- *   before keepalived, radvd is stopped after it: keepalived has removed the VIP by then, so the interface
- *   is not ready (or the kernel refuses the now foreign source) and no farewell leaves.
+ *   before keepalived, radvd is stopped after it: keepalived has removed the VIP by then, radvd has read the
+ *   RTM_DELADDR, the interface is not ready and no farewell leaves (radvd-live.test.ts: stopped after the
+ *   VIP went, the host keeps its route; stopped while holding it, the host drops it at once).
  * - IPv6 forwarding on in both roles (agent.ts): radvd advertises router lifetime 0 while
  *   net/ipv6/conf/all/forwarding is 0 (send.c), and keepalived's neighbor advertisements carry the Router
  *   flag only when the interface forwards (vrrp_ndisc.c); a new master that turned forwarding on only after
