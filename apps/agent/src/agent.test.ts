@@ -750,19 +750,25 @@ describe('hagate-agent failures never leave a router half-configured (fault inje
       const cfg = writeConfig(name);
       expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']).status).toBe(0);
       expect(readFileSync(demoteFile(name), 'utf8')).toBe('0\n');
-      const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200'], {
-        ...env,
-        PATH: failingIp(name, prefix),
-      });
+      const failing = { ...env, PATH: failingIp(name, prefix) };
+      const r = agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200'], failing);
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/master state FAILED/);
-      // Never half master: the backup state, and keepalived is told (its track file) to let the peer take over.
+      // Never half master: the backup state, and keepalived is told (its track file) to let the peer take
+      // over: the first demotion puts it in FAULT (254), so the peer hears a priority-0 advert at once.
       expectBackup(ns);
-      expect(readFileSync(demoteFile(name), 'utf8')).toBe('1\n');
+      expect(readFileSync(demoteFile(name), 'utf8')).toBe('254\n');
       expect(JSON.parse(readFileSync(join(dir, name, 'state', 'demoted.json'), 'utf8')).reason).toMatch(
         /MASTER failed: .*frobnicate|MASTER failed: not done/,
       );
-      // Still demoted after a later good BACKUP: a demotion is lifted by repair, not by the next event.
+      // keepalived's FAULT event: the router leaves FAULT demoted (1); a demotion is lifted by repair only.
+      expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'FAULT', '50']).status).toBe(0);
+      expect(readFileSync(demoteFile(name), 'utf8')).toBe('1\n');
+      // Failing again while demoted (the peer died, this router is all there is): no FAULT pulse this time,
+      // so two broken routers never keep handing the role to each other.
+      expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200'], failing).status).toBe(1);
+      expectBackup(ns);
+      expect(readFileSync(demoteFile(name), 'utf8')).toBe('1\n');
       expect(agent(ns, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']).status).toBe(0);
       expect(readFileSync(demoteFile(name), 'utf8')).toBe('1\n');
     },
@@ -838,7 +844,8 @@ describe('hagate-agent fifo process keeps the boot firewall in place', () => {
       writeFileSync(ruleset, 'table inet hagate {\n\tbogus\n}\n');
       expect(ns.exec(['nft', 'flush', 'ruleset']).status).toBe(0);
       const demote = join(dir, 'fwwatch-bad', 'demote');
-      expect(await a.waitFor(() => readFileSync(demote, 'utf8') === '1\n')).toBe(true);
+      // The first demotion: keepalived's FAULT at once (254), the peer takes over within its skew time.
+      expect(await a.waitFor(() => readFileSync(demote, 'utf8') === '254\n')).toBe(true);
       expect(await a.waitFor(/firewall: table inet hagate was removed and nft refuses .*; demoted/)).toBe(
         true,
       );

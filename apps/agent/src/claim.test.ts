@@ -5,11 +5,11 @@
  * router. The kernel is read with `ip -json`; the peer's side is what its socket received.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createNetns, missing, type Netns } from '@hagate/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IP, kernelRole, type Lab, makeLab, readJson, until } from '../test/ns-agent.js';
+import { IP, kernelRole, type Lab, makeLab, quietEnv, readJson, until } from '../test/ns-agent.js';
 import { decodeClaim, encodeClaim } from './claim.js';
 
 describe('claim messages', () => {
@@ -187,6 +187,94 @@ describe('taking the external NIC (root, network namespaces)', () => {
     expect(p.lines().map((l) => l.msg.split(' ')[2])).toEqual(['KEEPING', 'RELEASED', 'FREE']);
     a.child.kill('SIGTERM');
     expect((await a.done).code).toBe(0);
+  }, 120_000);
+
+  it('tells the peer as soon as its NIC is down, before the rest of the backup transition', async (ctx) => {
+    if (why) ctx.skip(why);
+    const { router, peer } = pair('early');
+    // A conntrackd stand-in (its own process: the test's spawnSync calls must not block it) that holds its
+    // answers after a `hold` line on its stdin, until a `release` line: the backup transition's conntrackd
+    // requests come after the NIC is down, so the transition cannot end while one is held.
+    const socket = join(lab.dir, 'early-conntrackd.sock');
+    const stand = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const held = []; let hold = false;
+require('node:net').createServer((c) => c.once('data', () => {
+  if (hold) { held.push(c); process.stdout.write('held\\n'); } else c.end('ok\\n');
+})).listen(process.argv[1], () => process.stdout.write('ready\\n'));
+process.stdin.setEncoding('utf8').on('data', (d) => {
+  if (d.includes('hold')) hold = true;
+  if (d.includes('release')) { hold = false; for (const c of held.splice(0)) c.end('ok\\n'); }
+});`,
+        socket,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    onCleanup.push(() => stand.kill());
+    let standOut = '';
+    stand.stdout?.setEncoding('utf8').on('data', (d: string) => {
+      standOut += d;
+    });
+    await until(() => standOut.includes('ready'), 'the conntrackd stand-in listening');
+    const cfg = lab.config('early', (c) => {
+      c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs: 1000 };
+      c.conntrack = { socket, timeoutMs: 60_000 };
+    });
+    expect(lab.agent(router, cfg, ['shutdown']).status).toBe(0);
+    const fifo = join(lab.dir, 'early.fifo');
+    expect(router.exec(['mkfifo', fifo]).status).toBe(0);
+    const a = lab.start(router, cfg, [fifo]);
+    await until(() => a.stderr().includes('waiting for events'), 'fifo reader up');
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" MASTER 200\n');
+    await until(() => a.stderr().includes('master state applied'), 'MASTER');
+    const p = await scriptedPeer(peer, 'ask');
+    p.child.stdin?.write('\n');
+    await until(() => p.lines().some((l) => l.msg.endsWith('KEEPING')), 'KEEPING');
+    stand.stdin?.write('hold\n');
+    await new Promise((r) => setTimeout(r, 100));
+    writeFileSync(fifo, 'INSTANCE "ROUTEUR_1" BACKUP 50\n');
+    await until(() => p.lines().some((l) => l.msg.endsWith('RELEASED')), 'RELEASED');
+    expect(kernelRole(router)).toBe('backup');
+    // The transition is still under way: its conntrackd request is held here.
+    await until(() => standOut.includes('held'), 'the backup transition asking conntrackd');
+    expect(a.stderr()).not.toContain('backup state applied');
+    stand.stdin?.write('release\n');
+    await until(() => a.stderr().includes('backup state applied'), 'BACKUP applied');
+    expect(p.lines().filter((l) => l.msg.endsWith('RELEASED'))).toHaveLength(1);
+    a.child.kill('SIGTERM');
+    expect((await a.done).code).toBe(0);
+  }, 120_000);
+
+  it('with the notify hook, a run taking a master to BACKUP answers HOLDING while it runs, then RELEASED', async (ctx) => {
+    if (why) ctx.skip(why);
+    const { router, peer } = pair('notify');
+    const cfg = claimCfg('notify');
+    expect(lab.agent(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    // An `ip` that starts 300 ms late: the run's NIC is still up while the peer asks.
+    const bin = join(lab.dir, 'slow-ip');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'ip'), `#!/bin/sh\nsleep 0.3\nexec ${IP} "$@"\n`, { mode: 0o755 });
+    const p = await scriptedPeer(peer, 'ask');
+    const asking = setInterval(() => p.child.stdin?.write('\n'), 20);
+    try {
+      const r = lab.start(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50'], {
+        ...quietEnv,
+        PATH: `${bin}:${process.env.PATH}`,
+      });
+      expect((await r.done).code).toBe(0);
+      await until(() => p.lines().some((l) => l.msg.endsWith('RELEASED')), 'RELEASED');
+    } finally {
+      clearInterval(asking);
+    }
+    expect(kernelRole(router)).toBe('backup');
+    const kinds = p.lines().map((l) => l.msg.split(' ')[2]);
+    // While the run held the NIC: HOLDING (never KEEPING: it is giving the NIC up), then one RELEASED.
+    const before = kinds.slice(0, kinds.indexOf('RELEASED'));
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.every((k) => k === 'QUERY' || k === 'HOLDING')).toBe(true);
+    expect(before).toContain('HOLDING');
   }, 120_000);
 
   it('a stopping master answers while it waits for the takeover, gives up on the question and releases', async (ctx) => {

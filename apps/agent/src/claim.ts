@@ -142,6 +142,8 @@ export class ClaimResponder {
   private stopped = false;
   /** Set once the peer asked: it is taking the master role. */
   asked = false;
+  /** Called when the peer asks (a stopping master's handover wakes up at once instead of at its next poll). */
+  onAsked: (() => void) | undefined;
 
   /**
    * `releasing`: whether this router is giving its NIC up (a backup transition under way or queued, a
@@ -173,6 +175,7 @@ export class ClaimResponder {
   private onMessage(sock: Socket, msg: Buffer, from: RemoteInfo): void {
     if (from.address !== this.claim.peer || decodeClaim(msg, this.instance) !== 'QUERY') return;
     this.asked = true;
+    this.onAsked?.();
     const up = nicUp(this.nic);
     if (up) this.askers.set(`${from.address} ${from.port}`, performance.now() + this.claim.releaseMs + 1000);
     const answer = !up ? 'FREE' : this.releasing() ? 'HOLDING' : 'KEEPING';
@@ -181,7 +184,8 @@ export class ClaimResponder {
     } catch {}
   }
 
-  /** After a transition: when the NIC is down, tells everyone who asked while it was up. */
+  /** As soon as the NIC is down (right after the ip batch that lowered it, and again after the whole
+   * transition): tells everyone who asked while it was up. */
   released(): void {
     if (this.askers.size === 0 || nicUp(this.nic)) return;
     const msg = encodeClaim(this.instance, 'RELEASED');

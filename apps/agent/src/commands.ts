@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import type { CacheOutcome } from './code-cache.js';
 import { unsafeMode } from './config.js';
-import { Demotion } from './demote.js';
+import { Demotion, FAULT_PULSE } from './demote.js';
 import { exec, which } from './exec.js';
 import { IpSession } from './ip-session.js';
 import { Maintenance } from './maintenance.js';
@@ -242,10 +242,10 @@ export async function check(config: AgentConfig, configPath: string): Promise<nu
         `maintenance on since ${maint.since}: the demotion file stays 1, the peer holds the master role (hagate-agent maintenance off)`,
       ]);
     results.push([
-      !m && (v !== '1' || maint !== undefined),
+      !m && ((v !== '1' && v !== FAULT_PULSE) || maint !== undefined),
       m
         ? `demoted since ${m.at}: ${m.reason} (hagate-agent repair lifts it)`
-        : `demotion file ${config.demote.file}: ${v === undefined ? 'absent (keepalived creates it)' : v === '1' ? '1, keepalived keeps this router demoted until the agent has run' : v}`,
+        : `demotion file ${config.demote.file}: ${v === undefined ? 'absent (keepalived creates it)' : v === '1' ? '1, keepalived keeps this router demoted until the agent has run' : v === FAULT_PULSE ? `${v}, keepalived holds this router in FAULT until its next backup transition` : v}`,
     ]);
   }
   const self = process.argv[1];

@@ -9,6 +9,14 @@
  *   router is demoted: a failed MASTER transition leaves a marker (`<stateDir>/demoted.json`, with why and
  *   when) and writes `1`. It stays so until `hagate-agent repair` (or a MASTER transition that succeeds,
  *   e.g. once the peer is gone).
+ * - The first demotion (no marker yet) writes `254` first: any weight times 254 is below keepalived's
+ *   -253 fault threshold (and weight 0 counts any non-zero value as a fault), so keepalived enters FAULT at
+ *   once and sends a priority-0 advert: the healthy peer takes over after its skew time (about 0.6 s with
+ *   a 1 s advert interval) instead of the whole master-down interval it would wait for a master that only
+ *   lowered its priority (a backup discards a lower-priority advert when it preempts). The next backup
+ *   transition (keepalived's FAULT event) writes `1`: the router leaves FAULT as a demoted BACKUP, still
+ *   ready to take over should the peer die. A router already demoted never pulses again, so two broken
+ *   routers settle with one of them master instead of handing the role to each other.
  * - Maintenance (`hagate-agent maintenance on`, maintenance.ts) keeps the file at 1 the same way, from a
  *   marker that survives reboots.
  * Writes are atomic (temporary file + rename, which keepalived's inotify watch sees) and skipped when the
@@ -17,6 +25,9 @@
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import type { AgentConfig } from '@hagate/spec/agent-config';
 import { Maintenance } from './maintenance.js';
+
+/** The value that puts keepalived in FAULT whatever the tracking weight (see the file's comment). */
+export const FAULT_PULSE = '254';
 
 export interface DemotedMarker {
   at: string;
@@ -50,8 +61,10 @@ export class Demotion {
     }
   }
 
-  /** Demotes: keeps the reason and tells keepalived. Never throws; returns a problem, if any. */
+  /** Demotes: keeps the reason and tells keepalived (in FAULT for a moment, the first time). Never throws;
+   * returns a problem, if any. */
   demote(reason: string): string | undefined {
+    const first = this.marker() === undefined;
     const marker: DemotedMarker = { at: new Date().toISOString(), reason };
     let problem: string | undefined;
     try {
@@ -60,7 +73,12 @@ export class Demotion {
     } catch (e) {
       problem = `cannot keep the demotion in ${this.markerPath}: ${(e as NodeJS.ErrnoException).code ?? e}`;
     }
-    return this.write('1') ?? problem;
+    return this.write(first && !problem ? FAULT_PULSE : '1') ?? problem;
+  }
+
+  /** A backup transition: a FAULT pulse has done its job, keepalived may leave FAULT as a demoted BACKUP. */
+  endPulse(): string | undefined {
+    return this.trackValue() === FAULT_PULSE ? this.write('1') : undefined;
   }
 
   /** Lifts the demotion (repair, or a MASTER transition that succeeded). */
@@ -83,7 +101,7 @@ export class Demotion {
     return this.write('1');
   }
 
-  private write(value: '0' | '1'): string | undefined {
+  private write(value: '0' | '1' | typeof FAULT_PULSE): string | undefined {
     const file = this.config.demote?.file;
     if (!file || this.trackValue() === value) return undefined;
     try {

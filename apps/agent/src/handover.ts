@@ -58,15 +58,18 @@ function readArp(): string {
   }
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
+/** Sleeps `ms`, or until one of `signals` aborts. */
+const sleep = (ms: number, ...signals: (AbortSignal | undefined)[]) =>
   new Promise<void>((resolve) => {
+    const live = signals.filter((s): s is AbortSignal => s !== undefined);
+    if (live.some((s) => s.aborted)) return resolve();
     const t = setTimeout(done, ms);
     function done() {
       clearTimeout(t);
-      signal?.removeEventListener('abort', done);
+      for (const s of live) s.removeEventListener('abort', done);
       resolve();
     }
-    signal?.addEventListener('abort', done, { once: true });
+    for (const s of live) s.addEventListener('abort', done, { once: true });
   });
 
 /**
@@ -82,6 +85,8 @@ export async function waitForTakeover(
     nudgeMs?: number;
     /** True once the peer asked for the external NIC (claim.ts): it is taking over. */
     peerAsked?: () => boolean;
+    /** Aborted when the peer asks: the wait looks again at once instead of at its next poll. */
+    wake?: AbortSignal;
   },
 ): Promise<HandoverResult> {
   const t0 = performance.now();
@@ -127,7 +132,7 @@ export async function waitForTakeover(
       if (opts.signal?.aborted) return { outcome: 'interrupted', ms: ms() };
       const left = t0 + h.timeoutMs - performance.now();
       if (left <= 0) return { outcome: 'timeout', ms: ms() };
-      await sleep(Math.min(pollMs, left), opts.signal);
+      await sleep(Math.min(pollMs, left), opts.signal, opts.wake);
     }
   } finally {
     sock.close();

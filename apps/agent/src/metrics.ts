@@ -77,8 +77,8 @@ export function renderMetrics(v: StatusView): string {
   metric(
     'hagate_demoted',
     'gauge',
-    'The demotion file says 1 (demoted, in maintenance, or not yet checked).',
-    [['', v.demoted?.trackValue === '1' ? 1 : 0]],
+    'The demotion file is not 0 (demoted, in maintenance, or not yet checked).',
+    [['', v.demoted && v.demoted.trackValue !== null && v.demoted.trackValue !== '0' ? 1 : 0]],
   );
   metric(
     'hagate_health_up',

@@ -45,6 +45,9 @@ export interface ReconcileOptions {
   announce?: boolean;
   /** The long-lived ip session of a fifo process; a one-shot run makes its own and closes it. */
   ip?: IpSession;
+  /** To BACKUP: called as soon as an ip batch has left the external NIC down (before the rest of the
+   * transition), so the peer waiting to raise its own hears it at once (claim.ts). */
+  externalDown?: () => void;
 }
 
 /** Loaded only when the role has rules to hash: node:crypto costs ~1.6 ms of a notify run's start. */
@@ -107,6 +110,8 @@ export async function reconcile(
   opts: ReconcileOptions = {},
 ): Promise<ReconcileResult> {
   const t0 = now();
+  // keepalived's FAULT event after a demotion's pulse (demote.ts): it may leave FAULT, as a demoted BACKUP.
+  if (role === 'backup' && !opts.dryRun && config.demote) new Demotion(config).endPulse();
   const ip = opts.ip ?? new IpSession(config.commandTimeoutMs);
   try {
     return await new Run(config, role, previous, opts, ip, t0).go();
@@ -329,6 +334,8 @@ class Run {
       const r = await this.ip.run(lines);
       if (lines.length > 0) this.result.changed = true;
       errors.push(...r.errors.map((e) => `ip ${e}`));
+      if (this.role === 'backup' && this.opts.externalDown && !r.state.links.get(this.config.externalNic)?.up)
+        this.opts.externalDown();
       return r;
     } catch (e) {
       errors.push(`ip: ${(e as Error).message}`);

@@ -101,9 +101,10 @@ export async function handleEvent(
     if (staleNow()) return dropStale();
     if (!state.lastSeq || compareSeq(seq, state.lastSeq) > 0) state.lastSeq = seq;
     let handover: HandoverResult | undefined;
-    // A stopping master answers its peer's claims while it waits, and tells it once its NIC is down.
+    // A master going to BACKUP in a one-shot run (notify, a stopping master's handover) answers its peer's
+    // claims while it runs, and tells it once its NIC is down.
     const ownResponder =
-      !opts.responder && opts.handover && config.claim && role === 'backup' && state.role === 'master'
+      !opts.responder && config.claim && role === 'backup' && state.role === 'master'
         ? new ClaimResponder(config.claim, config.instance, config.externalNic)
         : undefined;
     ownResponder?.start();
@@ -111,11 +112,17 @@ export async function handleEvent(
     try {
       if (opts.handover && config.handover && role === 'backup' && state.role === 'master') {
         const { waitForTakeover } = await import('./handover.js');
-        if (responder) responder.asked = false;
+        const asked = new AbortController();
+        if (responder) {
+          responder.asked = false;
+          responder.onAsked = () => asked.abort();
+        }
         handover = await waitForTakeover(config.handover, {
           commandTimeoutMs: config.commandTimeoutMs,
           ...(opts.signal ? { signal: opts.signal } : {}),
-          ...(responder ? { peerAsked: () => responder.asked } : {}),
+          ...(responder ? { peerAsked: () => responder.asked, wake: asked.signal } : {}),
+        }).finally(() => {
+          if (responder) responder.onAsked = undefined;
         });
         const left = handover.outcome === 'interrupted' && opts.leaveOnInterrupt === true;
         if (handover.outcome === 'reclaimed' || left) {
@@ -146,7 +153,11 @@ export async function handleEvent(
       let outcome: EventOutcome;
       let record: TransitionRecord;
       try {
-        const r = await reconcile(config, role, state, opts.ip ? { ip: opts.ip } : {});
+        const r = await reconcile(config, role, state, {
+          ...(opts.ip ? { ip: opts.ip } : {}),
+          // The peer waiting for this router's external NIC hears it is down as soon as it is.
+          ...(responder ? { externalDown: () => responder.released() } : {}),
+        });
         if (r.nft) state.nft = r.nft;
         else delete state.nft;
         record = { at, event, role, seq, result: r.error ? 'failed' : 'applied', steps: r.steps };

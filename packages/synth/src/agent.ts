@@ -90,11 +90,10 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     firewall: { ruleset: RULESET_PATH, table: { ...NFT_TABLE } },
     demote: { file: DEMOTE_FILE },
     ...(spec.conntrackSync ? { conntrack: { socket: CONNTRACKD_SOCKET, timeoutMs: 2000 } } : {}),
-    // With the fifo hook each router's fifo process answers its peer's claims on the external NIC, so it is
-    // up on one router at a time (notify runs have no process to answer: a claim would only wait).
-    ...(spec.vrrp.hooks === 'fifo'
-      ? { claim: { peer: peerLan, port: CLAIM_PORT, answerMs: 30, releaseMs: 1000 } }
-      : {}),
+    // The external NIC up on one router at a time: a new master asks its peer first. The fifo process
+    // answers for its router; with the notify hook, a run that takes a master to BACKUP answers while it
+    // runs (one that starts after the question's answerMs is not waited for: the race stays possible).
+    claim: { peer: peerLan, port: CLAIM_PORT, answerMs: 30, releaseMs: 1000 },
     ...syncGroup(input),
     // `hagate-agent health` (keepalived's vrrp_script) pings the gateway through the external NIC.
     ...(spec.external.health

@@ -243,7 +243,7 @@ export function nftablesModel(input: SynthInput, router: string): Ruleset {
     );
     const lan = vrrpSegment(spec);
     const peerIp = peerOf(spec, router).router.addresses[lan.name];
-    if (spec.vrrp.hooks === 'fifo' && peerIp !== undefined) {
+    if (peerIp !== undefined) {
       // The peer's agent asking whether the external NIC is down here (see hagate-agent's claim.ts).
       rules.input.push(
         rule(

@@ -3,7 +3,7 @@
  * agent's batch (a real failure, through the real agent), a network that passes no traffic for a while, the
  * router's firewall reloaded. Each fault is undone by the object that made it.
  */
-import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, runOk, runSync, runSyncOk } from './exec.js';
 import type { Lab } from './lab.js';

@@ -34,3 +34,21 @@ export function extBothUpMs(events: readonly LinkEvent[]): number {
   }
   return Math.round(total * 10) / 10;
 }
+
+/**
+ * When `router`'s external side was in place (failover IP, NIC up, default route) before `until`: the last
+ * of those kernel events around its last `ext:up`. The kernel's events are on time where keepalived's log
+ * line can reach the lab after the agent has applied. Undefined when the NIC did not come up there.
+ */
+export function externalInPlaceAt(
+  events: readonly { t: number; router?: string; source: string; kind: string }[],
+  router: string | null,
+  until: number,
+): number | undefined {
+  const mine = events.filter((e) => e.source === 'kernel' && e.router === router && e.t <= until);
+  const lastUp = mine.filter((e) => e.kind === 'ext:up').pop();
+  if (!lastUp) return undefined;
+  return mine
+    .filter((e) => ['fip:add', 'ext:up', 'default:add'].includes(e.kind) && e.t >= lastUp.t - 50)
+    .reduce((m, e) => Math.max(m, e.t), lastUp.t);
+}

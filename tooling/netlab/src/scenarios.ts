@@ -9,7 +9,7 @@ import { nowMs, run, runOk, sleep } from './exec.js';
 import { pairInvariants } from './invariants.js';
 import type { Lab, LabEvent } from './lab.js';
 import { multiProbes } from './multi.js';
-import { extBothUpMs } from './overlap.js';
+import { extBothUpMs, externalInPlaceAt } from './overlap.js';
 import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
 import { agentFails, lateNetwork, nftReload } from './scenarios-agent.js';
@@ -482,9 +482,12 @@ export class ScenarioRunner {
     );
     if (g) {
       // The new master's kernel state in place (failover IP, NIC up, default route), else the agent's record.
+      const k = externalInPlaceAt(events, r.master, g.end);
+      const inPlace = k === undefined ? undefined : k - t0;
       const masters = transitions.filter((x) => x.state === 'MASTER' && x.at + t0 <= g.end);
       const m = masters[masters.length - 1];
-      const applied = m ? m.at + (m.kernelAppliedMs ?? m.agentAppliedMs ?? Number.NaN) : Number.NaN;
+      const applied =
+        inPlace ?? (m ? m.at + (m.kernelAppliedMs ?? m.agentAppliedMs ?? Number.NaN) : Number.NaN);
       if (Number.isFinite(applied)) r.fipRecoveryAfterApplyMs = Math.round(g.end - t0 - applied);
     }
     return r;

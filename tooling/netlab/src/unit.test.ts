@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { adaptScript, baselineKeepalived } from './baseline.js';
 import { LAB_PREFIX } from './cleanup.js';
 import { monitorEvent } from './monitor.js';
-import { extBothUpMs } from './overlap.js';
+import { extBothUpMs, externalInPlaceAt } from './overlap.js';
 import { detectionBoundMs, planLab, skewMs } from './plan.js';
 import { parsePingLine, probeStats, type Reply } from './probe.js';
 import { renderHtml } from './report.js';
@@ -369,5 +369,25 @@ describe('monitorEvent', () => {
     ).toBe('vip:add');
     expect(monitorEvent('not a monitor line', 'r1', n)).toBeUndefined();
     expect(monitorEvent('[2026-12-06T23:31:10.5] 3: eth1: <UP> mtu 1500', 'r1', n)).toBeUndefined();
+  });
+});
+
+describe('externalInPlaceAt', () => {
+  const ev = (t: number, router: string, kind: string) => ({ t, router, source: 'kernel', kind });
+  it("is the last of the new master's external events around its last NIC up, before the recovery", () => {
+    const events = [
+      // r1's failed attempt: an address, never the NIC.
+      ev(100, 'r1', 'fip:add'),
+      // r2's backup route, then its takeover.
+      ev(110, 'r2', 'default:add'),
+      ev(900, 'r2', 'fip:add'),
+      ev(902, 'r2', 'ext:up'),
+      ev(903, 'r2', 'default:add'),
+      { t: 904, router: 'r2', source: 'keepalived', kind: 'state:MASTER' },
+      ev(2000, 'r2', 'ext:up'),
+    ];
+    expect(externalInPlaceAt(events, 'r2', 1000)).toBe(903);
+    expect(externalInPlaceAt(events, 'r1', 1000)).toBeUndefined();
+    expect(externalInPlaceAt(events, null, 1000)).toBeUndefined();
   });
 });
