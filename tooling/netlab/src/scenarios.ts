@@ -299,10 +299,8 @@ export class ScenarioRunner {
     opts: { expect: string; boundMs?: number; fromScratch?: boolean },
   ): Promise<ScenarioResult> {
     const probes = this.startProbes();
-    const more = [
-      ...multiProbes(this.lab.plan, PROBE_INTERVAL_MS),
-      ...this.lab.radvd.probes(PROBE_INTERVAL_MS),
-    ];
+    const more = multiProbes(this.lab.plan, PROBE_INTERVAL_MS);
+    more.push(...this.lab.radvd.probes(PROBE_INTERVAL_MS));
     for (const pr of more) pr.start();
     const sessions = await this.startSessions(name, !!opts.fromScratch);
     const firstEvent = this.lab.events.length;
