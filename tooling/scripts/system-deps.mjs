@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Installs the Debian packages whose programs check hagate's generated files (keepalived -t, nft -c,
-// virt-xml-validate, virsh, ifquery, ip, ping). Runs before the test suite: as root it installs what is
+// virt-xml-validate, virsh, ifquery, ip, ping, radvd --configtest). Runs before the test suite: as root it installs what is
 // missing; otherwise it only reports. Under CI=true a missing tool is an error, never a silent skip.
 import { spawnSync } from 'node:child_process';
 import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +26,8 @@ const needs = [
   ['openssh-client', '/usr/bin/ssh-keygen'],
   // udevadm test-builtin net_setup_link reads the generated .link files with udev's own parser.
   ['udev', '/usr/bin/udevadm'],
+  // radvd --configtest checks the generated radvd.conf; the lab runs radvd in the router namespaces.
+  ['radvd', '/usr/sbin/radvd'],
 ];
 const missing = needs.filter(([, bin]) => !existsSync(bin)).map(([pkg]) => pkg);
 if (missing.length === 0) process.exit(0);

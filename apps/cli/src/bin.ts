@@ -39,7 +39,8 @@ What hagate gen would change in DIR, as unified diffs; writes nothing. Exit 1 wh
 Loads every file of a generated tree (one pair, or a fleet's DIR/<name>/ folders) into the program that
 will read it: keepalived -t (in a scratch network namespace with the router's interfaces, the agent at
 its path), nft -f (each ruleset under etc/nftables*, loaded for real in a scratch network namespace
-with the router's interface names), ifquery, virt-xml-validate, virsh define (libvirt's test driver),
+with the router's interface names), ifquery, radvd --configtest (router advertisements), virt-xml-validate,
+virsh define (libvirt's test driver),
 and the agent config with the bundled agent. Needs root for the namespaces: without it those checks
 fail, saying so. Prints one line per check; exit 1 if any failed.
 

@@ -211,6 +211,13 @@ function checkIfquery(file: string): CheckResult {
   };
 }
 
+/** radvd's own parser on a generated radvd.conf (router advertisements from the link-local VIP). */
+function checkRadvd(file: string): CheckResult {
+  const r = run(['radvd', '--configtest', '--logmethod', 'stderr', '-C', file]);
+  const ok = r.status === 0;
+  return { artifact: file, tool: 'radvd --configtest', ok, detail: ok ? 'syntax ok' : firstLines(r.out) };
+}
+
 async function checkAgentConfig(file: string, agent: string | undefined): Promise<CheckResult> {
   const tool = 'hagate-agent config';
   try {
@@ -329,6 +336,7 @@ export async function checkTree(outDir: string): Promise<CheckResult[]> {
             checkKeepalived(router, f, h.agent, await ifnamesFor(router)),
           );
         else if (r === 'etc/network/interfaces') await push(f, 'ifquery', () => checkIfquery(f));
+        else if (r === 'etc/radvd.conf') await push(f, 'radvd --configtest', () => checkRadvd(f));
         else if (isRuleset(r)) {
           if (!loaders.has(router)) {
             const rulesets = files.filter(

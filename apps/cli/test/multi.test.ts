@@ -15,7 +15,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const repo = fileURLToPath(new URL('../../../', import.meta.url));
 const bin = join(repo, 'apps/cli/dist/bin.js');
 const MULTI = 'examples/multi/hagate.yaml';
-const CHECK_TOOLS = ['root', 'keepalived', 'nft', 'ip', 'ifquery', 'virsh', 'virt-xml-validate', 'unshare'];
+const CHECK_TOOLS = [
+  'root',
+  'keepalived',
+  'nft',
+  'ip',
+  'ifquery',
+  'virsh',
+  'virt-xml-validate',
+  'unshare',
+  'radvd',
+];
 
 function hagate(args: string[]) {
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: repo, encoding: 'utf8', timeout: 120_000 });
@@ -34,7 +44,7 @@ describe('the multi example', { timeout: 180_000 }, () => {
     const gen = hagate(['gen', '--spec', MULTI, '--out', out]);
     expect(gen.status, gen.stdout + gen.stderr).toBe(0);
     const r = hagate(['check', '--out', out]);
-    expect(r.stdout, r.stdout + r.stderr).toMatch(/^24 passed, 0 failed$/m);
+    expect(r.stdout, r.stdout + r.stderr).toMatch(/^26 passed, 0 failed$/m);
     expect(r.status).toBe(0);
     for (const router of ['gw1', 'gw2']) {
       expect(r.stdout).toMatch(
@@ -51,6 +61,13 @@ describe('the multi example', { timeout: 180_000 }, () => {
       );
       expect(r.stdout).toMatch(
         new RegExp(`^ok {3}${router}/etc/nftables/hagate\\.nft +nft -f \\(scratch netns\\): loaded$`, 'm'),
+      );
+      // Router advertisements (both LANs): radvd's own parser, and the firewall's output rule loaded above.
+      expect(r.stdout).toMatch(
+        new RegExp(`^ok {3}${router}/etc/radvd\\.conf +radvd --configtest: syntax ok$`, 'm'),
+      );
+      expect(await readFile(join(out, router, 'etc/nftables/hagate.nft'), 'utf8')).toContain(
+        'oifname "eth3" icmpv6 type nd-router-advert ip6 saddr != fe80::1 drop',
       );
     }
     // What was checked is what the issue asks for: one sync group of four instances, IPv6 rules, inet6 stanzas.

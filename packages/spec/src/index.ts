@@ -51,6 +51,7 @@ export {
   vrrpSegment,
   vrrpSkewMs,
 } from './model.js';
+export { type RaSegment, raSegments } from './ra.js';
 export { checkRules, type RuleIssue } from './rules.js';
 export { failoverWeight } from './rules-ops.js';
 export {

@@ -1,6 +1,7 @@
 /** Cross-field rules of a spec that already matches the schema. Each finding names a spec path. */
 import { inSubnet, isNetworkOrBroadcast } from './ipv4.js';
 import { segmentInterface, vrrpMasterDownMs } from './model.js';
+import { checkRouterAdvertisements } from './ra.js';
 import { checkOpsRules } from './rules-ops.js';
 import { checkExternalIpv6, checkInstances, checkIpv6Addresses } from './rules-topology.js';
 import { FAST_ADVERT_RANGE, FAST_MASTER_DOWN_MAX_MS, type Spec } from './schema.js';
@@ -301,6 +302,7 @@ export function checkRules(spec: Spec): RuleIssue[] {
   checkIpv6Addresses(spec, add);
   checkInstances(spec, add);
   checkExternalIpv6(spec, add);
+  checkRouterAdvertisements(spec, add);
 
   const cs = spec.conntrackSync;
   if (cs) {

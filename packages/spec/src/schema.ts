@@ -76,6 +76,39 @@ export const RouterSchema = z
   })
   .describe('One router VM of the pair.');
 
+export const RouterAdvertisementsSchema = z
+  .strictObject({
+    interval: z
+      .int({ error: 'expected a number of seconds (integer 4-1800)' })
+      .min(4)
+      .max(1800)
+      .default(30)
+      .describe(
+        "The longest time between two unsolicited advertisements, seconds (radvd's MaxRtrAdvInterval; it sends them at random between a third of it and it).",
+      ),
+    routerLifetime: z
+      .int({ error: 'expected a number of seconds (integer 4-9000)' })
+      .min(4)
+      .max(9000)
+      .default(1800)
+      .describe(
+        "How long hosts keep the VIP's link-local address as a default router without a new advertisement, seconds (radvd's AdvDefaultLifetime; at least interval).",
+      ),
+    slaac: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Hosts build their own addresses in the segment's subnet6 (the prefix's autonomous flag); false announces the prefix as on-link only.",
+      ),
+    rdnss: z
+      .array(ipv6)
+      .default([])
+      .describe('DNS servers announced to the hosts (RFC 8106 RDNSS option), at most 3.'),
+  })
+  .describe(
+    "IPv6 router advertisements on the segment: radvd runs on both routers and advertises from the segment's link-local VIP only, so only the master (which holds it) announces, and hosts' one default router is that VIP.",
+  );
+
 export const SegmentSchema = z
   .strictObject({
     nic: ifname.describe('Guest NIC that reaches the segment.'),
@@ -87,6 +120,14 @@ export const SegmentSchema = z
       .optional()
       .describe(
         "The segment's IPv6 prefix (e.g. a /64 of the provider's routed prefix); the routers' addresses6 and the IPv6 VIPs of the segment lie in it.",
+      ),
+    routerAdvertisements: z
+      .union([z.boolean(), RouterAdvertisementsSchema], {
+        error: 'expected true, false or an object of router advertisement settings',
+      })
+      .optional()
+      .describe(
+        "IPv6 router advertisements from the master only, with the segment's link-local VIP as their source (true: the defaults). Needs a subnet6 and an IPv6 VRRP instance on the segment.",
       ),
   })
   .describe('A segment the routers sit on: IPv4, and IPv6 when it has a subnet6.');

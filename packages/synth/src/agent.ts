@@ -7,6 +7,7 @@ import {
   canonicalIpv6,
   isLinkLocal6,
   peerOf,
+  raSegments,
   routerSegments6,
   syncGroupName,
   vrrpInstances,
@@ -145,8 +146,16 @@ function ipv6Roles(input: SynthInput, routerName: string, master: RoleState, bac
   if (!e6 && ownSegs.length === 0) return [];
   const ext = spec.external.nic;
   const forwarding = 'net/ipv6/conf/all/forwarding';
-  master.sysctls.push({ key: forwarding, value: '1', stage: 'post' });
-  backup.sysctls.push({ key: forwarding, value: '0', stage: 'pre' });
+  if (raSegments(spec).length > 0) {
+    // With router advertisements, IPv6 forwarding stays on in both roles (see radvd.ts): a new master that
+    // turned it on only after keepalived added the link-local VIP would announce router lifetime 0 (radvd)
+    // and neighbor adverts without the Router flag (keepalived), and the hosts would drop their router.
+    master.sysctls.push({ key: forwarding, value: '1', stage: 'pre' });
+    backup.sysctls.push({ key: forwarding, value: '1', stage: 'pre' });
+  } else {
+    master.sysctls.push({ key: forwarding, value: '1', stage: 'post' });
+    backup.sysctls.push({ key: forwarding, value: '0', stage: 'pre' });
+  }
   const owned: string[] = [];
   if (e6) {
     const [address, len] = e6.address.split('/') as [string, string];

@@ -181,9 +181,10 @@ export const FILE_KINDS = [
   'keepalived',
   'other',
 ] as const;
-export type FileKind = (typeof FILE_KINDS)[number];
+/** `radvd`: only in the role of a pair with router advertisements (ansible-radvd.ts adds its tasks). */
+export type FileKind = (typeof FILE_KINDS)[number] | 'radvd';
 
-function installTask(kind: FileKind): string {
+export function installTask(kind: FileKind): string {
   return `- name: Install the ${kind} files (root-owned, the generated modes)
   ansible.builtin.copy:
     src: "{{ hagate_stage_dir }}/{{ item.path }}"

@@ -91,6 +91,8 @@ describe('synthAnsible: inventory, host_vars, playbook and role', () => {
     ['etc/systemd/network/10-hagate-eth0.link', 'links'],
     ['etc/systemd/system/keepalived.service.d/hagate.conf', 'systemd'],
     ['etc/conntrackd/conntrackd.conf', 'conntrackd'],
+    ['etc/radvd.conf', 'radvd'],
+    ['etc/systemd/system/radvd.service.d/hagate.conf', 'systemd'],
     ['etc/motd', 'other'],
   ])('%s is applied by the %s handler', (path, kind) => {
     expect(fileKind(path)).toBe(kind);

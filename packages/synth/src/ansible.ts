@@ -4,8 +4,9 @@
  * One spec writes `ansible/` inside its tree; a fleet (several specs) also gets one `ansible/` next to the
  * pairs' trees, whose inventory holds every pair.
  */
-import { vrrpSegment } from '@hagate/spec';
+import { raSegments, vrrpSegment } from '@hagate/spec';
 import { adminPath } from './admin.js';
+import { withRadvd } from './ansible-radvd.js';
 import {
   BACKUP_YML,
   DEFAULTS_YML,
@@ -38,6 +39,7 @@ export function fileKind(path: string): FileKind {
   if (path === 'etc/network/interfaces') return 'interfaces';
   if (path === 'etc/nftables.conf' || path.startsWith('etc/nftables/')) return 'firewall';
   if (path.startsWith('etc/conntrackd/')) return 'conntrackd';
+  if (path === 'etc/radvd.conf') return 'radvd';
   if (path.startsWith('etc/keepalived/') || path.startsWith('etc/hagate/') || path.endsWith('/hagate-agent'))
     return 'keepalived';
   return 'other';
@@ -121,17 +123,20 @@ export function ansibleCommonFiles(
 ): GeneratedFile[] {
   const yml = (text: string) => text.replace(/^---\n/, `---\n# ${marker}\n`);
   const role = 'ansible/roles/hagate_router';
+  const base = { defaults: DEFAULTS_YML, main: MAIN_YML, install: INSTALL_YML, handlers: HANDLERS_YML };
+  // The radvd tasks only where a pair announces router advertisements: other pairs keep their role as is.
+  const t = pairs.some((p) => raSegments(p.input.spec).length > 0) ? withRadvd(base) : base;
   return [
     { path: 'ansible/ansible.cfg', contents: `# ${marker}\n${ANSIBLE_CFG}` },
     { path: 'ansible/inventory.yml', contents: inventory(pairs, marker) },
     { path: 'ansible/site.yml', contents: yml(SITE_YML) },
-    { path: `${role}/defaults/main.yml`, contents: yml(DEFAULTS_YML) },
-    { path: `${role}/tasks/main.yml`, contents: yml(MAIN_YML) },
-    { path: `${role}/tasks/install.yml`, contents: yml(INSTALL_YML) },
+    { path: `${role}/defaults/main.yml`, contents: yml(t.defaults) },
+    { path: `${role}/tasks/main.yml`, contents: yml(t.main) },
+    { path: `${role}/tasks/install.yml`, contents: yml(t.install) },
     { path: `${role}/tasks/backup.yml`, contents: yml(BACKUP_YML) },
     { path: `${role}/tasks/master.yml`, contents: yml(MASTER_YML) },
     { path: `${role}/tasks/settle.yml`, contents: yml(SETTLE_YML) },
-    { path: `${role}/handlers/main.yml`, contents: yml(HANDLERS_YML) },
+    { path: `${role}/handlers/main.yml`, contents: yml(t.handlers) },
     {
       path: `${role}/files/hagate-ifapply`,
       contents: IFAPPLY_SH.replace('\n', `\n# ${marker}\n`),

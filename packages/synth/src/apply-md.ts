@@ -3,7 +3,7 @@
  * root on the hypervisor, then the command that proves it worked and what that prints.
  */
 import type { Domain } from '@hagate/libvirt-xml-builder';
-import type { Spec } from '@hagate/spec';
+import { raSegments, type Spec } from '@hagate/spec';
 import { adminPath } from './admin.js';
 import { domiflistTable, routerVolumes } from './libvirt.js';
 import { generatedMarker, type SynthInput } from './types.js';
@@ -17,6 +17,7 @@ const IMAGE = '/var/tmp/debian-12-nocloud-amd64.qcow2';
 export function routerPackages(spec: Spec): string[] {
   const pkgs = ['keepalived', 'nftables', 'ifupdown', 'iproute2', 'openssh-server', 'python3', 'nodejs'];
   if (spec.conntrackSync) pkgs.push('conntrackd', 'conntrack');
+  if (raSegments(spec).length > 0) pkgs.push('radvd');
   return pkgs;
 }
 
@@ -131,7 +132,7 @@ function osStep(spec: Spec, name: string, p: Out): void {
   customize.push(
     // ifupdown alone configures the NICs (the image may bring systemd-networkd with a DHCP setup).
     "  --run-command 'systemctl disable systemd-networkd.service systemd-networkd.socket 2>/dev/null || true' \\",
-    "  --run-command 'systemctl enable nftables.service keepalived.service' \\",
+    `  --run-command 'systemctl enable nftables.service keepalived.service${raSegments(spec).length > 0 ? ' radvd.service' : ''}' \\`,
     "  --run-command 'update-initramfs -u'",
   );
   p(
@@ -308,10 +309,25 @@ function routersStep(spec: Spec, p: Out): void {
     `Exactly one router holds the VIP ${spec.vrrp.vip}: \`ssh root@<router> ip -4 -br addr show dev ${vrrpIface}\``,
     `lists it on the master only (with preemption on, the router with the highest priority).`,
     '',
+    ...raStep(spec),
     'Updates after this: `ansible-playbook -i ../ansible/inventory.yml ../ansible/site.yml` (README,',
     '"Deploying"), which validates on each router, updates the backup first and hands the master over.',
     '',
   );
+}
+
+/** What the routers' router advertisements look like from a LAN host (nothing without them). */
+function raStep(spec: Spec): string[] {
+  const segs = raSegments(spec);
+  if (segs.length === 0) return [];
+  return [
+    `Router advertisements (${segs.map((s) => `${s.name} on ${s.iface}`).join(', ')}): radvd runs on both routers and`,
+    "only the master's advertisements leave, from the segment's link-local VIP. `ssh root@<router> systemctl",
+    'is-active radvd` prints `active` on both; on a LAN host that takes them (SLAAC),',
+    `\`ip -6 route show default\` prints one line, \`default via ${[...new Set(segs.map((s) => s.source))].join(' or ')} dev <its NIC> proto ra ...\`, on every`,
+    'segment, and stays so across a failover: the VIP moves, the router address the hosts know does not.',
+    '',
+  ];
 }
 
 export function applyMd(input: SynthInput, domains: Map<string, Domain>, patched: Set<string>): string {

@@ -12,6 +12,7 @@ import { synthLibvirt } from './libvirt.js';
 import { synthLinks } from './links.js';
 import { synthMetricsTimer } from './metrics-timer.js';
 import { synthNftables } from './nftables.js';
+import { synthRadvd } from './radvd.js';
 import { synthSystemd } from './systemd.js';
 import type { GeneratedFile, SynthInput } from './types.js';
 
@@ -27,6 +28,7 @@ const generators: ((input: SynthInput) => GeneratedFile[])[] = [
   synthSystemd,
   synthLinks,
   synthConntrackd,
+  synthRadvd,
   synthAgent,
   synthLibvirt,
   synthMetricsTimer,

@@ -48,6 +48,7 @@ import {
   vipInterfaces4,
   vrrpInputRules,
 } from './nftables-topology.js';
+import { raSources } from './radvd.js';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
 export type Role = 'master' | 'backup';
@@ -285,6 +286,18 @@ export function nftablesModel(input: SynthInput, router: string): Ruleset {
       ...vipInterfaces(spec).map((iface) => rule(meta('iifname', iface), meta('oifname', ext), accept())),
     );
   }
+  // Router advertisements leave an announcing LAN from its link-local VIP only (radvd.ts): a router without
+  // the VIP (the backup) sends none, whatever its radvd does, so the hosts' one default router is the VIP.
+  rules.output.push(
+    ...raSources(input).map(({ iface, source }) =>
+      rule(
+        meta('oifname', iface),
+        payload('icmpv6', 'type', 'nd-router-advert'),
+        payload('ip6', 'saddr', source, '!='),
+        drop(),
+      ),
+    ),
+  );
   // SNAT to the failover IP, keyed on the external NIC: only the master ever has it up, so the rule is
   // loaded in both roles and acts on the master only (the how-to's profile matched the LAN NIC alone, which
   // would also rewrite a backup's traffic to its peer).

@@ -79,7 +79,9 @@ describe('agent.json: IPv6 on the external NIC and forwarding', () => {
     });
     const sysctl = (role: 'master' | 'backup') =>
       c.roles[role].sysctls.find((s) => s.key === 'net/ipv6/conf/all/forwarding')?.value;
-    expect([sysctl('master'), sysctl('backup')]).toEqual(['1', '0']);
+    // The example announces router advertisements: IPv6 forwarding stays on in both roles then (a spec
+    // without them still turns it off on the backup: radvd.test.ts).
+    expect([sysctl('master'), sysctl('backup')]).toEqual(['1', '1']);
     // The shared-MAC NIC's link-local address is the same on both routers: no DAD there (the lab showed a
     // takeover losing it as a "duplicate" and IPv6 with it).
     for (const role of ['master', 'backup'] as const)

@@ -62,6 +62,7 @@ export async function pairInvariants(lab: Lab, hooks: RunOptions['hooks']): Prom
   });
   out.push({ name: 'internet host -> failover IP works', ok: b > 0, detail: `${b}/5 answered` });
   out.push(...(await multiInvariants(plan, snaps)));
+  out.push(...(await lab.radvd.invariants()));
   if (hooks === 'baseline') {
     out.push({ name: 'agent state says converged', ok: null, detail: 'baseline scripts keep no state' });
   } else {

@@ -20,6 +20,7 @@ import { LabConntrackd } from './lab-conntrackd.js';
 import { monitorEvent } from './monitor.js';
 import { buildMulti, heldBy, multiNamespaces } from './multi.js';
 import type { LabPlan, RouterPlan } from './plan.js';
+import { LabRadvd } from './ra.js';
 
 export type EventSource = 'keepalived' | 'kernel' | 'lab' | 'agent';
 
@@ -63,6 +64,8 @@ export class Lab {
   private readonly monitors = new Map<string, ChildProcess>();
   /** Each router's conntrackd, when its tree has one. */
   readonly conntrackd = new LabConntrackd(this);
+  /** Each router's radvd and the hosts that take its advertisements, when its tree has a radvd.conf. */
+  readonly radvd = new LabRadvd(this);
   /** The pid holding each router's mount namespace. */
   private readonly holders = new Map<string, number>();
   /** When each router's keepalived was last started (ms). */
@@ -176,6 +179,7 @@ export class Lab {
       `route add default via ${p.inet.gateway}`,
     ]);
     buildMulti(p);
+    this.radvd.buildHosts();
     for (const r of p.routers) this.createRouter(r);
   }
 
@@ -282,6 +286,7 @@ export class Lab {
     }
     this.loadBootFirewall(r);
     this.conntrackd.start(r);
+    this.radvd.start(r);
     this.log('action:boot', `${r.name}: namespace up, interfaces applied with ifup, firewall loaded`, r.name);
   }
 
@@ -567,6 +572,7 @@ export class Lab {
     await Promise.all(this.plan.routers.map((r) => this.stopKeepalived(r.name)));
     for (const m of this.monitors.values()) m.kill('SIGKILL');
     await this.conntrackd.stopAll();
+    await this.radvd.stopAll();
     for (const ns of [
       ...this.plan.routers.map((r) => r.ns),
       this.plan.lan.ns,

@@ -300,6 +300,7 @@ export class ScenarioRunner {
   ): Promise<ScenarioResult> {
     const probes = this.startProbes();
     const more = multiProbes(this.lab.plan, PROBE_INTERVAL_MS);
+    more.push(...this.lab.radvd.probes(PROBE_INTERVAL_MS));
     for (const pr of more) pr.start();
     const sessions = await this.startSessions(name, !!opts.fromScratch);
     const firstEvent = this.lab.events.length;
