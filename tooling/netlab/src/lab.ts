@@ -192,8 +192,9 @@ export class Lab {
     ]);
   }
 
-  /** The router "VM": namespace, NICs, its root folder from the generated tree, ifup of its interfaces file. */
-  createRouter(r: RouterPlan): void {
+  /** The router "VM": namespace, NICs, its root folder from the generated tree, ifup of its interfaces file.
+   * keepDisk: its /var/lib survives (a reboot, see reboot.ts); everything else is new. */
+  createRouter(r: RouterPlan, keepDisk = false): void {
     const p = this.plan;
     runSyncOk(['ip', 'netns', 'add', r.ns]);
     const cmds = ['link set lo up'];
@@ -247,7 +248,9 @@ export class Lab {
 
     // The router's filesystem: its generated folder, mounted over the real paths in a private mount namespace.
     const rd = this.routerDir(r);
-    rmSync(rd, { recursive: true, force: true });
+    const disk = keepDisk ? ['varlib-up', 'varlib-work'] : [];
+    for (const f of existsSync(rd) ? readdirSync(rd) : [])
+      if (!disk.includes(f)) rmSync(join(rd, f), { recursive: true, force: true });
     const root = join(rd, 'root');
     mkdirSync(rd, { recursive: true, mode: 0o755 });
     cpSync(join(this.tree, r.name), root, { recursive: true });
@@ -256,8 +259,7 @@ export class Lab {
     mkdirSync(join(rd, 'run-up'), { mode: 0o755 });
     mkdirSync(join(rd, 'run-work'), { mode: 0o755 });
     // /var/lib too (hagate-agent's maintenance marker): written in the router's folder, never the host's.
-    mkdirSync(join(rd, 'varlib-up'), { mode: 0o755 });
-    mkdirSync(join(rd, 'varlib-work'), { mode: 0o755 });
+    for (const d of ['varlib-up', 'varlib-work']) mkdirSync(join(rd, d), { recursive: true, mode: 0o755 });
     mkdirSync(join(rd, 'ifstate'), { mode: 0o755 });
     if (p.stateDir.startsWith('/run/'))
       mkdirSync(join(rd, 'run-up', p.stateDir.slice(5)), { recursive: true, mode: 0o755 });
