@@ -124,19 +124,24 @@ export async function maintenance(run: ScenarioRunner, p: string, o: string): Pr
     detail: `${p} ${lab.vrrpState(p)}, ${o} ${lab.vrrpState(o)}, demotion file ${demoteValue(lab, p) ?? 'absent'}`,
   });
   more.push(...(await rebootInMaintenance(run, p, o, detection())));
-  const off = agentIn(lab, p, ['maintenance', 'off']);
-  lab.log('action:maintenance-off', `${p}: hagate-agent maintenance off exited ${off.status}`, p);
-  const t = nowMs();
+  let off = { status: -1, stdout: '', stderr: '' };
+  const turnOff = () => {
+    off = agentIn(lab, p, ['maintenance', 'off']);
+    lab.log('action:maintenance-off', `${p}: hagate-agent maintenance off exited ${off.status}`, p);
+  };
   if (preempts(lab, p)) {
-    const back = await run.waitConverged(p, 30_000);
+    // Measured (under the scenario's name, see rebootInMaintenance): the preemption back after the reboot,
+    // with the connection table the rebooted router got from its peer since.
+    const back = await run.measure('maintenance', async () => turnOff(), { expect: p });
     more.push({
       name: 'maintenance off: preempts back',
-      ok: off.status === 0 && back,
-      detail: back
-        ? `${p} master again after ${Math.round(nowMs() - t)} ms`
+      ok: off.status === 0 && back.converged,
+      detail: back.converged
+        ? `${p} master again; outage ${outageText(back)}${sessionsText(back)}`
         : `${p} not master (${off.stdout.trim()})`,
     });
   } else {
+    turnOff();
     await sleep(detection() + 2000);
     const stays = await run.waitConverged(o, 5000);
     more.push({
@@ -163,8 +168,9 @@ async function rebootInMaintenance(
   const lab = run.lab;
   const from = lab.events.length;
   let rb: RebootResult | undefined;
+  // Measured under the scenario's name: its sessions, when it has them, run through this phase too.
   const measured = await run.measure(
-    'maintenance-reboot',
+    'maintenance',
     async () => {
       rb = await reboot(lab, p);
       // Past keepalived's start-up delay and a master-down interval: when a wrong MASTER would show.
@@ -181,14 +187,9 @@ async function rebootInMaintenance(
     | undefined;
   const masterRuns = agent?.transitions.filter((t) => t.role === 'master') ?? [];
   const status = agentIn(lab, p, ['status']);
-  const lan = measured.directions.lanToInternet;
-  const inet = measured.directions.internetToFailover;
-  const others = measured.moreDirections ?? [];
-  const lost = lan.lost + inet.lost + others.reduce((n, d) => n + d.lost, 0);
-  const outage = [
-    `${Math.round(lan.outageMs)} / ${Math.round(inet.outageMs)} ms`,
-    ...others.map((d) => `${d.name} ${d.outageMs} ms`),
-  ].join(', ');
+  const { lanToInternet: lan, internetToFailover: inet } = measured.directions;
+  const lost = lan.lost + inet.lost + (measured.moreDirections ?? []).reduce((n, d) => n + d.lost, 0);
+  const outage = outageText(measured);
   lab.log('action:reboot-measured', `${p}: reboot in maintenance: outage ${outage}, ${lost} probes lost`, p);
   return [
     {
@@ -215,7 +216,7 @@ async function rebootInMaintenance(
     {
       name: 'reboot in maintenance: the peer keeps every VIP (no probe lost through any of them)',
       ok: measured.converged && lost === 0,
-      detail: `${o} ${measured.master === o ? 'holds' : 'does not hold'} every VIP; outage ${outage}; ${lost} lost`,
+      detail: `${o} ${measured.master === o ? 'holds' : 'does not hold'} every VIP; outage ${outage}; ${lost} lost${sessionsText(measured)}`,
     },
     {
       name: 'reboot in maintenance: the external NIC never up on the rebooted router (never on both)',
@@ -343,4 +344,22 @@ export async function upstreamsDown(run: ScenarioRunner, p: string, o: string): 
   } finally {
     await gw.unblock();
   }
+}
+
+/** A measured phase's ping outage per direction, the other VIPs' too. */
+function outageText(r: ScenarioResult): string {
+  const { lanToInternet: lan, internetToFailover: inet } = r.directions;
+  return [
+    `${Math.round(lan.outageMs)} / ${Math.round(inet.outageMs)} ms`,
+    ...(r.moreDirections ?? []).map((d) => `${d.name} ${d.outageMs} ms`),
+  ].join(', ');
+}
+
+/** Its sessions, when measured: survived / reset / stalled per kind. */
+function sessionsText(r: ScenarioResult): string {
+  const s = r.sessions;
+  if (!s) return '';
+  const c = (k: string, x?: { survived: number; reset: number; stalled: number }) =>
+    x ? ` ${k} ${x.survived}/${x.reset}/${x.stalled}` : '';
+  return `; sessions survived/reset/stalled:${c('tcp', s.tcp)}${c('udp', s.udp)}${c('push', s.push)}`;
 }
