@@ -401,10 +401,12 @@ export class Lab {
     const child = spawnLines(argv, (line, t) => {
       const text = line.replace(/^\w{3} \w{3} +\d+ [\d:]+ \d{4}: /, '');
       log.push(`${new Date(t).toISOString()} ${text}`);
-      const st = /\) Entering (\w+) STATE/.exec(text);
-      if (st) {
-        this.lastState.set(name, st[1]!);
-        this.events.push({ t, router: name, source: 'keepalived', kind: `state:${st[1]}`, text });
+      // A FAULT from the start (interface down, track file) is logged in lower case: `(NAME) entering FAULT state`.
+      const st = /\) (?:Entering (\w+) STATE|entering (FAULT) state)/.exec(text);
+      const state = st?.[1] ?? st?.[2];
+      if (state) {
+        this.lastState.set(name, state);
+        this.events.push({ t, router: name, source: 'keepalived', kind: `state:${state}`, text });
       } else if (/^Stopped Keepalived/.test(text) || /^Stopping$/.test(text)) {
         this.events.push({
           t,
