@@ -316,10 +316,10 @@ export const ConntrackSyncSchema = z
         "The routers' conntrack table size (net.netfilter.nf_conntrack_max): conntrackd's cache limit is twice it, its hash size a quarter of it.",
       ),
     ignore: z
-      .array(ipv4)
+      .array(ipAny)
       .default([])
       .describe(
-        "More addresses whose connections are not synced (the routers' own addresses and the VIP always are).",
+        "More addresses (IPv4 or IPv6) whose connections are not synced: conntrackd skips a connection whose original source or reply source is one of them. The routers' own addresses (IPv4 and IPv6, ::1, link-local), every VIP and the provider-side addresses always are.",
       ),
   })
   .describe(

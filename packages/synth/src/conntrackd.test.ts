@@ -1,13 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parse, print } from '@hagate/nftables-parser';
-import { createNetns, type Netns, needs } from '@hagate/testkit';
+import { needs } from '@hagate/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ConntrackdPair, type ConntrackdRouter, tcpEntry } from '../test/conntrackd-pair.js';
 import { input } from '../test/dedibox.js';
 import { agentConfigFor } from './agent.js';
-import { CONNTRACKD_SOCKET, conntrackdConf, synthConntrackd } from './conntrackd.js';
+import { CONNTRACKD_SOCKET, synthConntrackd } from './conntrackd.js';
 import { nftablesModel } from './nftables.js';
 import { synthSystemd } from './systemd.js';
 
@@ -34,8 +31,13 @@ describe('synthConntrackd', () => {
     );
     for (const ip of ['127.0.0.1', '10.10.1.1', '10.10.1.2', '10.99.1.1', '10.250.1.2', '10.10.1.254'])
       expect(text).toContain(`IPv4_address ${ip}\n`);
-    // The failover IP is the NATed connections' reply address: those are exactly what must be synced.
-    expect(text).not.toContain('203.0.113.10');
+    // The failover IP too: conntrackd tests a connection's original and reply *sources*, so a SNATed one
+    // (reply destination = the failover IP) is still synced, while the router's own (its upstream pings,
+    // SSH to the failover IP) are not. The real conntrackd shows it in conntrackd-ipv6.test.ts.
+    expect(text).toContain('IPv4_address 203.0.113.10\n');
+    // The kernel has ::1 and link-local addresses even when the spec has no IPv6.
+    expect(text).toContain('IPv6_address ::1\n\t\t\tIPv6_address fe80::/10\n');
+    expect(text).not.toContain('IPv6-ICMP');
     expect(text).toContain('HashLimit 524288');
   });
 
@@ -66,94 +68,27 @@ describe('synthConntrackd', () => {
 });
 
 describe('the real conntrackd with the generated configs (two router namespaces)', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'hgt-ctd-'));
-  const namespaces: Netns[] = [];
-  const daemons: ChildProcess[] = [];
-  afterAll(async () => {
-    for (const d of daemons) {
-      d.kill('SIGTERM');
-      if (d.exitCode === null) await new Promise((r) => d.once('exit', r));
-    }
-    for (const ns of namespaces) ns.remove();
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const pair = new ConntrackdPair();
+  afterAll(() => pair.stop());
 
   it('starts, answers on its socket, and syncs a connection from one router to the other, which commits it', async (ctx) => {
     needs(ctx, 'root', 'ip', 'conntrackd', 'conntrack');
-    const i = stateful();
-    const routers = ['extrout1', 'extrout2'] as const;
-    const ns = routers.map((r) => {
-      const n = createNetns(`ctd-${r.slice(-1)}`);
-      namespaces.push(n);
-      return n;
-    });
-    // The sync segment: one veth between the two namespaces, named as the routers' VLAN interface.
-    const [a, b] = ns as [Netns, Netns];
-    expect(a.exec(['ip', 'link', 'add', 'eth0.250', 'type', 'veth', 'peer', 'name', 'peer250']).status).toBe(
-      0,
-    );
-    expect(a.exec(['ip', 'link', 'set', 'peer250', 'netns', b.name]).status).toBe(0);
-    expect(b.exec(['ip', 'link', 'set', 'peer250', 'name', 'eth0.250']).status).toBe(0);
-    const confs = routers.map((r, k) => {
-      const n = ns[k] as Netns;
-      const addr = i.spec.routers[r]?.addresses.monitoring as string;
-      expect(n.exec(['ip', 'address', 'add', `${addr}/24`, 'dev', 'eth0.250']).status).toBe(0);
-      expect(n.exec(['ip', 'link', 'set', 'eth0.250', 'up']).status).toBe(0);
-      // Only the lock and socket paths move into the test's folder; the rest is what the router gets.
-      const conf = join(dir, `${r}.conf`);
-      writeFileSync(
-        conf,
-        conntrackdConf(i, r)
-          .replace(CONNTRACKD_SOCKET, join(dir, `${r}.ctl`))
-          .replace('/var/lock/conntrack.lock', join(dir, `${r}.lock`)),
-      );
-      return conf;
-    });
-    for (const [k, n] of ns.entries()) {
-      // In the foreground, as the test's own child: it is stopped by the test, nothing else is touched.
-      const d = spawn('ip', ['netns', 'exec', n.name, 'conntrackd', '-C', confs[k] as string], {
-        stdio: 'ignore',
-      });
-      daemons.push(d);
-      const sock = join(dir, `${routers[k]}.ctl`);
-      for (let t = 0; t < 100 && !existsSync(sock); t++) await new Promise((r) => setTimeout(r, 50));
-      const stats = n.exec(['conntrackd', '-C', confs[k] as string, '-s']);
+    await pair.start(stateful(), ['extrout1', 'extrout2'], 'ctd-');
+    const [a, b] = pair.routers as [ConntrackdRouter, ConntrackdRouter];
+    for (const r of [a, b]) {
+      const stats = r.ctl('-s');
       expect(stats.status, stats.stderr).toBe(0);
       expect(stats.stdout).toMatch(/cache internal/);
     }
     // A connection appears in extrout1's kernel table (as if forwarded for a LAN host).
-    const ins = a.exec([
-      'conntrack',
-      '-I',
-      '-p',
-      'tcp',
-      '-s',
-      '10.10.1.50',
-      '-d',
-      '192.0.2.10',
-      '--sport',
-      '40000',
-      '--dport',
-      '443',
-      '--state',
-      'ESTABLISHED',
-      '-t',
-      '300',
-      '-u',
-      'ASSURED',
-    ]);
+    const ins = a.ns.exec(tcpEntry('10.10.1.50', '192.0.2.10', 40000, 443));
     expect(ins.status, ins.stderr).toBe(0);
-    const deadline = Date.now() + 10_000;
-    let external = '';
-    while (Date.now() < deadline && !external.includes('192.0.2.10')) {
-      await new Promise((r) => setTimeout(r, 200));
-      external = b.exec(['conntrackd', '-C', confs[1] as string, '-e']).stdout;
-    }
+    const external = await pair.externalCache(1, (t) => t.includes('192.0.2.10'));
     expect(external).toContain('dport=443');
-    expect(b.exec(['conntrack', '-L']).stdout).not.toContain('192.0.2.10');
+    expect(b.ns.exec(['conntrack', '-L']).stdout).not.toContain('192.0.2.10');
     // The new master commits: the connection is in its kernel table.
-    expect(b.exec(['conntrackd', '-C', confs[1] as string, '-c']).status).toBe(0);
-    expect(b.exec(['conntrack', '-L']).stdout).toMatch(
+    expect(b.ctl('-c').status).toBe(0);
+    expect(b.ns.exec(['conntrack', '-L']).stdout).toMatch(
       /src=10\.10\.1\.50 dst=192\.0\.2\.10 sport=40000 dport=443/,
     );
   }, 30_000);

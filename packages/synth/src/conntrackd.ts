@@ -5,7 +5,16 @@
  * kernel before the new master's external NIC comes up (see the agent's conntrack.ts); conntrackd itself
  * never changes the kernel table on its own (no DisableExternalCache).
  */
-import { peerOf, routerNames, type Spec, segmentInterface } from '@hagate/spec';
+import {
+  canonicalIpv6,
+  hasIpv6,
+  isLinkLocal6,
+  peerOf,
+  routerNames,
+  type Spec,
+  segmentInterface,
+  vrrpInstances,
+} from '@hagate/spec';
 import { type GeneratedFile, generatedMarker, type SynthInput } from './types.js';
 
 /** conntrackd's control socket on the routers (its `UNIX { Path }`); the agent talks to it directly. */
@@ -23,13 +32,28 @@ export function syncLink(spec: Spec, router: string) {
   return { iface: segmentInterface(seg), self, peer, port: cs.port };
 }
 
-/** Every address whose connections are not synced: loopback, every router address, the VIP, the spec's own. */
-function ignored(spec: Spec): string[] {
-  const out = new Set<string>(['127.0.0.1']);
-  for (const r of Object.values(spec.routers)) for (const a of Object.values(r.addresses)) out.add(a);
-  out.add(spec.vrrp.vip);
-  for (const a of spec.conntrackSync?.ignore ?? []) out.add(a);
-  return [...out];
+/**
+ * What conntrackd must not sync, per family: the routers' own connections. conntrackd skips a connection
+ * whose original source or reply source is in its ignore pool (conntrack-tools' filter.c), so a forwarded
+ * connection (LAN host to the internet, SNATed to the failover IP or not) is still synced, while one to or
+ * from a router address, a VIP or the provider-side addresses is not. Link-local IPv6 is never forwarded:
+ * `fe80::/10` covers the routers' own link-local addresses (not in the spec) and the link-local VIPs.
+ */
+export function ignoredAddresses(spec: Spec): { ipv4: string[]; ipv6: string[] } {
+  const v4 = new Set<string>(['127.0.0.1']);
+  const v6 = new Set<string>(['::1', 'fe80::/10']);
+  const add = (a: string) => {
+    if (a.includes(':')) {
+      if (!isLinkLocal6(a)) v6.add(canonicalIpv6(a));
+    } else v4.add(a);
+  };
+  for (const r of Object.values(spec.routers)) for (const a of Object.values(r.addresses)) add(a);
+  for (const i of vrrpInstances(spec)) for (const v of i.vips) add(v.address);
+  add(spec.external.failoverIp);
+  for (const r of Object.values(spec.routers)) for (const a of Object.values(r.addresses6)) add(a);
+  if (spec.external.ipv6) add(spec.external.ipv6.address.split('/')[0] as string);
+  for (const a of spec.conntrackSync?.ignore ?? []) add(a);
+  return { ipv4: [...v4], ipv6: [...v6] };
 }
 
 export function conntrackdConf(input: SynthInput, router: string): string {
@@ -38,6 +62,7 @@ export function conntrackdConf(input: SynthInput, router: string): string {
   const link = syncLink(spec, router);
   if (!cs || !link) throw new Error(`conntrackSync is not usable for ${router}`);
   const t = '\t';
+  const ignore = ignoredAddresses(spec);
   const lines = [
     `# ${generatedMarker(input)}`,
     `# conntrackd of ${router}: FTFW over UDP unicast to its peer on ${link.iface}; hagate-agent drives it on`,
@@ -75,9 +100,12 @@ export function conntrackdConf(input: SynthInput, router: string): string {
     `${t}${t}${t}TCP`,
     `${t}${t}${t}UDP`,
     `${t}${t}${t}ICMP`,
+    // ICMPv6's name in /etc/protocols (conntrackd looks every protocol up there).
+    ...(hasIpv6(spec) ? [`${t}${t}${t}IPv6-ICMP`] : []),
     `${t}${t}}`,
     `${t}${t}Address Ignore {`,
-    ...ignored(spec).map((a) => `${t}${t}${t}IPv4_address ${a}`),
+    ...ignore.ipv4.map((a) => `${t}${t}${t}IPv4_address ${a}`),
+    ...ignore.ipv6.map((a) => `${t}${t}${t}IPv6_address ${a}`),
     `${t}${t}}`,
     `${t}}`,
     '}',

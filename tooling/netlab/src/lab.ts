@@ -196,8 +196,9 @@ export class Lab {
     ]);
   }
 
-  /** The router "VM": namespace, NICs, its root folder from the generated tree, ifup of its interfaces file. */
-  createRouter(r: RouterPlan): void {
+  /** The router "VM": namespace, NICs, its root folder from the generated tree, ifup of its interfaces file.
+   * keepDisk: its /var/lib survives (a reboot, see reboot.ts); everything else is new. */
+  createRouter(r: RouterPlan, keepDisk = false): void {
     const p = this.plan;
     runSyncOk(['ip', 'netns', 'add', r.ns]);
     const cmds = ['link set lo up'];
@@ -251,7 +252,9 @@ export class Lab {
 
     // The router's filesystem: its generated folder, mounted over the real paths in a private mount namespace.
     const rd = this.routerDir(r);
-    rmSync(rd, { recursive: true, force: true });
+    const disk = keepDisk ? ['varlib-up', 'varlib-work'] : [];
+    for (const f of existsSync(rd) ? readdirSync(rd) : [])
+      if (!disk.includes(f)) rmSync(join(rd, f), { recursive: true, force: true });
     const root = join(rd, 'root');
     mkdirSync(rd, { recursive: true, mode: 0o755 });
     cpSync(join(this.tree, r.name), root, { recursive: true });
@@ -260,8 +263,7 @@ export class Lab {
     mkdirSync(join(rd, 'run-up'), { mode: 0o755 });
     mkdirSync(join(rd, 'run-work'), { mode: 0o755 });
     // /var/lib too (hagate-agent's maintenance marker): written in the router's folder, never the host's.
-    mkdirSync(join(rd, 'varlib-up'), { mode: 0o755 });
-    mkdirSync(join(rd, 'varlib-work'), { mode: 0o755 });
+    for (const d of ['varlib-up', 'varlib-work']) mkdirSync(join(rd, d), { recursive: true, mode: 0o755 });
     mkdirSync(join(rd, 'ifstate'), { mode: 0o755 });
     if (p.stateDir.startsWith('/run/'))
       mkdirSync(join(rd, 'run-up', p.stateDir.slice(5)), { recursive: true, mode: 0o755 });
@@ -404,10 +406,12 @@ export class Lab {
     const child = spawnLines(argv, (line, t) => {
       const text = line.replace(/^\w{3} \w{3} +\d+ [\d:]+ \d{4}: /, '');
       log.push(`${new Date(t).toISOString()} ${text}`);
-      const st = /\) Entering (\w+) STATE/.exec(text);
-      if (st) {
-        this.lastState.set(name, st[1]!);
-        this.events.push({ t, router: name, source: 'keepalived', kind: `state:${st[1]}`, text });
+      // A FAULT from the start (interface down, track file) is logged in lower case: `(NAME) entering FAULT state`.
+      const st = /\) (?:Entering (\w+) STATE|entering (FAULT) state)/.exec(text);
+      const state = st?.[1] ?? st?.[2];
+      if (state) {
+        this.lastState.set(name, state);
+        this.events.push({ t, router: name, source: 'keepalived', kind: `state:${state}`, text });
       } else if (/^Stopped Keepalived/.test(text) || /^Stopping$/.test(text)) {
         this.events.push({
           t,

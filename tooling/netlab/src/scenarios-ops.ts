@@ -9,6 +9,7 @@ import { nowMs, sleep } from './exec.js';
 import { agentIn, demoteValue, SilentPort } from './faults.js';
 import type { Lab } from './lab.js';
 import { detectionBoundMs, skewMs } from './plan.js';
+import { type RebootResult, reboot } from './reboot.js';
 import type { InvariantResult, ScenarioName, ScenarioResult, ScenarioRunner } from './scenarios.js';
 
 /** Those that need external.health in the spec. */
@@ -69,22 +70,35 @@ function finish(result: ScenarioResult, more: InvariantResult[]): ScenarioResult
   return result;
 }
 
+/** Whether the router's keepalived.conf lets it preempt (no `nopreempt`). */
+function preempts(lab: Lab, router: string): boolean {
+  const conf = readFileSync(join(lab.tree, router, 'etc/keepalived/keepalived.conf'), 'utf8');
+  return !/^\s*nopreempt\b/m.test(conf);
+}
+
 /**
  * Maintenance on the master: the peer takes over (the master keeps forwarding until the peer's adverts
- * reach it, so the outage is the graceful stop's); keepalived restarted on the router in maintenance (its
- * init_file writes 1 again, as at boot): it stays BACKUP; maintenance off: it preempts back.
+ * reach it, so the outage is the graceful stop's). keepalived restarted on the router in maintenance (its
+ * init_file writes 1 again, as at boot): it stays BACKUP. The router in maintenance rebooted (reboot.ts:
+ * /run, its NICs and kernel state lost, /var/lib kept): it comes back BACKUP, never MASTER, while the peer
+ * keeps every VIP and the external NIC is never up on both. Maintenance off: it preempts back (when the
+ * spec preempts; otherwise the peer stays master).
  */
 export async function maintenance(run: ScenarioRunner, p: string, o: string): Promise<ScenarioResult> {
   await run.steady();
-  const plan = run.lab.plan;
+  const lab = run.lab;
+  const plan = lab.plan;
+  const detection = () => detectionBoundMs(plan.advertInt, lab.router(p).priority, plan.version);
+  // Demoted, a router that may preempt sits in BACKUP at a low priority; without preemption, in FAULT.
+  const demoted = preempts(lab, p) ? 'BACKUP' : 'FAULT';
   let on = { status: -1, stdout: '', stderr: '' };
   const result = await run.measure(
     'maintenance',
     async () => {
-      on = agentIn(run.lab, p, ['maintenance', 'on']);
-      run.lab.log('action:maintenance-on', `${p}: hagate-agent maintenance on exited ${on.status}`, p);
+      on = agentIn(lab, p, ['maintenance', 'on']);
+      lab.log('action:maintenance-on', `${p}: hagate-agent maintenance on exited ${on.status}`, p);
     },
-    { expect: o, boundMs: skewMs(plan.advertInt, run.lab.router(o).priority, plan.version) + 250 },
+    { expect: o, boundMs: skewMs(plan.advertInt, lab.router(o).priority, plan.version) + 250 },
   );
   const more: InvariantResult[] = [
     {
@@ -93,36 +107,127 @@ export async function maintenance(run: ScenarioRunner, p: string, o: string): Pr
       detail: (on.stdout.trim().split('\n').at(-1) ?? on.stderr.trim()) || `exit ${on.status}`,
     },
   ];
-  const status = agentIn(run.lab, p, ['status']);
+  const status = agentIn(lab, p, ['status']);
   more.push({
     name: 'status shows the maintenance',
     ok: /MAINTENANCE since/.test(status.stdout),
     detail: status.stdout.split('\n').find((l) => /maintenance/i.test(l)) ?? 'no maintenance line',
   });
   // keepalived restarts while in maintenance: it must not take the master role back.
-  await run.lab.stopKeepalived(p);
-  const from = run.lab.events.length;
-  run.lab.startKeepalived(p);
-  await run.lab.vrrpRunning();
-  await sleep(detectionBoundMs(plan.advertInt, run.lab.router(p).priority, plan.version) + 2000);
-  const became = stateChanges(run.lab, from).filter((c) => c === `${p} MASTER`);
+  await lab.stopKeepalived(p);
+  const from = lab.events.length;
+  lab.startKeepalived(p);
+  await lab.vrrpRunning();
+  await sleep(detection() + 2000);
+  const became = stateChanges(lab, from).filter((c) => c === `${p} MASTER`);
   more.push({
-    name: 'keepalived restarted in maintenance: stays BACKUP',
-    ok: became.length === 0 && run.lab.vrrpState(p) === 'BACKUP' && run.lab.vrrpState(o) === 'MASTER',
-    detail: `${p} ${run.lab.vrrpState(p)}, ${o} ${run.lab.vrrpState(o)}, demotion file ${demoteValue(run.lab, p) ?? 'absent'}`,
+    name: `keepalived restarted in maintenance: stays ${demoted}`,
+    ok: became.length === 0 && lab.vrrpState(p) === demoted && lab.vrrpState(o) === 'MASTER',
+    detail: `${p} ${lab.vrrpState(p)}, ${o} ${lab.vrrpState(o)}, demotion file ${demoteValue(lab, p) ?? 'absent'}`,
   });
-  const off = agentIn(run.lab, p, ['maintenance', 'off']);
-  run.lab.log('action:maintenance-off', `${p}: hagate-agent maintenance off exited ${off.status}`, p);
-  const t = nowMs();
-  const back = await run.waitConverged(p, 30_000);
-  more.push({
-    name: 'maintenance off: preempts back',
-    ok: off.status === 0 && back,
-    detail: back
-      ? `${p} master again after ${Math.round(nowMs() - t)} ms`
-      : `${p} not master (${off.stdout.trim()})`,
-  });
+  more.push(...(await rebootInMaintenance(run, p, o, detection(), demoted)));
+  let off = { status: -1, stdout: '', stderr: '' };
+  const turnOff = () => {
+    off = agentIn(lab, p, ['maintenance', 'off']);
+    lab.log('action:maintenance-off', `${p}: hagate-agent maintenance off exited ${off.status}`, p);
+  };
+  if (preempts(lab, p)) {
+    // Measured (under the scenario's name, see rebootInMaintenance): the preemption back after the reboot,
+    // with the connection table the rebooted router got from its peer since.
+    const back = await run.measure('maintenance', async () => turnOff(), { expect: p });
+    more.push({
+      name: 'maintenance off: preempts back',
+      ok: off.status === 0 && back.converged,
+      detail: back.converged
+        ? `${p} master again; outage ${outageText(back)}${sessionsText(back)}`
+        : `${p} not master (${off.stdout.trim()})`,
+    });
+  } else {
+    turnOff();
+    await sleep(detection() + 2000);
+    const stays = await run.waitConverged(o, 5000);
+    more.push({
+      name: 'maintenance off without preemption: the peer stays master',
+      ok: off.status === 0 && stays && lab.vrrpState(p) === 'BACKUP',
+      detail: `${p} ${lab.vrrpState(p)}, ${o} ${lab.vrrpState(o)}`,
+    });
+  }
   return finish(result, more);
+}
+
+/**
+ * The router in maintenance (p, BACKUP) reboots, measured like a scenario (probes through every VIP): it must
+ * come back demoted (BACKUP, or FAULT without preemption) without ever entering MASTER (no MASTER notify, no master transition of its agent), its
+ * marker must survive in /var/lib while /run is lost, the peer keeps every VIP (nothing lost) and the external
+ * NIC (one MAC on both routers) never comes up on the rebooted router.
+ */
+async function rebootInMaintenance(
+  run: ScenarioRunner,
+  p: string,
+  o: string,
+  detectionMs: number,
+  demoted: string,
+): Promise<InvariantResult[]> {
+  const lab = run.lab;
+  const from = lab.events.length;
+  let rb: RebootResult | undefined;
+  // Measured under the scenario's name: its sessions, when it has them, run through this phase too.
+  const measured = await run.measure(
+    'maintenance',
+    async () => {
+      rb = await reboot(lab, p);
+      // Past keepalived's start-up delay and a master-down interval: when a wrong MASTER would show.
+      await lab.vrrpRunning();
+      await sleep(detectionMs + 2000);
+    },
+    { expect: o },
+  );
+  const since = lab.events.slice(from);
+  const masterOfP = since.filter((e) => e.router === p && e.kind === 'state:MASTER').length;
+  const extUpOfP = since.filter((e) => e.router === p && e.kind === 'ext:up').length;
+  const agent = lab.agentState(p).find((x) => Array.isArray(x.transitions)) as
+    | { role?: string; transitions: { role: string; event: string }[] }
+    | undefined;
+  const masterRuns = agent?.transitions.filter((t) => t.role === 'master') ?? [];
+  const status = agentIn(lab, p, ['status']);
+  const { lanToInternet: lan, internetToFailover: inet } = measured.directions;
+  const lost = lan.lost + inet.lost + (measured.moreDirections ?? []).reduce((n, d) => n + d.lost, 0);
+  const outage = outageText(measured);
+  lab.log('action:reboot-measured', `${p}: reboot in maintenance: outage ${outage}, ${lost} probes lost`, p);
+  return [
+    {
+      name: 'reboot in maintenance: /run lost, the maintenance marker kept in /var/lib',
+      ok:
+        !!rb &&
+        rb.runLost.some((f) => f.endsWith('hagate-agent.demote')) &&
+        rb.diskKept.some((f) => f.endsWith('maintenance.json')),
+      detail: rb
+        ? `lost from /run: ${rb.runLost.join(' ') || 'nothing'}; kept in /var/lib: ${rb.diskKept.join(' ') || 'nothing'}`
+        : (measured.error ?? 'no reboot'),
+    },
+    {
+      name: `reboot in maintenance: comes back ${demoted}, never MASTER (no MASTER notify, no master run of its agent)`,
+      ok:
+        !measured.error &&
+        masterOfP === 0 &&
+        masterRuns.length === 0 &&
+        lab.vrrpState(p) === demoted &&
+        lab.vrrpState(o) === 'MASTER' &&
+        /MAINTENANCE since/.test(status.stdout),
+      detail: `${p} ${lab.vrrpState(p)} (${masterOfP} MASTER states, agent: ${agent?.transitions.map((t) => t.role).join(' ') || 'no transition'}), ${o} ${lab.vrrpState(o)}, demotion file ${demoteValue(lab, p) ?? 'absent'}${measured.error ? `; ${measured.error}` : ''}`,
+    },
+    {
+      name: 'reboot in maintenance: the peer keeps every VIP (no probe lost through any of them)',
+      // The pair's invariants, not the runner's convergence (which wants the other router BACKUP, not FAULT).
+      ok: measured.master === o && lost === 0 && measured.invariants.every((i) => i.ok !== false),
+      detail: `${o} ${measured.master === o ? 'holds' : 'does not hold'} every VIP; outage ${outage}; ${lost} lost${sessionsText(measured)}`,
+    },
+    {
+      name: 'reboot in maintenance: the external NIC never up on the rebooted router (never on both)',
+      ok: extUpOfP === 0 && (measured.extBothUpMs ?? 0) === 0,
+      detail: `${p}'s NIC up ${extUpOfP} times, both up ${measured.extBothUpMs ?? 0} ms`,
+    },
+  ];
 }
 
 /**
@@ -243,4 +348,22 @@ export async function upstreamsDown(run: ScenarioRunner, p: string, o: string): 
   } finally {
     await gw.unblock();
   }
+}
+
+/** A measured phase's ping outage per direction, the other VIPs' too. */
+function outageText(r: ScenarioResult): string {
+  const { lanToInternet: lan, internetToFailover: inet } = r.directions;
+  return [
+    `${Math.round(lan.outageMs)} / ${Math.round(inet.outageMs)} ms`,
+    ...(r.moreDirections ?? []).map((d) => `${d.name} ${d.outageMs} ms`),
+  ].join(', ');
+}
+
+/** Its sessions, when measured: survived / reset / stalled per kind. */
+function sessionsText(r: ScenarioResult): string {
+  const s = r.sessions;
+  if (!s) return '';
+  const c = (k: string, x?: { survived: number; reset: number; stalled: number }) =>
+    x ? ` ${k} ${x.survived}/${x.reset}/${x.stalled}` : '';
+  return `; sessions survived/reset/stalled:${c('tcp', s.tcp)}${c('udp', s.udp)}${c('push', s.push)}`;
 }
