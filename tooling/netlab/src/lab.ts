@@ -18,9 +18,12 @@ import { removeNamespace } from './cleanup.js';
 import { alive, exited, nowMs, run, runSync, runSyncOk, sleep, spawnLines } from './exec.js';
 import { LabConntrackd } from './lab-conntrackd.js';
 import { monitorEvent } from './monitor.js';
-import { buildMulti, heldBy, multiNamespaces } from './multi.js';
+import { buildMulti, multiNamespaces } from './multi.js';
 import type { LabPlan, RouterPlan } from './plan.js';
 import { LabRadvd } from './ra.js';
+import { type RouterSnapshot, routerSnapshot } from './snapshot.js';
+
+export type { RouterSnapshot } from './snapshot.js';
 
 export type EventSource = 'keepalived' | 'kernel' | 'lab' | 'agent';
 
@@ -32,23 +35,6 @@ export interface LabEvent {
   /** Normalised kind: `state:MASTER`, `ext:up`, `fip:add`, `vip:del`, `default:add`, `action:...` */
   kind: string;
   text: string;
-}
-
-export interface RouterSnapshot {
-  router: string;
-  up: boolean;
-  keepalived: boolean;
-  hasVip: boolean;
-  hasFailoverIp: boolean;
-  extUp: boolean;
-  hasNat: boolean;
-  /** Every VIP of the plan it holds (`iface address`); external6: it holds the provider-side IPv6. */
-  vips: string[];
-  external6: boolean;
-  defaultVia?: string;
-  defaultDev?: string;
-  /** keepalived's last state line. */
-  vrrpState?: string;
 }
 
 /** The routers' PATH: /run/netlab-bin first, where the lab's faults put their tools (faults.ts). */
@@ -500,53 +486,8 @@ export class Lab {
   }
 
   /** What the kernel of each router says right now. */
-  async snapshot(name: string): Promise<RouterSnapshot> {
-    const r = this.router(name);
-    const p = this.plan;
-    const up = runSync(['ip', 'netns', 'list'])
-      .stdout.split('\n')
-      .some((l) => l.split(' ')[0] === r.ns);
-    const base: RouterSnapshot = {
-      router: name,
-      up,
-      keepalived: this.keepalivedRunning(name),
-      hasVip: false,
-      hasFailoverIp: false,
-      extUp: false,
-      hasNat: false,
-      vips: [],
-      external6: false,
-      ...(this.lastState.get(name) ? { vrrpState: this.lastState.get(name) } : {}),
-    };
-    if (!up) return base;
-    const [addrs, routes, nft] = await Promise.all([
-      run(['ip', '-n', r.ns, '-j', 'addr', 'show']),
-      run(['ip', '-n', r.ns, '-j', 'route', 'show', 'default']),
-      run(['ip', 'netns', 'exec', r.ns, 'nft', 'list', 'ruleset']),
-    ]);
-    type Addr = { ifname: string; flags: string[]; addr_info: { family: string; local: string }[] };
-    const links = JSON.parse(addrs.stdout || '[]') as Addr[];
-    const has = (ifname: string, ip: string) =>
-      links.some(
-        (l) => l.ifname === ifname && l.addr_info.some((a) => a.family === 'inet' && a.local === ip),
-      );
-    const ext = links.find((l) => l.ifname === r.ext.ifname);
-    const def = (JSON.parse(routes.stdout || '[]') as { gateway?: string; dev?: string }[])[0];
-    return {
-      ...base,
-      hasVip: has(p.vrrpIface, p.vip),
-      hasFailoverIp: has(r.ext.ifname, p.failoverIp),
-      ...heldBy(p, r.ext.ifname, links),
-      extUp: !!ext?.flags.includes('UP'),
-      // NAT that can act: hagate's rule matches the external NIC, which only the master has up (the rule is
-      // loaded on both routers); the how-to's scripts load theirs on the master only.
-      hasNat: natLines(nft.stdout).some(
-        (l) =>
-          !/\boifname\b/.test(l) || (!!ext?.flags.includes('UP') && l.includes(`oifname "${r.ext.ifname}"`)),
-      ),
-      ...(def?.gateway ? { defaultVia: def.gateway } : {}),
-      ...(def?.dev ? { defaultDev: def.dev } : {}),
-    };
+  snapshot(name: string): Promise<RouterSnapshot> {
+    return routerSnapshot(this, name);
   }
 
   /** The agent's state folder of a router (host path), e.g. <router>/run-up/hagate. */
@@ -595,9 +536,4 @@ function lockDown(dir: string): void {
   const st = statSync(dir);
   chmodSync(dir, st.mode & 0o7755);
   if (st.isDirectory()) for (const f of readdirSync(dir)) lockDown(join(dir, f));
-}
-
-/** The NAT rules of an `nft list ruleset` listing. */
-function natLines(listing: string): string[] {
-  return listing.split('\n').filter((l) => /\b(snat|masquerade)\b/.test(l));
 }

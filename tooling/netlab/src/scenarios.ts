@@ -6,10 +6,15 @@
  */
 
 import { nowMs, run, runOk, sleep } from './exec.js';
+import { demoteValue } from './faults.js';
 import { pairInvariants } from './invariants.js';
 import type { Lab, LabEvent } from './lab.js';
 import { multiProbes } from './multi.js';
 import { extBothUpMs, externalInPlaceAt } from './overlap.js';
+import { type Transition, transitionsOf } from './transitions.js';
+
+export type { Transition } from './transitions.js';
+
 import { detectionBoundMs, skewMs } from './plan.js';
 import { Probe, type ProbeStats, type Reply } from './probe.js';
 import { agentFails, lateNetwork, nftReload } from './scenarios-agent.js';
@@ -48,18 +53,6 @@ export interface InvariantResult {
   /** null: not applicable here (e.g. the agent's state under the baseline scripts). */
   ok: boolean | null;
   detail: string;
-}
-
-export interface Transition {
-  router: string;
-  state: string;
-  /** keepalived's event (ms, relative to the scenario start). */
-  at: number;
-  /** From the event to the kernel showing the new master state (failover IP, NIC up, default route). */
-  kernelAppliedMs?: number;
-  /** From the event to the agent having applied its state (agent's state file: start + total). */
-  agentAppliedMs?: number;
-  agentSteps?: Record<string, number>;
 }
 
 export interface DirectionResult extends Omit<ProbeStats, 'gaps'> {
@@ -263,7 +256,10 @@ export class ScenarioRunner {
     if (this.lab.vrrpState(m.router) !== 'MASTER') return false;
     for (const s of snaps) {
       if (s === m || !s.keepalived) continue;
-      if (this.lab.vrrpState(s.router) !== 'BACKUP') return false;
+      const st = this.lab.vrrpState(s.router);
+      // Demoted without preemption (weight 0), a router sits in FAULT: that is its converged state.
+      if (st !== 'BACKUP' && !(st === 'FAULT' && (demoteValue(this.lab, s.router) ?? '0') !== '0'))
+        return false;
     }
     const now = nowMs();
     return !probes || probes.every((pr) => pr.healthy(now));
@@ -430,7 +426,7 @@ export class ScenarioRunner {
     const events = [...lab.events.slice(firstEvent), ...this.agentEvents(t0 - 1000, end)]
       .filter((e) => e.t >= t0 - 1000)
       .sort((a, b) => a.t - b.t);
-    const transitions = this.transitions(events, t0);
+    const transitions = transitionsOf(this.lab, events, t0);
     const masterLine = invariants[0]!;
     const dir = (s: ProbeStats, pr: Probe): DirectionResult => {
       // A boot starts without connectivity: that is time-to-serve, not an outage.
@@ -523,49 +519,6 @@ export class ScenarioRunner {
         ];
       });
     });
-  }
-
-  private transitions(events: LabEvent[], t0: number): Transition[] {
-    const lab = this.lab;
-    const out: Transition[] = [];
-    const states = events.filter(
-      (e) => e.source === 'keepalived' && e.kind.startsWith('state:') && e.kind !== 'state:STOPPED',
-    );
-    for (const [i, e] of states.entries()) {
-      const state = e.kind.slice(6);
-      const router = e.router!;
-      const next = states.slice(i + 1).find((x) => x.router === router)?.t ?? Number.POSITIVE_INFINITY;
-      const tr: Transition = { router, state, at: round(e.t - t0) };
-      if (state === 'MASTER') {
-        const applied = events.filter(
-          (k) =>
-            k.router === router &&
-            k.source === 'kernel' &&
-            k.t >= e.t - 5 &&
-            k.t < next &&
-            ['fip:add', 'ext:up', 'default:add'].includes(k.kind),
-        );
-        const lastK = applied.slice(0, 3).reduce((m, k) => Math.max(m, k.t), 0);
-        if (applied.length) tr.kernelAppliedMs = round(lastK - e.t);
-      }
-      // The agent's record of the event it handled after this one, if any.
-      const st = lab.agentState(router).find((x) => Array.isArray(x.transitions)) as
-        | { transitions: { at: string; event: string; result: string; steps: Record<string, number> }[] }
-        | undefined;
-      const rec = st?.transitions.find(
-        (x) =>
-          x.result === 'applied' &&
-          x.event.includes(state) &&
-          Date.parse(x.at) >= e.t - 20 &&
-          Date.parse(x.at) < next,
-      );
-      if (rec) {
-        tr.agentAppliedMs = round(Date.parse(rec.at) + (rec.steps.total ?? 0) - e.t);
-        tr.agentSteps = rec.steps;
-      }
-      out.push(tr);
-    }
-    return out;
   }
 }
 
