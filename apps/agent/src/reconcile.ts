@@ -233,14 +233,26 @@ class Run {
         ? await Announcer.prepare(plan.probe.address, plan.probe.method)
         : undefined;
     try {
-      // To MASTER: the peer's NIC (the same MAC) is down before this one comes up (claim.ts).
-      if (role === 'master') await this.claimExternal();
-      // To MASTER: the peer's connections are in the kernel before the external NIC comes up.
-      if (role === 'master' && roleChange) await this.conntrack('conntrack', commitPeerTable);
       // Each step runs whatever the one before did: a failed step never skips the safety steps after it.
       writeSysctls(plan.sysctlsPre);
-      if (role === 'master') await loadRoleRules();
-      let after = await this.runIp(plan.ip, kernel, errors);
+      let lines = plan.ip;
+      if (role === 'master') {
+        // The peer's NIC (the same MAC) is down before this one comes up (claim.ts). While the peer gives it
+        // up, the lines before this NIC's `link set up` run (addresses on the NIC still down): once it is
+        // free, only the NIC and the routes through it are left.
+        const claim = this.claimExternal();
+        let staged: Promise<IpResult> | undefined;
+        const upAt = lines.indexOf(`link set dev ${config.externalNic} up`);
+        if (claim && upAt > 0) {
+          staged = this.runIp(lines.slice(0, upAt), kernel, errors);
+          lines = lines.slice(upAt);
+        }
+        await Promise.all([claim, staged]);
+        // The peer's connections are in the kernel before the external NIC comes up.
+        if (roleChange) await this.conntrack('conntrack', commitPeerTable);
+        await loadRoleRules();
+      }
+      let after = await this.runIp(lines, kernel, errors);
       let replanned = 0;
       if (remembered) {
         const again = computePlan(config, role, after.state, readSysctl, true);
@@ -299,12 +311,17 @@ class Run {
     return result;
   }
 
-  /** Waits until the peer's external NIC is down, when this one is about to come up (see claim.ts). */
-  private async claimExternal(): Promise<void> {
+  /** Waits until the peer's external NIC is down, when this one is about to come up (see claim.ts);
+   * undefined when there is nothing to wait for. */
+  private claimExternal(): Promise<void> | undefined {
     const c = this.config.claim;
     const ext = this.config.externalNic;
     const wantUp = this.want.links.some((l) => l.name === ext && l.up);
-    if (!c || !wantUp || nicUp(ext)) return;
+    if (!c || !wantUp || nicUp(ext)) return undefined;
+    return this.claimFrom(c);
+  }
+
+  private async claimFrom(c: NonNullable<AgentConfig['claim']>): Promise<void> {
     const t = now();
     const r = await claimExternal(c, this.config.instance);
     this.time('claim', t);
