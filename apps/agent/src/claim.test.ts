@@ -119,7 +119,7 @@ async function askedMaster(label: string, cfg: string, { router, peer }: { route
 
 const claimCfg = (name: string, releaseMs = 1000) =>
   lab.config(name, (c) => {
-    c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs };
+    c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs, lingerMs: 250 };
   });
 
 interface Transition {
@@ -232,7 +232,7 @@ process.stdin.setEncoding('utf8').on('data', (d) => {
     });
     await until(() => standOut.includes('ready'), 'the conntrackd stand-in listening');
     const cfg = lab.config('early', (c) => {
-      c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs: 1000 };
+      c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs: 1000, lingerMs: 250 };
       c.conntrack = { socket, timeoutMs: 60_000 };
     });
     const { a, p, fifo } = await askedMaster('early', cfg, { router, peer });
@@ -283,11 +283,32 @@ process.stdin.setEncoding('utf8').on('data', (d) => {
     expect(kinds).not.toContain('KEEPING');
   }, 120_000);
 
+  it('a run that gave its NIC up before the peer asked stays a moment to answer FREE, then exits', async (ctx) => {
+    if (why) ctx.skip(why);
+    const { router, peer } = pair('linger');
+    const cfg = lab.config('linger', (c) => {
+      c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs: 1000, lingerMs: 10_000 };
+    });
+    expect(lab.agent(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'MASTER', '200']).status).toBe(0);
+    const p = await scriptedPeer(peer, 'ask');
+    const r = lab.start(router, cfg, ['INSTANCE', 'ROUTEUR_1', 'BACKUP', '50']);
+    await until(() => r.stderr().includes('backup state applied'), 'BACKUP applied');
+    expect(kernelRole(router)).toBe('backup');
+    // The peer's own run starts late (a notify Node start): its question still gets an answer.
+    p.child.stdin?.write('\n');
+    await until(() => p.lines().some((l) => l.msg.endsWith('FREE')), 'FREE');
+    // Asked and answered: it exits then, not at the end of its linger (10 s here).
+    const t0 = Date.now();
+    expect((await r.done).code).toBe(0);
+    expect(Date.now() - t0).toBeLessThan(8_000);
+    expect(p.lines().map((l) => l.msg.split(' ')[2])).toEqual(['FREE']);
+  }, 120_000);
+
   it('a stopping master answers while it waits for the takeover, gives up on the question and releases', async (ctx) => {
     if (why) ctx.skip(why);
     const { router, peer } = pair('stopping');
     const cfg = lab.config('stopping', (c) => {
-      c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs: 1000 };
+      c.claim = { peer: '10.10.1.1', port: 7411, answerMs: 30, releaseMs: 1000, lingerMs: 250 };
       // Nobody ever takes the VIP here: only the peer's question can end the wait before a minute.
       c.handover = { vip: '10.10.1.254', dev: 'eth1', timeoutMs: 60_000 };
     });

@@ -28,6 +28,7 @@ const MAGIC = 'hagate-claim/1';
 const KINDS = ['QUERY', 'HOLDING', 'KEEPING', 'FREE', 'RELEASED'] as const;
 /** How long a router taking the master role waits for a peer that answered KEEPING to change its mind. */
 const KEEP_MS = 60;
+
 export type ClaimKind = (typeof KINDS)[number];
 
 export function encodeClaim(instance: string, kind: ClaimKind): Buffer {
@@ -144,6 +145,7 @@ export class ClaimResponder {
   asked = false;
   /** Called when the peer asks (a stopping master's handover wakes up at once instead of at its next poll). */
   onAsked: (() => void) | undefined;
+  private readonly waiters = new Set<() => void>();
 
   /**
    * `releasing`: whether this router is giving its NIC up (a backup transition under way or queued, a
@@ -177,6 +179,10 @@ export class ClaimResponder {
     this.asked = true;
     this.onAsked?.();
     const up = nicUp(this.nic);
+    // The answer goes out first; then whoever waits for a question hears of it.
+    setImmediate(() => {
+      for (const w of this.waiters) w();
+    });
     if (up) this.askers.set(`${from.address} ${from.port}`, performance.now() + this.claim.releaseMs + 1000);
     const answer = !up ? 'FREE' : this.releasing() ? 'HOLDING' : 'KEEPING';
     try {
@@ -199,6 +205,25 @@ export class ClaimResponder {
       }
     }
     this.askers.clear();
+  }
+
+  /**
+   * Resolves true once the peer asks (it may have asked already), false after `ms`. A one-shot run that gave
+   * the NIC up before the peer's question waits for it this long, so the peer hears FREE instead of silence
+   * (which would cost it `answerMs`).
+   */
+  untilAsked(ms: number): Promise<boolean> {
+    if (this.asked) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (v: boolean) => {
+        clearTimeout(t);
+        this.waiters.delete(wake);
+        resolve(v);
+      };
+      const wake = () => done(true);
+      const t = setTimeout(() => done(false), ms);
+      this.waiters.add(wake);
+    });
   }
 
   stop(): void {

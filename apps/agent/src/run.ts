@@ -1,6 +1,6 @@
 /** Handling one event under the lock: drop it when stale, reconcile, record the state, log one line. */
 import type { AgentConfig } from '@hagate/spec/agent-config';
-import { ClaimResponder } from './claim.js';
+import { ClaimResponder, nicUp } from './claim.js';
 import type { HandoverResult } from './handover.js';
 import type { IpSession } from './ip-session.js';
 import { acquireLock, type Lock } from './lock.js';
@@ -67,6 +67,26 @@ export async function handleEvent(
   event: string,
   seq: Seq,
   opts: EventOptions,
+): Promise<EventOutcome> {
+  const after: { linger?: ClaimResponder } = {};
+  try {
+    return await handleLocked(config, role, event, seq, opts, after);
+  } finally {
+    // Out of the lock: a run that gave its NIC up before the peer asked stays a moment to answer FREE.
+    if (after.linger) {
+      await after.linger.untilAsked(config.claim?.lingerMs ?? 0);
+      after.linger.stop();
+    }
+  }
+}
+
+async function handleLocked(
+  config: AgentConfig,
+  role: Role,
+  event: string,
+  seq: Seq,
+  opts: EventOptions,
+  after: { linger?: ClaimResponder },
 ): Promise<EventOutcome> {
   const tag = `(${config.instance}) ${event}`;
   const got = await acquireLock(
@@ -203,7 +223,8 @@ export async function handleEvent(
       responder?.released();
       return finish(outcome, outcome.result === 'failed' ? `${role} state failed` : `${role} state applied`);
     } finally {
-      ownResponder?.stop();
+      if (ownResponder && !ownResponder.asked && !nicUp(config.externalNic)) after.linger = ownResponder;
+      else ownResponder?.stop();
     }
   } finally {
     lock.release();

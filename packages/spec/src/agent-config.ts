@@ -168,8 +168,9 @@ const claimShape = object(
     port: optional(int(1, 65535), 7411),
     answerMs: optional(int(1, 10_000), 60),
     releaseMs: optional(int(0, 60_000), 1000),
+    lingerMs: optional(int(0, 10_000), 250),
   },
-  "The external NIC (one MAC on both routers) up on one router at a time: a router taking the master role asks the peer (UDP to peer:port over the LAN) and brings its NIC up once the peer's is down. A peer that does not answer within answerMs is taken as down; one that still holds its NIC after releaseMs is overridden (and the transition says so). The fifo process answers for its router.",
+  "The external NIC (one MAC on both routers) up on one router at a time: a router taking the master role asks the peer (UDP to peer:port over the LAN) and brings its NIC up once the peer's is down. A peer that does not answer within answerMs is taken as down; one that still holds its NIC after releaseMs is overridden (and the transition says so). The fifo process answers for its router; a one-shot run that gave the NIC up before the peer asked stays up to lingerMs to answer FREE (the peer's own run may need a Node start before it asks).",
 );
 const ownedShape = object(
   { links: array(ifname), addressesOn: array(ifname), routes: array(dst) },

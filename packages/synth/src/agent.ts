@@ -93,7 +93,7 @@ export function agentConfigFor(input: SynthInput, routerName: string): AgentConf
     // The external NIC up on one router at a time: a new master asks its peer first. The fifo process
     // answers for its router; with the notify hook, a run that takes a master to BACKUP answers while it
     // runs (one that starts after the question's answerMs is not waited for: the race stays possible).
-    claim: { peer: peerLan, port: CLAIM_PORT, answerMs: 60, releaseMs: 1000 },
+    claim: { peer: peerLan, port: CLAIM_PORT, answerMs: 60, releaseMs: 1000, lingerMs: 250 },
     ...syncGroup(input),
     // `hagate-agent health` (keepalived's vrrp_script) pings the gateway through the external NIC.
     ...(spec.external.health
