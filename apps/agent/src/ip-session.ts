@@ -23,9 +23,19 @@ export interface IpResult {
   errors: string[];
 }
 
+/** A point in a request: `onFence` runs as soon as the lines up to `after` (an index) have run. */
+export interface Fence {
+  after: number;
+  onFence: () => void;
+}
+
+/** The fence's line: one short JSON document, printed once every line before it has run. */
+const FENCE = 'link show dev lo';
+
 interface Pending {
   docs: string[];
   need: number;
+  fence?: () => void;
   stderr: string;
   resolve: (r: { docs: string[]; stderr: string }) => void;
   reject: (e: Error) => void;
@@ -104,6 +114,11 @@ export class IpSession {
       for (const doc of this.splitter.push(d)) {
         if (!p) continue;
         p.docs.push(doc);
+        if (p.fence && p.docs.length === 1) {
+          const f = p.fence;
+          p.fence = undefined;
+          f();
+        }
         if (p.docs.length === p.need) {
           this.pending = undefined;
           clearTimeout(p.timer);
@@ -141,11 +156,12 @@ export class IpSession {
     this.start();
   }
 
-  /** Writes `lines` then the read; resolves with the state after them and the failed lines' messages. */
-  run(lines: readonly string[]): Promise<IpResult> {
+  /** Writes `lines` then the read; resolves with the state after them and the failed lines' messages.
+   * With a fence, its callback runs as soon as the lines up to `fence.after` have run. */
+  run(lines: readonly string[], fence?: Fence): Promise<IpResult> {
     const next = this.queue.then(
-      () => this.runNow(lines),
-      () => this.runNow(lines),
+      () => this.runNow(lines, fence),
+      () => this.runNow(lines, fence),
     );
     this.queue = next.catch(() => {});
     return next;
@@ -164,7 +180,7 @@ export class IpSession {
     return (await this.run([])).state;
   }
 
-  private async runNow(lines: readonly string[]): Promise<IpResult> {
+  private async runNow(lines: readonly string[], fence?: Fence): Promise<IpResult> {
     for (const l of lines) {
       if (/[\n\r]/.test(l))
         throw new ExecError(`ip -batch: a line cannot hold a line break: ${JSON.stringify(l)}`);
@@ -172,7 +188,7 @@ export class IpSession {
     let attempt = 0;
     for (;;) {
       try {
-        return await this.exchange(lines);
+        return await this.exchange(lines, fence);
       } catch (e) {
         // A dead helper is started again once; a second failure is the caller's.
         if (attempt++ > 0 || this.child) throw e;
@@ -180,10 +196,13 @@ export class IpSession {
     }
   }
 
-  private exchange(lines: readonly string[]): Promise<IpResult> {
+  private exchange(lines: readonly string[], fence?: Fence): Promise<IpResult> {
     const child = this.start();
     const first = this.lineNo + 1;
-    const all = [...lines, ...READ];
+    const fenced = fence !== undefined && fence.after >= 0 && fence.after < lines.length;
+    const all = fenced
+      ? [...lines.slice(0, fence.after + 1), FENCE, ...lines.slice(fence.after + 1), ...READ]
+      : [...lines, ...READ];
     this.late = '';
     this.reqLines = all;
     this.reqFirst = first;
@@ -194,10 +213,18 @@ export class IpSession {
         child.kill('SIGKILL');
         reject(new ExecError(`ip -batch: no answer in ${this.timeoutMs} ms`));
       }, this.timeoutMs);
-      this.pending = { docs: [], need: READ.length, stderr: '', resolve, reject, timer };
+      this.pending = {
+        docs: [],
+        need: READ.length + (fenced ? 1 : 0),
+        stderr: '',
+        resolve,
+        reject,
+        timer,
+        ...(fenced ? { fence: fence.onFence } : {}),
+      };
       child.stdin.write(`${all.join('\n')}\n`);
     }).then(({ docs, stderr }) => {
-      const state = parseIpState(docs.join('\n'));
+      const state = parseIpState(docs.slice(-READ.length).join('\n'));
       this.last = state;
       return { state, errors: this.failures(stderr) };
     });

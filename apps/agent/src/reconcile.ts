@@ -344,15 +344,18 @@ class Run {
     for (const p of problems) this.result.warnings.push(p);
   }
 
-  /** Runs `lines` (even none: the check's read) and records what ip said about the failed ones. */
+  /** Runs `lines` (even none: the check's read) and records what ip said about the failed ones. To BACKUP,
+   * the peer hears the external NIC is down right after its `link set down` line (a fence), else after the
+   * batch when the NIC is found down. */
   private async runIp(lines: string[], before: KernelState, errors: string[]): Promise<IpResult> {
     const t = now();
     try {
-      const r = await this.ip.run(lines);
+      const told = this.role === 'backup' ? this.opts.externalDown : undefined;
+      const downAt = lines.indexOf(`link set dev ${this.config.externalNic} down`);
+      const r = await this.ip.run(lines, told && downAt >= 0 ? { after: downAt, onFence: told } : undefined);
       if (lines.length > 0) this.result.changed = true;
       errors.push(...r.errors.map((e) => `ip ${e}`));
-      if (this.role === 'backup' && this.opts.externalDown && !r.state.links.get(this.config.externalNic)?.up)
-        this.opts.externalDown();
+      if (told && !r.state.links.get(this.config.externalNic)?.up) told();
       return r;
     } catch (e) {
       errors.push(`ip: ${(e as Error).message}`);
