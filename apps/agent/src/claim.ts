@@ -28,7 +28,6 @@ const MAGIC = 'hagate-claim/1';
 const KINDS = ['QUERY', 'HOLDING', 'KEEPING', 'FREE', 'RELEASED'] as const;
 /** How long a router taking the master role waits for a peer that answered KEEPING to change its mind. */
 const KEEP_MS = 60;
-
 export type ClaimKind = (typeof KINDS)[number];
 
 export function encodeClaim(instance: string, kind: ClaimKind): Buffer {
