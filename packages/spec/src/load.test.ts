@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { edit, errorsOf as errorsOfSpec, exampleText } from '../test/spec-fixtures.js';
+import { edit, errorsOf as errorsOfSpec, exampleText, locate } from '../test/spec-fixtures.js';
 import { formatSpecError, jsonObject, loadSpec } from './load.js';
 
 const FILE = 'examples/dedibox/hagate.yaml';
@@ -13,16 +13,7 @@ function lineOf(text: string, needle: string): number {
   return text.slice(0, text.indexOf(needle)).split('\n').length;
 }
 
-/** `FILE:line:col` of the `|` inside a needle that occurs once in text. */
-function at(text: string, needle: string): string {
-  const bare = needle.replace('|', '');
-  const start = text.indexOf(bare);
-  if (start < 0 || text.indexOf(bare, start + 1) >= 0)
-    throw new Error(`needle "${bare}" must occur exactly once`);
-  const offset = start + needle.indexOf('|');
-  const before = text.slice(0, offset).split('\n');
-  return `${FILE}:${before.length}:${before[before.length - 1]!.length + 1}`;
-}
+const at = (text: string, needle: string) => locate(FILE, text, needle);
 
 describe('loadSpec on the dedibox example', () => {
   it('accepts it and applies defaults', () => {

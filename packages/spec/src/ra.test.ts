@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edit, errorsOf as errorsOfSpec, exampleText } from '../test/spec-fixtures.js';
+import { edit, errorsOf as errorsOfSpec, exampleText, locate } from '../test/spec-fixtures.js';
 import { formatSpecError, loadSpec } from './load.js';
 import { raSegments } from './ra.js';
 
@@ -7,15 +7,7 @@ const FILE = 'examples/multi/hagate.yaml';
 const multi = exampleText('multi');
 const errorsOf = (text: string) => errorsOfSpec(text, FILE);
 
-/** `FILE:line:col` of the `|` inside a needle that occurs once in text. */
-function at(text: string, needle: string): string {
-  const bare = needle.replace('|', '');
-  const start = text.indexOf(bare);
-  if (start < 0 || text.indexOf(bare, start + 1) >= 0)
-    throw new Error(`needle "${bare}" must occur exactly once`);
-  const before = text.slice(0, start + needle.indexOf('|')).split('\n');
-  return `${FILE}:${before.length}:${(before.at(-1) ?? '').length + 1}`;
-}
+const at = (text: string, needle: string) => locate(FILE, text, needle);
 
 const LAN_RA = '    routerAdvertisements: true\n  lan2:';
 const LAN_V6 = '{ name: LAN_V6, segment: lan, vrid: 10, vips: ["fe80::1", "2001:db8:10::fe"] }';

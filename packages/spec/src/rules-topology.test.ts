@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { edit, errorsOf as errorsOfSpec, exampleText } from '../test/spec-fixtures.js';
+import { edit, errorsOf as errorsOfSpec, exampleText, locate } from '../test/spec-fixtures.js';
 import { formatSpecError, loadSpec } from './load.js';
 import { hasIpv6, routerSegments6, syncGroupName, vrrpInstances } from './model.js';
 
@@ -9,15 +9,7 @@ const dedibox = exampleText('dedibox');
 
 const errorsOf = (text: string) => errorsOfSpec(text, FILE);
 
-/** `FILE:line:col` of the `|` inside a needle that occurs once in text. */
-function at(text: string, needle: string): string {
-  const bare = needle.replace('|', '');
-  const start = text.indexOf(bare);
-  if (start < 0 || text.indexOf(bare, start + 1) >= 0)
-    throw new Error(`needle "${bare}" must occur exactly once`);
-  const before = text.slice(0, start + needle.indexOf('|')).split('\n');
-  return `${FILE}:${before.length}:${(before.at(-1) ?? '').length + 1}`;
-}
+const at = (text: string, needle: string) => locate(FILE, text, needle);
 
 describe('the multi example: several instances, IPv6', () => {
   it('loads, with every instance resolved, the main one first, and one sync group', () => {

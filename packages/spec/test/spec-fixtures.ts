@@ -21,3 +21,13 @@ export function errorsOf(text: string, file: string): string[] {
   if (r.ok) throw new Error('expected the spec to be refused');
   return r.errors.map(formatSpecError);
 }
+
+/** `file:line:col` of the `|` inside `needle`, which must occur exactly once in `text` (without the `|`). */
+export function locate(file: string, text: string, needle: string): string {
+  const bare = needle.replace('|', '');
+  const start = text.indexOf(bare);
+  if (start < 0 || text.indexOf(bare, start + 1) >= 0)
+    throw new Error(`needle "${bare}" must occur exactly once`);
+  const before = text.slice(0, start + needle.indexOf('|')).split('\n');
+  return `${file}:${before.length}:${(before.at(-1) ?? '').length + 1}`;
+}

@@ -22,6 +22,7 @@ import { buildMulti, multiNamespaces } from './multi.js';
 import type { LabPlan, RouterPlan } from './plan.js';
 import { LabRadvd } from './ra.js';
 import { type RouterSnapshot, routerSnapshot } from './snapshot.js';
+import { ipBatch, plugIntoBridge } from './veth.js';
 
 export type { RouterSnapshot } from './snapshot.js';
 
@@ -91,13 +92,8 @@ export class Lab {
   /** Creates the hypervisor, the hosts and both routers (keepalived not started). */
   build(): void {
     const p = this.plan;
-    const batch = (ns: string | undefined, cmds: string[]) => {
-      runSyncOk(ns ? ['ip', '-n', ns, '-batch', '-'] : ['ip', '-batch', '-'], {
-        input: `${cmds.join('\n')}\n`,
-      });
-    };
     for (const ns of [p.hv, p.lan.ns, p.provider.ns, p.inet.ns]) runSyncOk(['ip', 'netns', 'add', ns]);
-    batch(p.hv, [
+    ipBatch(p.hv, [
       'link set lo up',
       ...p.bridges.flatMap((b) => [`link add ${b} type bridge`, `link set ${b} up`]),
     ]);
@@ -111,30 +107,15 @@ export class Lab {
       addr: string;
       prefix: number;
     }) => {
-      runSyncOk([
-        'ip',
-        '-n',
-        h.ns,
-        'link',
-        'add',
-        h.ifname,
-        'type',
-        'veth',
-        'peer',
-        'name',
-        h.hvPort,
-        'netns',
-        p.hv,
-      ]);
-      batch(p.hv, [`link set ${h.hvPort} master ${h.bridge}`, `link set ${h.hvPort} up`]);
-      batch(h.ns, [
+      plugIntoBridge(p.hv, h);
+      ipBatch(h.ns, [
         'link set lo up',
         `addr add ${h.addr}/${h.prefix} dev ${h.ifname}`,
         `link set ${h.ifname} up`,
       ]);
     };
     host(p.lan);
-    batch(p.lan.ns, [`route add default via ${p.lan.gateway}`]);
+    ipBatch(p.lan.ns, [`route add default via ${p.lan.gateway}`]);
     host(p.provider);
     runSyncOk([
       'ip',
@@ -151,14 +132,14 @@ export class Lab {
       'netns',
       p.inet.ns,
     ]);
-    batch(p.provider.ns, [
+    ipBatch(p.provider.ns, [
       `addr add ${p.provider.upAddr}/${p.provider.upPrefix} dev ${p.provider.upIfname}`,
       `link set ${p.provider.upIfname} up`,
       // The provider routes the failover IP to its br0 side (on-link, ARP decides which port).
       `route add ${p.failoverIp}/32 dev ${p.provider.ifname}`,
     ]);
     this.sysctlWrite(p.provider.ns, '/proc/sys/net/ipv4/ip_forward', '1');
-    batch(p.inet.ns, [
+    ipBatch(p.inet.ns, [
       'link set lo up',
       `addr add ${p.inet.addr}/${p.inet.prefix} dev ${p.inet.ifname}`,
       `link set ${p.inet.ifname} up`,
@@ -230,8 +211,8 @@ export class Lab {
       `link set ${e.lower} up`,
       `link add link ${e.lower} name ${e.ifname} address ${e.mac} type macvlan mode bridge`,
     );
-    runSyncOk(['ip', '-n', p.hv, '-batch', '-'], { input: `${hvCmds.join('\n')}\n` });
-    runSyncOk(['ip', '-n', r.ns, '-batch', '-'], { input: `${cmds.join('\n')}\n` });
+    ipBatch(p.hv, hvCmds);
+    ipBatch(r.ns, cmds);
     // No IPv6 on the provider link unless the spec has it: its chatter (DAD, MLD) would teach the switch the
     // shared MAC's new port as soon as the NIC comes up and hide the stale MAC table problem.
     if (!p.ipv6) this.sysctlWrite(r.ns, `/proc/sys/net/ipv6/conf/${e.ifname}/disable_ipv6`, '1', true);

@@ -7,9 +7,8 @@ import { run, runSyncOk } from './exec.js';
 import type { LabPlan } from './plan.js';
 import { Probe } from './probe.js';
 import type { InvariantResult } from './scenarios.js';
+import { ipBatch, plugIntoBridge } from './veth.js';
 
-const batch = (ns: string, cmds: string[]) =>
-  runSyncOk(['ip', '-n', ns, '-batch', '-'], { input: `${cmds.join('\n')}\n` });
 const sysctl = (ns: string, key: string, value: string) =>
   runSyncOk(['ip', 'netns', 'exec', ns, 'sysctl', '-q', '-w', `${key}=${value}`]);
 
@@ -24,23 +23,8 @@ export function buildMulti(plan: LabPlan): void {
     const main = h.ns === plan.lan.ns;
     if (!main) {
       runSyncOk(['ip', 'netns', 'add', h.ns]);
-      runSyncOk([
-        'ip',
-        '-n',
-        h.ns,
-        'link',
-        'add',
-        h.ifname,
-        'type',
-        'veth',
-        'peer',
-        'name',
-        h.hvPort,
-        'netns',
-        plan.hv,
-      ]);
-      batch(plan.hv, [`link set ${h.hvPort} master ${h.bridge}`, `link set ${h.hvPort} up`]);
-      batch(h.ns, [
+      plugIntoBridge(plan.hv, h);
+      ipBatch(h.ns, [
         'link set lo up',
         ...(h.addr ? [`addr add ${h.addr}/${h.prefix} dev ${h.ifname}`] : []),
         `link set ${h.ifname} up`,
@@ -50,7 +34,7 @@ export function buildMulti(plan: LabPlan): void {
     if (h.addr6) {
       // The lab's own hosts skip duplicate address detection: usable at once.
       sysctl(h.ns, `net.ipv6.conf.${h.ifname}.accept_dad`, '0');
-      batch(h.ns, [
+      ipBatch(h.ns, [
         `addr add ${h.addr6}/${h.prefix6} dev ${h.ifname} nodad`,
         `route add ::/0 via ${h.gateway6} dev ${h.ifname}`,
       ]);
@@ -66,9 +50,9 @@ export function buildMulti(plan: LabPlan): void {
     // The provider routes the pair's prefixes to the router's provider-side address (whichever holds it).
     ...v6.routed.map((p) => `route add ${p} via ${v6.external} dev ${pr.ifname}`),
   );
-  batch(pr.ns, lines);
+  ipBatch(pr.ns, lines);
   sysctl(pr.ns, 'net.ipv6.conf.all.forwarding', '1');
-  batch(plan.inet.ns, [
+  ipBatch(plan.inet.ns, [
     `addr add ${v6.inetAddr}/64 dev ${plan.inet.ifname} nodad`,
     `route add ::/0 via ${v6.upAddr}`,
   ]);

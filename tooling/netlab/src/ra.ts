@@ -14,6 +14,7 @@ import type { Lab } from './lab.js';
 import type { RouterPlan } from './plan.js';
 import { Probe } from './probe.js';
 import type { InvariantResult } from './scenarios.js';
+import { ipBatch, plugIntoBridge } from './veth.js';
 
 const CONF = 'etc/radvd.conf';
 
@@ -77,24 +78,7 @@ export class LabRadvd {
     });
     for (const h of this.hosts) {
       runSyncOk(['ip', 'netns', 'add', h.ns]);
-      runSyncOk([
-        'ip',
-        '-n',
-        h.ns,
-        'link',
-        'add',
-        h.iface,
-        'type',
-        'veth',
-        'peer',
-        'name',
-        h.hvPort,
-        'netns',
-        p.hv,
-      ]);
-      runSyncOk(['ip', '-n', p.hv, '-batch', '-'], {
-        input: `link set ${h.hvPort} master ${h.bridge}\nlink set ${h.hvPort} up\n`,
-      });
+      plugIntoBridge(p.hv, { ns: h.ns, ifname: h.iface, hvPort: h.hvPort, bridge: h.bridge });
       // A host: no forwarding, so accept_ra=1 takes advertisements; no DAD, so its addresses work at once.
       for (const [key, value] of [
         [`net.ipv6.conf.${h.iface}.accept_dad`, '0'],
@@ -102,7 +86,7 @@ export class LabRadvd {
         [`net.ipv6.conf.${h.iface}.autoconf`, '1'],
       ] as const)
         runSyncOk(['ip', 'netns', 'exec', h.ns, 'sysctl', '-q', '-w', `${key}=${value}`]);
-      runSyncOk(['ip', '-n', h.ns, '-batch', '-'], { input: `link set lo up\nlink set ${h.iface} up\n` });
+      ipBatch(h.ns, ['link set lo up', `link set ${h.iface} up`]);
     }
   }
 
