@@ -142,9 +142,8 @@ export class ClaimResponder {
   private stopped = false;
   /** Set once the peer asked: it is taking the master role. */
   asked = false;
-  /** Called when the peer asks (a stopping master's handover wakes up at once instead of at its next poll). */
-  onAsked: (() => void) | undefined;
-  private readonly waiters = new Set<() => void>();
+  /** Who hears of the peer's questions (see onAsk). */
+  private readonly listeners = new Set<() => void>();
 
   /**
    * `releasing`: whether this router is giving its NIC up (a backup transition under way or queued, a
@@ -176,12 +175,12 @@ export class ClaimResponder {
   private onMessage(sock: Socket, msg: Buffer, from: RemoteInfo): void {
     if (from.address !== this.claim.peer || decodeClaim(msg, this.instance) !== 'QUERY') return;
     this.asked = true;
-    this.onAsked?.();
     const up = nicUp(this.nic);
-    // The answer goes out first; then whoever waits for a question hears of it.
-    setImmediate(() => {
-      for (const w of this.waiters) w();
-    });
+    // The answer goes out first; then whoever listens hears of the question.
+    if (this.listeners.size > 0)
+      setImmediate(() => {
+        for (const l of this.listeners) l();
+      });
     if (up) this.askers.set(`${from.address} ${from.port}`, performance.now() + this.claim.releaseMs + 1000);
     const answer = !up ? 'FREE' : this.releasing() ? 'HOLDING' : 'KEEPING';
     try {
@@ -216,13 +215,19 @@ export class ClaimResponder {
     return new Promise((resolve) => {
       const done = (v: boolean) => {
         clearTimeout(t);
-        this.waiters.delete(wake);
+        off();
         resolve(v);
       };
-      const wake = () => done(true);
+      const off = this.onAsk(() => done(true));
       const t = setTimeout(() => done(false), ms);
-      this.waiters.add(wake);
     });
+  }
+
+  /** Calls `fn` on each question of the peer (after its answer); returns the unsubscribe. A stopping
+   * master's handover wakes on it instead of at its next poll. */
+  onAsk(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
   }
 
   stop(): void {

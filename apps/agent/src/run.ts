@@ -133,17 +133,13 @@ async function handleLocked(
       if (opts.handover && config.handover && role === 'backup' && state.role === 'master') {
         const { waitForTakeover } = await import('./handover.js');
         const asked = new AbortController();
-        if (responder) {
-          responder.asked = false;
-          responder.onAsked = () => asked.abort();
-        }
+        if (responder) responder.asked = false;
+        const off = responder?.onAsk(() => asked.abort());
         handover = await waitForTakeover(config.handover, {
           commandTimeoutMs: config.commandTimeoutMs,
           ...(opts.signal ? { signal: opts.signal } : {}),
           ...(responder ? { peerAsked: () => responder.asked, wake: asked.signal } : {}),
-        }).finally(() => {
-          if (responder) responder.onAsked = undefined;
-        });
+        }).finally(() => off?.());
         const left = handover.outcome === 'interrupted' && opts.leaveOnInterrupt === true;
         if (handover.outcome === 'reclaimed' || left) {
           state.transitions.push({
